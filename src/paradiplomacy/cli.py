@@ -1,0 +1,282 @@
+"""The `paradiplomacy` command.
+
+Exit codes: 0 success; 1 invalid input (evidence, RDF or query: the message names the file,
+line and field, and nothing was written); 2 any other error (usage, store, environment).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+from rdflib import Literal, URIRef
+
+from . import __version__
+from .errors import EXIT_INVALID_INPUT, EXIT_OTHER, InvalidInput, ParadiplomacyError
+from .namespaces import PREFIXES
+from .settings import SETTINGS, Config
+from .store import EXPORT_FORMATS, QueryResult, QuerySyntaxError, open_store
+
+
+def _setting_help(name: str) -> str:
+    s = next(s for s in SETTINGS if s.name == name)
+    return f"{s.help} [env {s.env}; default {s.default}]"
+
+
+def _config(ctx) -> Config:
+    return ctx.obj
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+class _Group(click.Group):
+    """Turns the project's errors into their exit codes and a message, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except InvalidInput as exc:
+            _say(f"error: invalid input ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}); "
+                 "nothing was written:")
+            for p in exc.problems:
+                _say(f"  {p}")
+            ctx.exit(EXIT_INVALID_INPUT)
+        except QuerySyntaxError as exc:
+            _say(f"error: the query is not valid SPARQL: {exc}")
+            ctx.exit(EXIT_INVALID_INPUT)
+        except ParadiplomacyError as exc:
+            _say(f"error: {exc}")
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="paradiplomacy")
+@click.option("--home", type=click.Path(file_okay=False), help="Project directory (ontology/, data/, queries/). [env PARADIPLOMACY_HOME; default .]")
+@click.option("--store", help=_setting_help("store"))
+@click.option("--backend", type=click.Choice(["oxigraph", "memory"]), help=_setting_help("backend"))
+@click.option("--data", "data_dir", help=_setting_help("data_dir"))
+@click.option("--ontology", "ontology_dir", help=_setting_help("ontology_dir"))
+@click.option("--sources", "sources_dir", help=_setting_help("sources_dir"))
+@click.pass_context
+def cli(ctx, home, store, backend, data_dir, ontology_dir, sources_dir):
+    """paradiplomacy-kg: a knowledge graph of China's provinces and other sub-state actors in
+    foreign relations, built from evidence files with provenance for every fact.
+
+    \b
+    Typical use:
+      paradiplomacy validate          check data/ without writing anything
+      paradiplomacy build             (re)build the store from ontology/ and data/
+      paradiplomacy query queries/twinned-provinces.rq
+      paradiplomacy export --format nquads
+    """
+    overrides = dict(store=store, backend=backend, data_dir=data_dir, ontology_dir=ontology_dir,
+                     sources_dir=sources_dir)
+    config = Config.from_env(**overrides)
+    if home:
+        config.home = Path(home).resolve()
+    ctx.obj = config
+
+
+def _report_build(result, seconds: float) -> None:
+    ev = result.evidence
+    _say(f"read {len(ev.claims)} claims from {len(ev.files)} files, {len(ev.works)} works, "
+         f"{len(ev.declared)} resources")
+    if ev.unverified_sources:
+        _say("note: quotes not verified against a text (no text file in the sources directory): "
+             + ", ".join(sorted(ev.unverified_sources)))
+    for w in result.shacl.warnings:
+        _say(f"warning: {w}")
+    _say(f"{len(result.dataset)} quads in {len(list(result.dataset.graphs())) - 1} named graphs ({seconds:.1f}s)")
+
+
+@cli.command()
+@click.pass_context
+def validate(ctx):
+    """Check ontology/ and data/ (schema, ids, quotes, SHACL) without writing anything."""
+    from .loader import prepare
+    started = time.monotonic()
+    result = prepare(_config(ctx))
+    _report_build(result, time.monotonic() - started)
+    _say("valid")
+
+
+@cli.command()
+@click.pass_context
+def build(ctx):
+    """(Re)build the store from ontology/ and data/. Atomic: on any error the store is unchanged."""
+    from .loader import build as do_build
+    config = _config(ctx)
+    started = time.monotonic()
+    _say(f"building {config.backend} store at {config.path('store')} ...")
+    store = open_store(config)
+    result = do_build(config, store)
+    _report_build(result, time.monotonic() - started)
+    _say(f"store: {len(store)} quads")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.pass_context
+def load(ctx, files):
+    """Add evidence (.yaml) or RDF files (Turtle, TriG, N-Triples, N-Quads, RDF/XML, JSON-LD).
+
+    Evidence files are validated together with data/; all files are checked before one atomic
+    write. Loading a file again replaces what it loaded before. A later `build` rebuilds from
+    data/ only."""
+    from .loader import load_files
+    config = _config(ctx)
+    store = open_store(config)
+    counts = load_files(config, store, [Path(f) for f in files])
+    _say(f"loaded {counts['claims']} claims and {counts['rdf_quads']} RDF quads into {counts['graphs']} graphs; "
+         f"store: {len(store)} quads")
+
+
+def _read_query(query: str) -> str:
+    path = Path(query)
+    if query.endswith(".rq") or (len(query) < 4096 and "\n" not in query and path.is_file()):
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise click.BadParameter(f"cannot read {query}: {exc.strerror}")
+    return query
+
+
+def _short(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        s = str(term)
+        for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+            if s.startswith(ns) and s[len(ns):] and "/" not in s[len(ns):]:
+                return f"{prefix}:{s[len(ns):]}"
+        return f"<{s}>"
+    return str(term)
+
+
+def _print_table(result: QueryResult) -> None:
+    rows = [[_short(t) for t in row] for row in result.rows]
+    widths = [max([len(v)] + [len(r[i]) for r in rows]) for i, v in enumerate(result.variables)]
+    widths = [min(w, 80) for w in widths]
+    line = lambda cells: "  ".join(c[:80].ljust(w) for c, w in zip(cells, widths)).rstrip()
+    click.echo(line(result.variables))
+    click.echo(line(["-" * w for w in widths]))
+    for r in rows:
+        click.echo(line(r))
+    _say(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
+
+
+def _json_term(t) -> dict:
+    if isinstance(t, URIRef):
+        return {"type": "uri", "value": str(t)}
+    if isinstance(t, Literal):
+        d = {"type": "literal", "value": str(t)}
+        if t.language:
+            d["xml:lang"] = t.language
+        elif t.datatype:
+            d["datatype"] = str(t.datatype)
+        return d
+    return {"type": "bnode", "value": str(t)}
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="Output: an aligned table, CSV, or SPARQL 1.1 Query Results JSON. CONSTRUCT results are Turtle.")
+@click.pass_context
+def query(ctx, query, fmt):
+    """Run a SPARQL query (a string or a .rq file) on the store; all graphs form the default graph."""
+    config = _config(ctx)
+    store = open_store(config, read_only=config.backend == "oxigraph")
+    result = store.query(_read_query(query))
+    if result.kind == "ask":
+        click.echo(json.dumps({"head": {}, "boolean": result.boolean}) if fmt == "json" else str(result.boolean).lower())
+    elif result.kind == "graph":
+        from rdflib import Graph
+        g = Graph()
+        for p, ns in PREFIXES.items():
+            g.bind(p, ns)
+        for t in result.triples:
+            g.add(t)
+        click.echo(g.serialize(format="turtle"))
+    elif fmt == "table":
+        _print_table(result)
+    elif fmt == "csv":
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(result.variables)
+        for row in result.rows:
+            w.writerow(["" if t is None else str(t) for t in row])
+    else:
+        bindings = [{v: _json_term(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows]
+        click.echo(json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
+                              ensure_ascii=False, indent=1))
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="nquads", show_default=True,
+              help="nquads, trig and jsonld keep the named graphs; turtle, ntriples and rdfxml write their union.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
+@click.pass_context
+def export(ctx, fmt, output):
+    """Write the whole dataset (asserted, provenance and ontology graphs)."""
+    config = _config(ctx)
+    store = open_store(config, read_only=config.backend == "oxigraph")
+    data = store.export(fmt)
+    if output:
+        Path(output).write_bytes(data)
+        _say(f"wrote {len(data)} bytes to {output}")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+
+STATS_QUERY = """
+SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
+  ?g a pd:Claim . GRAPH ?g { ?s a ?class }
+} GROUP BY ?class ORDER BY DESC(?n) ?class
+"""
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_context
+def stats(ctx, as_json):
+    """Size of the store: quads, graphs, claims, sources, and asserted resources by class."""
+    config = _config(ctx)
+    store = open_store(config, read_only=config.backend == "oxigraph")
+    count = lambda q: int(store.query(q).rows[0][0])
+    figures = {
+        "store": str(config.path("store")) if config.backend == "oxigraph" else "memory",
+        "quads": len(store),
+        "named_graphs": len(store.named_graphs()),
+        "claims": count("SELECT (COUNT(?c) AS ?n) { ?c a pd:Claim }"),
+        "sources_cited_by_claims": count("SELECT (COUNT(DISTINCT ?s) AS ?n) { ?c a pd:Claim ; prov:wasDerivedFrom ?s }"),
+        "works": count("SELECT (COUNT(DISTINCT ?w) AS ?n) { GRAPH pdg:bibliography { ?w dct:title ?t ; a prov:Entity } }"),
+        "classes": {_short(r[0]): int(r[1]) for r in store.query(STATS_QUERY).rows},
+    }
+    if as_json:
+        click.echo(json.dumps(figures, indent=1))
+        return
+    for key, value in figures.items():
+        if key != "classes":
+            click.echo(f"{key:24} {value}")
+    click.echo("asserted resources by class:")
+    for cls, n in figures["classes"].items():
+        click.echo(f"  {cls:40} {n}")
+
+
+def main(argv=None):
+    try:
+        cli.main(args=argv, prog_name="paradiplomacy", standalone_mode=True)
+    except KeyboardInterrupt:
+        _say("interrupted")
+        sys.exit(EXIT_OTHER)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,214 @@
+"""Turning the ontology and validated evidence into an RDF dataset of named graphs.
+
+- <…/graph/ontology>: the ontology and its concept schemes;
+- <…/graph/bibliography>: the works, their sections and endnotes;
+- one graph per claim, named by the claim's IRI (<…/resource/claim-ID>), holding exactly the
+  domain triples that the claim's quote supports (nanopublication style);
+- one provenance graph per claim (<…/resource/claim-ID-provenance>): its source, locator
+  (section, endnotes), an oa:TextQuoteSelector with the verbatim quote, the evidence file and
+  line, and the load activity (prov:wasGeneratedBy), whose own graph (<…/resource/build-HASH>)
+  names the software, its version and the time.
+Per-claim graphs let a claim be replaced or removed as a whole; queries see them all through
+the union default graph.
+Asserted knowledge never goes into <…/graph/inferred>, which is the reasoner's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from pathlib import Path
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from . import __version__
+from .evidence import Claim, Evidence, Work
+from .namespaces import BIBO, GRAPH_BIBLIOGRAPHY, GRAPH_ONTOLOGY, OA, PD, PDR, claim_iri, claim_provenance_iri
+from .quotes import SourceText
+
+SOFTWARE = PDR["software-paradiplomacy-" + __version__.replace(".", "-")]
+CONTAINER_TYPE = {"AcademicArticle": BIBO.Journal, "Article": BIBO.Periodical, "BookSection": BIBO.Book,
+                  "Chapter": BIBO.Book, "Webpage": BIBO.Website}
+SUPPORT = {"explicit": PD.ExplicitStatement, "interpretation": PD.Interpretation}
+
+
+def _slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "x"
+
+
+def section_iri(work_id: str, section_id: str) -> URIRef:
+    return PDR[f"{work_id}-section-{section_id}"]
+
+
+def endnote_iri(work_id: str, number: int) -> URIRef:
+    return PDR[f"{work_id}-endnote-{number}"]
+
+
+def build_activity_iri(evidence: Evidence, ontology: Graph) -> URIRef:
+    """A build is named by a hash of what it read, so the same input gives the same IRIs."""
+    h = hashlib.sha256()
+    h.update(__version__.encode())
+    h.update(str(len(ontology)).encode())
+    for c in evidence.claims:
+        h.update(c.id.encode())
+        h.update((c.quote or c.locator or "").encode())
+    return PDR["build-" + h.hexdigest()[:16]]
+
+
+def bibliography_graph(g: Graph, works: dict[str, Work]) -> None:
+    for work in works.values():
+        s = PDR[work.id]
+        d = work.data
+        g.add((s, RDF.type, BIBO[work.type]))
+        g.add((s, RDF.type, PROV.Entity))
+        g.add((s, DCTERMS.title, Literal(d["title"])))
+        g.add((s, RDFS.label, Literal(d["title"])))
+        for i, name in enumerate(d.get("authors", [])):
+            g.add((s, DCTERMS.creator, Literal(name)))
+        for name in d.get("editors", []):
+            g.add((s, BIBO.editor, Literal(name)))
+        if "published" in d:
+            g.add((s, DCTERMS.issued, Literal(d["published"].isoformat(), datatype=XSD.date)))
+        elif "year" in d:
+            g.add((s, DCTERMS.issued, Literal(str(d["year"]), datatype=XSD.gYear)))
+        if "year" in d:
+            g.add((s, PD.publicationYear, Literal(d["year"], datatype=XSD.integer)))
+        if "accessed" in d:
+            g.add((s, PD.accessed, Literal(d["accessed"].isoformat(), datatype=XSD.date)))
+        simple = {"title_en": PD.titleTranslation, "title_translit": PD.titleTransliteration,
+                  "publisher": DCTERMS.publisher, "place": PD.publicationPlace, "volume": BIBO.volume,
+                  "issue": BIBO.issue, "pages": BIBO.pages, "doi": BIBO.doi, "note": SKOS.note,
+                  "series": PD.series, "quote": DCTERMS.bibliographicCitation}
+        for key, prop in simple.items():
+            if key in d:
+                g.add((s, prop, Literal(d[key])))
+        if "url" in d:
+            g.add((s, BIBO.uri, Literal(d["url"], datatype=XSD.anyURI)))
+        if "container" in d:
+            container = PDR["venue-" + _slugify(d["container"])]
+            g.add((s, DCTERMS.isPartOf, container))
+            g.add((container, RDF.type, CONTAINER_TYPE.get(work.type, BIBO.Collection)))
+            g.add((container, DCTERMS.title, Literal(d["container"])))
+            g.add((container, RDFS.label, Literal(d["container"])))
+        if "cited_in" in d:
+            g.add((s, PD.citedIn, PDR[d["cited_in"]]))
+        for sec in work.sections.values():
+            si = section_iri(work.id, sec.id)
+            g.add((si, RDF.type, PD.Section))
+            g.add((si, DCTERMS.title, Literal(sec.title)))
+            g.add((si, RDFS.label, Literal(sec.title)))
+            g.add((si, PD.sectionOrder, Literal(sec.order)))
+            g.add((si, DCTERMS.isPartOf, s))
+        for number, cites in work.endnotes.items():
+            ei = endnote_iri(work.id, number)
+            g.add((ei, RDF.type, PD.Endnote))
+            g.add((ei, PD.endnoteNumber, Literal(number)))
+            g.add((ei, RDFS.label, Literal(f"endnote {number}")))
+            g.add((ei, DCTERMS.isPartOf, s))
+            for cited in cites:
+                g.add((ei, DCTERMS.references, PDR[cited]))
+
+
+def assertion_graph(g: Graph, claim: Claim) -> None:
+    for item in claim.items:
+        s = PDR[item.id]
+        for t in item.types:
+            g.add((s, RDF.type, t))
+        for value in item.names.get("label", []):
+            g.add((s, RDFS.label, Literal(value, lang="en")))
+        for value in item.names.get("label_zh", []):
+            g.add((s, RDFS.label, Literal(value, lang="zh")))
+        for value in item.names.get("pinyin", []):
+            g.add((s, PD.pinyin, Literal(value, lang="zh-Latn-pinyin")))
+        for value in item.names.get("altLabel", []):
+            g.add((s, SKOS.altLabel, Literal(value, lang="en")))
+        for value in item.names.get("comment", []):
+            g.add((s, RDFS.comment, Literal(value, lang="en")))
+        for v in item.values:
+            if v.prop.is_object:
+                g.add((s, v.prop.iri, PDR[v.value]))
+            else:
+                g.add((s, v.prop.iri, Literal(v.value, datatype=v.prop.datatype)))
+
+
+def provenance(g: Graph, claim: Claim, evidence: Evidence, activity: URIRef, when: Literal,
+               texts: dict[str, SourceText | None]) -> None:
+    c = claim_iri(claim.id)
+    src = PDR[claim.source]
+    g.add((c, RDF.type, PD.Claim))
+    g.add((c, RDF.type, PROV.Entity))
+    g.add((c, RDFS.label, Literal(f"claim {claim.id}")))
+    g.add((c, PROV.wasDerivedFrom, src))
+    g.add((c, PROV.wasGeneratedBy, activity))
+    g.add((c, PROV.generatedAtTime, when))
+    g.add((c, PD.supportLevel, SUPPORT[claim.support]))
+    g.add((c, PD.evidenceFile, Literal(claim.where.file)))
+    g.add((c, PD.evidenceLine, Literal(claim.where.line)))
+    if claim.note:
+        g.add((c, RDFS.comment, Literal(claim.note, lang="en")))
+    if claim.section:
+        g.add((c, PD.section, section_iri(claim.source, claim.section)))
+    for n in claim.endnotes:
+        g.add((c, PD.citesEndnote, endnote_iri(claim.source, n)))
+    if claim.locator:
+        g.add((c, PD.locator, Literal(claim.locator)))
+    if claim.quote:
+        target, selector = PDR[f"claim-{claim.id}-target"], PDR[f"claim-{claim.id}-quote"]
+        g.add((c, OA.hasTarget, target))
+        g.add((target, RDF.type, OA.SpecificResource))
+        g.add((target, OA.hasSource, src))
+        g.add((target, OA.hasSelector, selector))
+        g.add((selector, RDF.type, OA.TextQuoteSelector))
+        g.add((selector, OA.exact, Literal(claim.quote)))
+        text = texts.get(claim.source)
+        match = text.find(claim.quote) if text else None
+        if match:
+            g.add((selector, OA.prefix, Literal(match.prefix)))
+            g.add((selector, OA.suffix, Literal(match.suffix)))
+            position = PDR[f"claim-{claim.id}-position"]
+            g.add((target, OA.hasSelector, position))
+            g.add((position, RDF.type, OA.TextPositionSelector))
+            g.add((position, OA.start, Literal(match.start)))
+            g.add((position, OA.end, Literal(match.end)))
+
+
+def source_texts(evidence: Evidence, sources_dir: Path | None) -> dict[str, SourceText | None]:
+    out = {}
+    for wid, work in evidence.works.items():
+        name = work.data.get("text_file")
+        path = Path(sources_dir) / name if (name and sources_dir) else None
+        out[wid] = SourceText(path.read_text(encoding="utf-8")) if path and path.is_file() else None
+    return out
+
+
+def activity_graph(g: Graph, activity: URIRef, evidence: Evidence, when: Literal) -> None:
+    g.add((activity, RDF.type, PROV.Activity))
+    g.add((activity, RDF.type, PD.LoadActivity))
+    g.add((activity, RDFS.label, Literal("paradiplomacy build")))
+    g.add((activity, PROV.startedAtTime, when))
+    g.add((activity, PROV.wasAssociatedWith, SOFTWARE))
+    for f in evidence.files:
+        g.add((activity, PROV.used, Literal(f)))
+    g.add((SOFTWARE, RDF.type, PROV.SoftwareAgent))
+    g.add((SOFTWARE, RDFS.label, Literal(f"paradiplomacy {__version__}")))
+    g.add((SOFTWARE, OWL.versionInfo, Literal(__version__)))
+
+
+def build_dataset(ontology: Graph, evidence: Evidence, sources_dir: Path | None = None,
+                  now: dt.datetime | None = None) -> Dataset:
+    ds = Dataset()
+    og = ds.graph(GRAPH_ONTOLOGY)
+    for t in ontology:
+        og.add(t)
+    bibliography_graph(ds.graph(GRAPH_BIBLIOGRAPHY), evidence.works)
+    when = Literal((now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0).isoformat(),
+                   datatype=XSD.dateTime)
+    activity = build_activity_iri(evidence, ontology)
+    activity_graph(ds.graph(activity), activity, evidence, when)
+    texts = source_texts(evidence, sources_dir)
+    for claim in evidence.claims:
+        assertion_graph(ds.graph(claim_iri(claim.id)), claim)
+        provenance(ds.graph(claim_provenance_iri(claim.id)), claim, evidence, activity, when, texts)
+    return ds

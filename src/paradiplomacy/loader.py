@@ -1,0 +1,143 @@
+"""The build pipeline: ontology + evidence -> validated dataset -> store.
+
+Nothing is written until everything has been read and validated (schema, references, quotes,
+SHACL); a failure raises InvalidInput with every problem located, and the store is unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Dataset, Literal, URIRef
+from rdflib.namespace import PROV, RDF, XSD
+
+from .dataset import SOFTWARE, build_activity_iri, build_dataset
+from .errors import InvalidInput, Problem
+from .evidence import Evidence, read_evidence
+from .namespaces import GRAPH_BIBLIOGRAPHY, GRAPH_ONTOLOGY, PDG, claim_iri, claim_provenance_iri
+from .ontology import Vocabulary, load_ontology, load_shapes
+from .settings import Config
+from .store import Store
+from .validation import ShaclReport, shacl_check
+
+RDF_FORMATS = {".ttl": "turtle", ".trig": "trig", ".nt": "nt", ".nq": "nquads", ".rdf": "xml",
+               ".owl": "xml", ".xml": "xml", ".jsonld": "json-ld", ".json": "json-ld"}
+EVIDENCE_SUFFIXES = {".yaml", ".yml"}
+
+
+@dataclass
+class BuildResult:
+    dataset: Dataset
+    evidence: Evidence
+    shacl: ShaclReport
+
+
+def prepare(config: Config, extra_claim_files=()) -> BuildResult:
+    """Read and validate everything; raise InvalidInput on any problem. Writes nothing."""
+    ontology_dir = config.path("ontology_dir")
+    try:
+        ontology = load_ontology(ontology_dir)
+        shapes = load_shapes(ontology_dir)
+    except Exception as exc:  # a broken ontology file is invalid input, reported by name
+        raise InvalidInput([Problem(str(ontology_dir), None, None, f"cannot read the ontology: {exc}")]) from exc
+    vocab = Vocabulary(ontology)
+    evidence = read_evidence(config.path("data_dir"), vocab, extra_claim_files,
+                             sources_dir=config.path("sources_dir"), root=config.home)
+    ds = build_dataset(ontology, evidence, sources_dir=config.path("sources_dir"))
+    report = shacl_check(ds, shapes, evidence)
+    if report.violations:
+        raise InvalidInput(report.violations)
+    return BuildResult(ds, evidence, report)
+
+
+def build(config: Config, store: Store) -> BuildResult:
+    result = prepare(config)
+    store.replace_all(result.dataset.quads((None, None, None, None)))
+    return result
+
+
+def rdf_graph_iri(path: Path) -> URIRef:
+    return PDG["import-" + "".join(c if c.isalnum() else "-" for c in path.name.lower())]
+
+
+def read_rdf_file(path: Path) -> Dataset:
+    fmt = RDF_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InvalidInput([Problem(str(path), None, None,
+                                    f"unknown file type {path.suffix!r}: evidence is .yaml, RDF is one of "
+                                    f"{', '.join(sorted(RDF_FORMATS))}")])
+    ds = Dataset()
+    try:
+        ds.parse(path, format=fmt)
+    except Exception as exc:
+        line = getattr(exc, "lineno", None) or getattr(exc, "line", None)
+        raise InvalidInput([Problem(str(path), line if isinstance(line, int) else None, None,
+                                    f"not valid {fmt}: {exc}")]) from exc
+    return ds
+
+
+def _graph_id(g):
+    gid = g.identifier if hasattr(g, "identifier") else g
+    return None if gid is None or str(gid) == "urn:x-rdflib:default" else gid
+
+
+def _same_file(config: Config, shown: str, wanted: set[str]) -> bool:
+    path = Path(shown)
+    return str((path if path.is_absolute() else config.home / path).resolve()) in wanted
+
+
+def evidence_quads(config: Config, files: list[Path]) -> tuple[list, set, int]:
+    """The graphs that evidence files add: their claims' assertion and provenance graphs, the
+    load activity, and the shared bibliography and ontology graphs (validated with data/)."""
+    result = prepare(config, files)
+    wanted = {str(f.resolve()) for f in files}
+    new_claims = [c for c in result.evidence.claims if _same_file(config, c.where.file, wanted)]
+    activity = build_activity_iri(result.evidence, load_ontology(config.path("ontology_dir")))
+    keep = {GRAPH_BIBLIOGRAPHY, GRAPH_ONTOLOGY, activity}
+    for c in new_claims:
+        keep |= {claim_iri(c.id), claim_provenance_iri(c.id)}
+    quads = [(s, p, o, _graph_id(g)) for s, p, o, g in result.dataset.quads((None, None, None, None))
+             if _graph_id(g) in keep]
+    return quads, keep, len(new_claims)
+
+
+def rdf_quads(path: Path) -> tuple[list, set, int]:
+    """The quads of an RDF file (its default graph named after the file), followed by their
+    provenance; the graphs written; and how many quads the file itself had."""
+    ds = read_rdf_file(path)
+    default_iri = rdf_graph_iri(path)
+    quads = [(s, p, o, _graph_id(g) or default_iri) for s, p, o, g in ds.quads((None, None, None, None))]
+    own = len(quads)
+    graphs = {q[3] for q in quads}
+    prov_graph = URIRef(str(default_iri) + "-provenance")
+    now = Literal(dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
+    for g in graphs:
+        quads += [(g, RDF.type, PROV.Entity, prov_graph),
+                  (g, PROV.wasDerivedFrom, Literal(path.name), prov_graph),
+                  (g, PROV.generatedAtTime, now, prov_graph),
+                  (g, PROV.wasAttributedTo, SOFTWARE, prov_graph)]
+    return quads, graphs | {prov_graph}, own
+
+
+def load_files(config: Config, store: Store, files: list[Path]) -> dict:
+    """Add evidence (YAML) and RDF files to the store in one atomic write, after validating all.
+
+    Loading the same file again replaces what it loaded before (the graphs it wrote)."""
+    files = [Path(f) for f in files]
+    missing = [Problem(str(f), None, None, "no such file") for f in files if not f.is_file()]
+    if missing:
+        raise InvalidInput(missing)
+    evidence_files = [f for f in files if f.suffix.lower() in EVIDENCE_SUFFIXES]
+    quads, replace, claims, triples = [], set(), 0, 0
+    if evidence_files:
+        quads, replace, claims = evidence_quads(config, evidence_files)
+    for f in files:
+        if f.suffix.lower() not in EVIDENCE_SUFFIXES:
+            more, graphs, own = rdf_quads(f)
+            triples += own
+            quads += more
+            replace |= graphs
+    store.add(quads, replace_graphs=replace)
+    return {"claims": claims, "rdf_quads": triples, "graphs": len(replace)}

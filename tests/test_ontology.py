@@ -1,0 +1,86 @@
+"""The ontology: OWL 2 DL in Turtle, consistent for HermiT, and passing its QC queries."""
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF
+
+from paradiplomacy.namespaces import ONTOLOGY_IRI, PD, PREFIXES
+from paradiplomacy.ontology import Vocabulary, load_ontology, load_shapes
+from paradiplomacy.reasoning import hermit_check
+
+from conftest import ROOT, needs_java
+
+QC = sorted((ROOT / "ontology" / "qc").glob("*.rq"))
+
+
+def copy(graph):
+    g = Graph()
+    g += graph
+    return g
+
+
+@pytest.fixture(scope="module")
+def ontology():
+    return load_ontology(ROOT / "ontology")
+
+
+def test_ontology_has_version_iri(ontology):
+    assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in ontology
+    assert str(ontology.value(ONTOLOGY_IRI, OWL.versionIRI)).startswith(str(ONTOLOGY_IRI) + "/")
+
+
+@pytest.mark.parametrize("query", QC, ids=[q.stem for q in QC])
+def test_quality_control_query_returns_no_rows(ontology, query):
+    rows = list(ontology.query(query.read_text(), initNs=PREFIXES))
+    assert rows == [], f"{query.name}: {[tuple(map(str, r)) for r in rows]}"
+
+
+def test_qc_queries_catch_a_defect(ontology):
+    """The QC queries are not vacuous: a term without label or definition is reported."""
+    broken = copy(ontology)
+    broken.add((PD.Undocumented, RDF.type, OWL.Class))
+    for name in ("missing-label", "missing-definition", "missing-defined-by"):
+        rows = list(broken.query((ROOT / "ontology" / "qc" / f"{name}.rq").read_text(), initNs=PREFIXES))
+        assert [r[0] for r in rows] == [PD.Undocumented], name
+
+
+@needs_java
+def test_hermit_finds_the_ontology_consistent_with_no_unsatisfiable_class(ontology):
+    result = hermit_check(ontology)
+    assert result.consistent, result.message
+    assert result.unsatisfiable == []
+
+
+@needs_java
+def test_hermit_detects_an_inconsistency(ontology):
+    """The check can fail: an individual in two disjoint classes makes HermiT report inconsistency."""
+    broken = copy(ontology)
+    x = URIRef("https://w3id.org/paradiplomacy/resource/test-x")
+    broken.add((x, RDF.type, PD.Province))
+    broken.add((x, RDF.type, PD.Municipality))
+    assert not hermit_check(broken).consistent
+
+
+def test_vocabulary_resolves_names_and_curies(ontology):
+    vocab = Vocabulary(ontology)
+    assert vocab.resolve_class("ProvinceLevelUnit") == PD.ProvinceLevelUnit
+    assert vocab.resolve_class("org:Membership") == URIRef("http://www.w3.org/ns/org#Membership")
+    assert vocab.resolve_property("startYear").is_object is False
+    assert vocab.resolve_property("subStateActor").is_object is True
+    assert vocab.resolve_property("nonsense") is None
+    assert "sector-health" in vocab.concepts and "policy-belt-and-road-initiative" in vocab.concepts
+
+
+def test_central_local_models_are_defined_classes_citing_the_paper(ontology):
+    for name in ("SubordinateEngagement", "CollaborativeEngagement", "InitiatorEngagement", "DivergentEngagement",
+                 "SubordinateActor", "CollaborativePartnerActor", "InitiatorActor", "DivergentActor"):
+        cls = PD[name]
+        assert ontology.value(cls, OWL.equivalentClass) is not None, name
+        assert ontology.value(cls, PD.sourceQuote) is not None, name
+
+
+def test_shapes_parse():
+    shapes = load_shapes(ROOT / "ontology")
+    assert len(shapes) > 100

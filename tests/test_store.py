@@ -1,0 +1,159 @@
+"""Building and loading into each store backend: atomic, idempotent, provenance on every fact."""
+
+import textwrap
+
+import pytest
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import PROV, XSD
+
+from paradiplomacy.errors import InvalidInput
+from paradiplomacy.loader import build, load_files
+from paradiplomacy.namespaces import PDR
+from paradiplomacy.store import OxigraphStore, QuerySyntaxError, open_store
+
+from conftest import make_config
+
+BACKENDS = ["oxigraph", "memory"]
+LOBBYING = "SELECT ?who WHERE { ?l a pd:LobbyingForSelection ; pd:lobbiedBy ?who }"
+
+
+@pytest.fixture(params=BACKENDS)
+def project(request, mini_project, tmp_path):
+    cfg = make_config(tmp_path / "store", backend=request.param, home=mini_project)
+    return cfg, open_store(cfg)
+
+
+def quads_without_times(store):
+    """The dataset with time stamps dropped (they record when, not what). Blank nodes (OWL
+    axioms of the ontology) get new labels on each parse, so they are counted, not compared."""
+    rows = store.query("SELECT ?s ?p ?o ?g { GRAPH ?g { ?s ?p ?o } }").rows
+    named = {r for r in rows if r[1] not in (PROV.generatedAtTime, PROV.startedAtTime)
+             and not any(isinstance(t, BNode) for t in r)}
+    return named, sum(1 for r in rows if any(isinstance(t, BNode) for t in r))
+
+
+def test_build_then_query(project):
+    cfg, store = project
+    build(cfg, store)
+    assert store.query(LOBBYING).column("who") == [PDR.chongqing]
+
+
+def test_every_asserted_triple_sits_in_a_claim_graph_with_source_and_quote(project):
+    cfg, store = project
+    build(cfg, store)
+    orphans = store.query("""
+        SELECT ?s ?p ?o WHERE {
+          GRAPH ?g { ?s ?p ?o }
+          FILTER(STRSTARTS(STR(?g), STR(pdr:claim-)) && !STRENDS(STR(?g), "-provenance"))
+          FILTER NOT EXISTS { ?g a pd:Claim ; prov:wasDerivedFrom ?source ;
+                                 oa:hasTarget/oa:hasSelector/oa:exact ?quote }
+        }""").rows
+    assert orphans == []
+    row = store.query("""
+        SELECT ?quote ?section ?note WHERE {
+          GRAPH ?g { pdr:chongqing-atdc-lobbying pd:lobbiedBy pdr:chongqing }
+          ?g oa:hasTarget/oa:hasSelector/oa:exact ?quote ; pd:section/dct:title ?section ; pd:citesEndnote/pd:endnoteNumber ?note
+        }""").as_dicts()
+    assert row == [{"quote": Literal("Chongqing, for example, successfully lobbied the Ministry of Commerce to be "
+                                     "granted the ATDC in Tanzania."),
+                    "section": Literal("Provinces as collaborative actors: health and agriculture"),
+                    "note": Literal(16)}]
+
+
+def test_failed_build_leaves_the_store_as_it_was(project):
+    cfg, store = project
+    build(cfg, store)
+    before = quads_without_times(store)
+    path = cfg.home / "data" / "claims" / "mini.yaml"
+    path.write_text(path.read_text().replace("lobbiedBy: chongqing", "lobbiedBy: nowhere"))
+    with pytest.raises(InvalidInput):
+        build(cfg, store)
+    assert quads_without_times(store) == before
+    if cfg.backend == "oxigraph":  # and a fresh reader sees it too
+        assert quads_without_times(open_store(cfg, read_only=True)) == before
+
+
+def test_rebuild_is_idempotent(project):
+    cfg, store = project
+    build(cfg, store)
+    first = quads_without_times(store)
+    build(cfg, store)
+    assert quads_without_times(store) == first
+    assert len(first[0]) > 1000 and first[1] > 100
+
+
+def test_load_evidence_and_rdf_then_reload_replaces(project, tmp_path):
+    cfg, store = project
+    build(cfg, store)
+    extra = tmp_path / "extra.yaml"
+    extra.write_text(textwrap.dedent("""\
+        source: lenz-china-provinces
+        section: provinces-as-initiators
+        claims:
+          - id: galamsey-test
+            quote: "One stark example is the 2013 Galamsey Crisis in Ghana"
+            endnotes: [27]
+            assert:
+              - id: galamsey-crisis-2013
+                type: Event
+                label: 2013 Galamsey crisis
+                year: 2013
+        """))
+    ttl = tmp_path / "extra.ttl"
+    ttl.write_text("<https://example.org/a> <https://example.org/p> 'x' .\n")
+    counts = load_files(cfg, store, [extra, ttl])
+    assert counts["claims"] == 1 and counts["rdf_quads"] == 1
+    size = len(store)
+    assert store.query("ASK { pdr:galamsey-crisis-2013 pd:year 2013 }").boolean
+    assert store.query("ASK { GRAPH pdg:import-extra-ttl { <https://example.org/a> ?p ?o } }").boolean
+    assert store.query(LOBBYING).column("who") == [PDR.chongqing]  # the build is still there
+    load_files(cfg, store, [extra, ttl])
+    assert len(store) == size
+
+
+def test_failed_load_changes_nothing(project, tmp_path):
+    cfg, store = project
+    build(cfg, store)
+    before = quads_without_times(store)
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<https://example.org/a> <https://example.org/p> .\n")
+    good = tmp_path / "good.ttl"
+    good.write_text("<https://example.org/a> <https://example.org/p> 'x' .\n")
+    with pytest.raises(InvalidInput) as info:
+        load_files(cfg, store, [good, bad])
+    assert "bad.ttl" in str(info.value)
+    assert quads_without_times(store) == before
+
+
+def test_export_formats(project):
+    cfg, store = project
+    build(cfg, store)
+    nquads = store.export("nquads").decode()
+    assert "<https://w3id.org/paradiplomacy/resource/claim-chongqing-lobbied-mofcom-for-atdc> ." in nquads
+    assert "TextQuoteSelector" in nquads
+    for fmt in ("trig", "turtle", "jsonld", "ntriples", "rdfxml"):
+        assert len(store.export(fmt)) > 10000, fmt
+
+
+def test_syntax_error_is_reported(project):
+    cfg, store = project
+    with pytest.raises(QuerySyntaxError):
+        store.query("SELECT WHERE {")
+
+
+def test_on_disk_store_switches_generations_atomically(mini_project, tmp_path):
+    cfg = make_config(tmp_path / "store", home=mini_project)
+    store = open_store(cfg)
+    build(cfg, store)
+    build(cfg, store)
+    store_dir = tmp_path / "store"
+    current = (store_dir / "CURRENT").read_text().strip()
+    assert current == "gen-000002"
+    assert sorted(p.name for p in store_dir.glob("gen-*")) == ["gen-000001", "gen-000002"]
+    reader = OxigraphStore(store_dir, read_only=True)
+    assert reader.query(LOBBYING).column("who") == [PDR.chongqing]
+
+
+def test_an_unbuilt_store_is_empty(tmp_path):
+    store = open_store(make_config(tmp_path / "nothing"))
+    assert store.is_empty()
