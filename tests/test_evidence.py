@@ -152,3 +152,11 @@ def test_missing_bibliography(mini_project, vocab):
     (mini_project / "data" / "sources.yaml").unlink()
     ps = problems(mini_project, vocab)
     assert any("sources.yaml: the bibliography file is missing" in p for p in ps), ps
+
+
+def test_the_documented_template_is_valid_evidence(mini_project, vocab):
+    """docs/claims-template.yaml is what the README tells researchers to copy: it must load."""
+    (mini_project / "data" / "claims" / "template.yaml").write_text((ROOT / "docs" / "claims-template.yaml").read_text())
+    ev = read(mini_project, vocab)
+    assert "template-galamsey-example" in [c.id for c in ev.claims]
+    assert "template-example-engagement" in ev.declared

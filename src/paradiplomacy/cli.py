@@ -92,7 +92,9 @@ def _report_build(result, seconds: float) -> None:
              + ", ".join(sorted(ev.unverified_sources)))
     for w in result.shacl.warnings:
         _say(f"warning: {w}")
-    _say(f"{len(result.dataset)} quads in {len(list(result.dataset.graphs())) - 1} named graphs ({seconds:.1f}s)")
+    graphs = {g for *_, g in result.dataset.quads((None, None, None, None))}
+    quads = sum(1 for _ in result.dataset.quads((None, None, None, None)))
+    _say(f"{quads} quads in {len(graphs)} named graphs ({seconds:.1f}s)")
 
 
 @cli.command()

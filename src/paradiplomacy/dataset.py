@@ -124,6 +124,8 @@ def assertion_graph(g: Graph, claim: Claim) -> None:
             g.add((s, PD.pinyin, Literal(value, lang="zh-Latn-pinyin")))
         for value in item.names.get("altLabel", []):
             g.add((s, SKOS.altLabel, Literal(value, lang="en")))
+        for value in item.names.get("altLabel_zh", []):
+            g.add((s, SKOS.altLabel, Literal(value, lang="zh")))
         for value in item.names.get("comment", []):
             g.add((s, RDFS.comment, Literal(value, lang="en")))
         for v in item.values:

@@ -30,7 +30,7 @@ WORK_STRING_FIELDS = {"title", "title_en", "title_translit", "container", "publi
 WORK_FIELDS = WORK_STRING_FIELDS | {"id", "type", "authors", "editors", "year", "accessed", "published",
                                     "sections", "endnotes"}
 CLAIM_FIELDS = {"id", "quote", "locator", "source", "section", "endnotes", "support", "note", "assert"}
-ITEM_NAME_FIELDS = {"label", "label_zh", "pinyin", "altLabel", "comment"}
+ITEM_NAME_FIELDS = {"label", "label_zh", "pinyin", "altLabel", "altLabel_zh", "comment"}
 SUPPORT_LEVELS = ("explicit", "interpretation")
 YEAR_PROPERTIES = {"startYear", "endYear", "year"}
 YEAR_RANGE = (1900, 2100)
