@@ -89,3 +89,12 @@ def test_load_of_a_broken_rdf_file_exits_1(env, tmp_path):
 
 def test_usage_error_exits_2(env):
     assert run_cli("export", "--format", "docx", env=env).returncode == 2
+
+
+def test_a_long_inline_query_is_not_taken_for_a_file_name(env):
+    """Regression: a query longer than a file name made the path check raise ENAMETOOLONG."""
+    assert run_cli("build", "--no-reason", env=env).returncode == 0
+    long_query = "SELECT ?r WHERE { ?r a ?c VALUES ?c { " + " ".join(["pd:ProvinceLevelUnit"] * 40) + " } }"
+    out = run_cli("query", long_query, "--format", "csv", env=env)
+    assert out.returncode == 0, out.stderr
+    assert "https://w3id.org/paradiplomacy/resource/chongqing" in out.stdout

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -53,6 +54,13 @@ class _Group(click.Group):
         except ParadiplomacyError as exc:
             _say(f"error: {exc}")
             ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # a bug: say so in one line; the traceback only on request
+            if os.environ.get("PARADIPLOMACY_DEBUG"):
+                raise
+            _say(f"error: internal error: {type(exc).__name__}: {exc} (set PARADIPLOMACY_DEBUG=1 for the traceback)")
+            ctx.exit(EXIT_OTHER)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -108,18 +116,91 @@ def validate(ctx):
     _say("valid")
 
 
+def _report_inference(inference) -> None:
+    if inference is None:
+        return
+    timing = ", ".join(f"{k} {v:.1f}s" for k, v in inference.seconds.items())
+    _say(f"inferred {len(inference.triples)} triples (HermiT {len(inference.hermit)}, OWL 2 RL {len(inference.rl)}; "
+         f"{timing}) into <https://w3id.org/paradiplomacy/graph/inferred>")
+    if "hermit" not in inference.seconds:
+        from .reasoning import JAVA_HELP
+        _say(f"warning: HermiT skipped: {JAVA_HELP}")
+    for c in inference.unsatisfiable:
+        _say(f"warning: unsatisfiable class {c}")
+
+
 @cli.command()
+@click.option("--reason/--no-reason", default=True, show_default=True,
+              help="Classify with HermiT and materialise OWL 2 RL into the inferred graph.")
 @click.pass_context
-def build(ctx):
+def build(ctx, reason):
     """(Re)build the store from ontology/ and data/. Atomic: on any error the store is unchanged."""
     from .loader import build as do_build
     config = _config(ctx)
     started = time.monotonic()
     _say(f"building {config.backend} store at {config.path('store')} ...")
     store = open_store(config)
-    result = do_build(config, store)
+    result = do_build(config, store, reason=reason)
     _report_build(result, time.monotonic() - started)
+    _report_inference(result.inference)
     _say(f"store: {len(store)} quads")
+
+
+@cli.command()
+@click.pass_context
+def reason(ctx):
+    """Reason over the store's asserted facts: HermiT consistency check and classification, OWL 2 RL
+    materialisation; replaces the inferred graph. An inconsistency names the claims involved."""
+    from .loader import reason_store
+    from .reasoning import JAVA_HELP, ReasonerError, java_available
+    if not java_available():
+        raise ReasonerError(JAVA_HELP)
+    config = _config(ctx)
+    store = open_store(config)
+    if store.is_empty():
+        raise click.ClickException("the store is empty: run `paradiplomacy build` first")
+    _report_inference(reason_store(store))
+    _say(f"store: {len(store)} quads")
+
+
+def _print_explanation(exp, indent: str = "") -> None:
+    origin = "inferred" if exp.inferred else "asserted"
+    click.echo(f"{indent}{_short(exp.resource)} is a {_short(exp.cls)} ({origin}) because it:")
+    for cond in exp.conditions:
+        mark = "+" if cond.satisfied else "-"
+        click.echo(f"{indent}  {mark} {cond.text}")
+        for f in cond.facts:
+            click.echo(f"{indent}      {_short(f.subject)} {_short(f.predicate)} {_short(f.object)}")
+            where = f" [{f.file}:{f.line}]" if f.file else ""
+            click.echo(f"{indent}        claim {_short(f.claim)}{where} ({f.support}), {_short(f.source)}"
+                       + (f", section \"{f.section}\"" if f.section else ""))
+            click.echo(f"{indent}        \"{f.quote}\"")
+        for sub in cond.because:
+            _print_explanation(sub, indent + "      ")
+
+
+@cli.command()
+@click.argument("resource")
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
+@click.pass_context
+def explain(ctx, resource, as_json):
+    """Why RESOURCE (a slug, pdr:slug or IRI) is in a central-local model class: the asserted facts
+    that satisfy the class definition, each with its claim, quote, section and source."""
+    from dataclasses import asdict
+    from .explain import explain as do_explain, resource_iri
+    config = _config(ctx)
+    store = open_store(config, read_only=config.backend == "oxigraph")
+    iri = resource_iri(resource)
+    if not store.query(f"ASK {{ <{iri}> ?p ?o }}").boolean:
+        raise click.ClickException(f"no resource {iri} in the store")
+    explanations = do_explain(store, iri)
+    if as_json:
+        click.echo(json.dumps([asdict(e) for e in explanations], default=str, indent=1, ensure_ascii=False))
+        return
+    if not explanations:
+        click.echo(f"{_short(iri)} is in no central-local model class")
+    for exp in explanations:
+        _print_explanation(exp)
 
 
 @cli.command()
@@ -140,12 +221,13 @@ def load(ctx, files):
 
 
 def _read_query(query: str) -> str:
-    path = Path(query)
-    if query.endswith(".rq") or (len(query) < 4096 and "\n" not in query and path.is_file()):
+    """The query itself, or the content of the file it names (a .rq path, or any path without braces)."""
+    if query.endswith(".rq") or "{" not in query:
         try:
-            return path.read_text(encoding="utf-8")
+            return Path(query).read_text(encoding="utf-8")
         except OSError as exc:
-            raise click.BadParameter(f"cannot read {query}: {exc.strerror}")
+            if query.endswith(".rq"):
+                raise click.BadParameter(f"cannot read {query}: {exc.strerror}")
     return query
 
 

@@ -16,8 +16,10 @@ from rdflib.namespace import PROV, RDF, XSD
 from .dataset import SOFTWARE, build_activity_iri, build_dataset
 from .errors import InvalidInput, Problem
 from .evidence import Evidence, read_evidence
-from .namespaces import GRAPH_BIBLIOGRAPHY, GRAPH_ONTOLOGY, PDG, claim_iri, claim_provenance_iri
+from .namespaces import (GRAPH_BIBLIOGRAPHY, GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDG, claim_iri,
+                         claim_provenance_iri)
 from .ontology import Vocabulary, load_ontology, load_shapes
+from .reasoning import GRAPH_INFERRED_PROVENANCE, Inference, infer, inferred_quads, java_available
 from .settings import Config
 from .store import Store
 from .validation import ShaclReport, shacl_check
@@ -32,6 +34,7 @@ class BuildResult:
     dataset: Dataset
     evidence: Evidence
     shacl: ShaclReport
+    inference: Inference | None = None
 
 
 def prepare(config: Config, extra_claim_files=()) -> BuildResult:
@@ -52,8 +55,24 @@ def prepare(config: Config, extra_claim_files=()) -> BuildResult:
     return BuildResult(ds, evidence, report)
 
 
-def build(config: Config, store: Store) -> BuildResult:
+def add_inferences(result: BuildResult, use_hermit: bool = True) -> Inference:
+    """Reason over the validated dataset and add the inferred graphs to it (before any write,
+    so that an inconsistency leaves the store untouched)."""
+    where = {claim_iri(c.id): c.where for c in result.evidence.claims}
+    inference = infer(result.dataset, where, use_hermit=use_hermit)
+    activity = build_activity_iri(result.evidence, result.dataset.graph(GRAPH_ONTOLOGY))
+    for quad in inferred_quads(inference, activity):
+        result.dataset.add(quad)
+    result.inference = inference
+    return inference
+
+
+def build(config: Config, store: Store, reason: bool = True) -> BuildResult:
+    """Validate, optionally reason, then replace the store's content in one atomic write.
+    Without Java, HermiT is skipped (and said so) but OWL 2 RL still runs."""
     result = prepare(config)
+    if reason:
+        add_inferences(result, use_hermit=java_available())
     store.replace_all(result.dataset.quads((None, None, None, None)))
     return result
 
@@ -141,3 +160,14 @@ def load_files(config: Config, store: Store, files: list[Path]) -> dict:
             replace |= graphs
     store.add(quads, replace_graphs=replace)
     return {"claims": claims, "rdf_quads": triples, "graphs": len(replace)}
+
+
+def reason_store(store: Store) -> Inference:
+    """Reason over what the store holds and replace its inferred graphs, atomically."""
+    ds = Dataset()
+    ds.parse(data=store.export("nquads"), format="nquads")
+    inference = infer(ds)
+    build_activity = next((s for s, _, _, _ in ds.quads((None, RDF.type, PD.LoadActivity, None))), None)
+    store.add(inferred_quads(inference, build_activity),
+              replace_graphs={GRAPH_INFERRED, GRAPH_INFERRED_PROVENANCE})
+    return inference

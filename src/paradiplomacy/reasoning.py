@@ -1,54 +1,261 @@
-"""OWL reasoning with HermiT (through owlready2).
+"""Reasoning: HermiT classification (through owlready2) and OWL 2 RL materialisation (owlrl).
 
-HermiT needs Java. It reads N-Triples written from the graph given; keep that graph within the
-OWL 2 DL datatypes (no xsd:date or xsd:gYear values: bibliographic and selector data stay out).
+What the reasoners read is the ontology plus the asserted facts, i.e. the claim graphs only:
+bibliographic and provenance data (xsd:date, xsd:gYear, selectors) stay outside, since HermiT
+accepts only the OWL 2 datatypes. HermiT needs Java.
+
+What they infer goes to its own graph, <…/graph/inferred>, never mixed with asserted facts;
+<…/graph/inferred-provenance> records the reasoning activity (reasoners and versions, time,
+the build it read, counts). An inconsistent input raises `InconsistentInput`, naming the claims
+(file, line) whose facts conflict, found by shrinking the input while HermiT still finds it
+inconsistent, and nothing is written.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib.metadata
 import shutil
 import tempfile
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
-from .errors import ParadiplomacyError
+from .errors import InvalidInput, ParadiplomacyError, Problem
+from .namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDG, PDR
 
+GRAPH_INFERRED_PROVENANCE = PDG["inferred-provenance"]
+HERMIT_VERSION = "1.3.8"  # the HermiT.jar shipped with owlready2 (its manifest's Implementation-Version)
 JAVA_HELP = ("HermiT needs a Java runtime and 'java' was not found on PATH: install one "
              "(Debian/Ubuntu: apt-get install default-jre-headless), or run `bash scripts/ensure-system-deps`")
+IGNORED_TYPES = {OWL.Thing, OWL.NamedIndividual, RDFS.Resource, OWL.Class, RDFS.Class}
 
 
 class ReasonerError(ParadiplomacyError):
     pass
 
 
+class InconsistentInput(InvalidInput):
+    """The asserted facts contradict the ontology; the problems name the claims involved."""
+
+
 @dataclass
 class HermitResult:
     consistent: bool
     unsatisfiable: list[URIRef]
+    inferred: set = field(default_factory=set)
     message: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class Inference:
+    """The outcome of reasoning over a dataset: inferred triples by reasoner, and timings."""
+
+    hermit: set
+    rl: set
+    seconds: dict
+    unsatisfiable: list
+
+    @property
+    def triples(self) -> set:
+        return self.hermit | self.rl
 
 
 def java_available() -> bool:
     return shutil.which("java") is not None
 
 
-def hermit_check(graph: Graph) -> HermitResult:
-    """Consistency and unsatisfiable classes of `graph` according to HermiT."""
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+# ---- what the reasoners read -----------------------------------------------------------------
+
+def claim_graph_ids(ds: Dataset) -> set[URIRef]:
+    return {q[0] for q in ds.quads((None, RDF.type, PD.Claim, None))}
+
+
+def _gid(g):
+    return g.identifier if hasattr(g, "identifier") else g
+
+
+def reasoner_input(ds: Dataset) -> tuple[Graph, Graph, dict]:
+    """(ontology, asserted facts, claim of each asserted triple) from a dataset of named graphs."""
+    claims = claim_graph_ids(ds)
+    ontology, abox, origin = Graph(), Graph(), {}
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        gid = _gid(g)
+        if gid == GRAPH_ONTOLOGY:
+            ontology.add((s, p, o))
+        elif gid in claims:
+            abox.add((s, p, o))
+            origin.setdefault((s, p, o), set()).add(gid)
+    return ontology, abox, origin
+
+
+def _is_fact(t, ontology_properties) -> bool:
+    s, p, o = t
+    if not (isinstance(s, URIRef) and str(s).startswith(str(PDR))):
+        return False
+    if p == RDF.type:
+        return isinstance(o, URIRef) and o not in IGNORED_TYPES
+    return p in ontology_properties and isinstance(o, URIRef) and str(o).startswith(str(PDR))
+
+
+def _object_properties(ontology: Graph) -> set:
+    return set(ontology.subjects(RDF.type, OWL.ObjectProperty))
+
+
+# ---- HermiT ----------------------------------------------------------------------------------
+
+def hermit_check(graph: Graph, infer: bool = False) -> HermitResult:
+    """Run HermiT on `graph`: consistency, unsatisfiable classes and (with infer) the new
+    facts it entails: direct types, and property values (read back through as_rdflib_graph,
+    since HermiT reports some of them only in inverse form)."""
     if not java_available():
         raise ReasonerError(JAVA_HELP)
     import owlready2
 
+    started = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "input.nt"
         graph.serialize(path, format="nt", encoding="utf-8")
         world = owlready2.World()
         onto = world.get_ontology(path.as_uri()).load()
+        before = set(world.as_rdflib_graph()) if infer else set()
         try:
             with onto:
-                owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+                owlready2.sync_reasoner_hermit(world, infer_property_values=infer, debug=0)
         except owlready2.OwlReadyInconsistentOntologyError as exc:
-            return HermitResult(False, [], str(exc))
+            return HermitResult(False, [], message=str(exc).strip(), seconds=time.monotonic() - started)
+        except owlready2.OwlReadyJavaError as exc:
+            raise ReasonerError(f"HermiT failed: {str(exc).strip()[-2000:]}") from exc
         unsat = sorted(URIRef(c.iri) for c in world.inconsistent_classes() if hasattr(c, "iri"))
-        return HermitResult(True, unsat)
+        inferred = set()
+        if infer:
+            props = _object_properties(graph)
+            inferred = {t for t in set(world.as_rdflib_graph()) - before if _is_fact(t, props)} - set(graph)
+        return HermitResult(True, unsat, inferred, seconds=time.monotonic() - started)
+
+
+# ---- OWL 2 RL --------------------------------------------------------------------------------
+
+def owl_rl_closure(ontology: Graph, abox: Graph) -> set:
+    """Facts entailed under OWL 2 RL (owlrl): class and property hierarchy, inverse, symmetric and
+    transitive properties (e.g. org:transitiveSubOrganizationOf), domains and ranges."""
+    import owlrl
+
+    g = Graph()
+    g += ontology
+    g += abox
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False,
+                           datatype_axioms=False).expand(g)
+    props = _object_properties(ontology) | {URIRef("http://www.w3.org/ns/org#transitiveSubOrganizationOf")}
+    asserted = set(abox)
+    return {t for t in g if t not in asserted and _is_fact(t, props)
+            and not (t[1] == RDF.type and isinstance(t[2], BNode))}
+
+
+# ---- diagnosis of an inconsistency -----------------------------------------------------------
+
+def _inconsistent(ontology: Graph, abox_by_claim: dict, claims: list) -> bool:
+    g = Graph()
+    g += ontology
+    for c in claims:
+        g += abox_by_claim[c]
+    return not hermit_check(g).consistent
+
+
+def conflicting_claims(ontology: Graph, ds: Dataset) -> list[URIRef]:
+    """A small set of claims whose facts are inconsistent with the ontology (deletion in
+    halving chunks: O(k log n) HermiT runs for k culprits among n claims)."""
+    by_claim: dict = {}
+    claims = sorted(claim_graph_ids(ds))
+    for c in claims:
+        by_claim[c] = Graph()
+        for t in ds.graph(c):
+            by_claim[c].add(t)
+    chunk = max(1, len(claims) // 2)
+    while True:
+        i = 0
+        while i < len(claims):
+            trial = claims[:i] + claims[i + chunk:]
+            if trial and _inconsistent(ontology, by_claim, trial):
+                claims = trial
+            else:
+                i += chunk
+        if chunk == 1:
+            return claims
+        chunk = max(1, chunk // 2)
+
+
+# ---- the reasoning step ----------------------------------------------------------------------
+
+def infer(ds: Dataset, where=None, use_hermit: bool = True) -> Inference:
+    """Reason over a built dataset. `where` maps a claim IRI to its evidence location, for
+    the message when the facts are inconsistent."""
+    ontology, abox, _ = reasoner_input(ds)
+    seconds = {}
+    hermit_facts, unsat = set(), []
+    if use_hermit:
+        g = Graph()
+        g += ontology
+        g += abox
+        result = hermit_check(g, infer=True)
+        seconds["hermit"] = result.seconds
+        if not result.consistent:
+            culprits = conflicting_claims(ontology, ds)
+            problems = []
+            for c in culprits:
+                w = (where or {}).get(c)
+                individuals = sorted({str(s)[len(str(PDR)):] for s in ds.graph(c).subjects() if str(s).startswith(str(PDR))})
+                problems.append(Problem(w.file if w else str(c), w.line if w else None, None,
+                                        f"claim {str(c)[len(str(PDR)) + 6:]!r} is part of an inconsistency "
+                                        f"(individuals: {', '.join(individuals)})"))
+            problems.append(Problem("(reasoner)", None, None, f"HermiT: the facts of these {len(culprits)} claims "
+                                    f"contradict the ontology's axioms together: {result.message[:300]}"))
+            raise InconsistentInput(problems)
+        hermit_facts, unsat = result.inferred, result.unsatisfiable
+    started = time.monotonic()
+    rl = owl_rl_closure(ontology, abox)
+    seconds["owl-rl"] = time.monotonic() - started
+    return Inference(hermit_facts, rl, seconds, unsat)
+
+
+def inferred_quads(inference: Inference, build_activity: URIRef | None, now: dt.datetime | None = None) -> list:
+    """The inferred graph and its provenance graph, as quads."""
+    when = Literal((now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
+    quads = [(s, p, o, GRAPH_INFERRED) for s, p, o in sorted(inference.triples)]
+    activity = PDR["reasoning-" + (str(build_activity).rsplit("-", 1)[-1] if build_activity else "store")]
+    hermit, rl = PDR[f"software-hermit-{HERMIT_VERSION}"], PDR[f"software-owlrl-{_version('owlrl')}"]
+    prov = [
+        (GRAPH_INFERRED, RDF.type, PROV.Entity),
+        (GRAPH_INFERRED, RDFS.label, Literal("inferred knowledge")),
+        (GRAPH_INFERRED, PROV.wasGeneratedBy, activity),
+        (GRAPH_INFERRED, PROV.generatedAtTime, when),
+        (GRAPH_INFERRED, PD.inferredTripleCount, Literal(len(inference.triples))),
+        (activity, RDF.type, PROV.Activity),
+        (activity, RDFS.label, Literal("reasoning: HermiT classification and OWL 2 RL materialisation")),
+        (activity, PROV.startedAtTime, when),
+        (activity, PROV.wasAssociatedWith, hermit),
+        (activity, PROV.wasAssociatedWith, rl),
+        (activity, PROV.used, GRAPH_ONTOLOGY),
+        (hermit, RDF.type, PROV.SoftwareAgent),
+        (hermit, RDFS.label, Literal(f"HermiT {HERMIT_VERSION} (owlready2 {_version('owlready2')})")),
+        (hermit, PD.inferredTripleCount, Literal(len(inference.hermit))),
+        (hermit, PD.seconds, Literal(round(inference.seconds.get("hermit", 0.0), 3), datatype=XSD.decimal)),
+        (rl, RDF.type, PROV.SoftwareAgent),
+        (rl, RDFS.label, Literal(f"owlrl {_version('owlrl')} (OWL 2 RL)")),
+        (rl, PD.inferredTripleCount, Literal(len(inference.rl))),
+        (rl, PD.seconds, Literal(round(inference.seconds.get("owl-rl", 0.0), 3), datatype=XSD.decimal)),
+    ]
+    if build_activity is not None:
+        prov.append((activity, PROV.used, build_activity))
+    return quads + [(s, p, o, GRAPH_INFERRED_PROVENANCE) for s, p, o in prov]
