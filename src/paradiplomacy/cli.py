@@ -140,7 +140,7 @@ def build(ctx, reason):
     started = time.monotonic()
     _say(f"building {config.backend} store at {config.path('store')} ...")
     store = open_store(config)
-    result = do_build(config, store, reason=reason)
+    result = do_build(config, store, reason=reason, progress=_say)
     _report_build(result, time.monotonic() - started)
     _report_inference(result.inference)
     _say(f"store: {len(store)} quads")

@@ -67,12 +67,19 @@ def add_inferences(result: BuildResult, use_hermit: bool = True) -> Inference:
     return inference
 
 
-def build(config: Config, store: Store, reason: bool = True) -> BuildResult:
+def _silent(message: str) -> None:
+    pass
+
+
+def build(config: Config, store: Store, reason: bool = True, progress=_silent) -> BuildResult:
     """Validate, optionally reason, then replace the store's content in one atomic write.
     Without Java, HermiT is skipped (and said so) but OWL 2 RL still runs."""
+    progress("reading and validating ontology/ and data/ (schema, ids, quotes, SHACL) ...")
     result = prepare(config)
     if reason:
+        progress("reasoning (HermiT, OWL 2 RL) ..." if java_available() else "reasoning (OWL 2 RL; no Java for HermiT) ...")
         add_inferences(result, use_hermit=java_available())
+    progress(f"writing {sum(1 for _ in result.dataset.quads((None, None, None, None)))} quads ...")
     store.replace_all(result.dataset.quads((None, None, None, None)))
     return result
 
