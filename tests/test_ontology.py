@@ -1,6 +1,5 @@
 """The ontology: OWL 2 DL in Turtle, consistent for HermiT, and passing its QC queries."""
 
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef

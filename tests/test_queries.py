@@ -3,7 +3,6 @@
 Expected answers come from reading the paper (and, where stated, from the evidence files read
 independently of the loader). A query added to queries/ without an expectation here fails."""
 
-from pathlib import Path
 
 import pytest
 import yaml

@@ -5,7 +5,6 @@ import os
 import textwrap
 
 import pytest
-from rdflib import URIRef
 
 from paradiplomacy.explain import explain
 from paradiplomacy.loader import build, prepare, reason_store

@@ -3,8 +3,8 @@
 import textwrap
 
 import pytest
-from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import PROV, XSD
+from rdflib import BNode, Literal
+from rdflib.namespace import PROV
 
 from paradiplomacy.errors import InvalidInput
 from paradiplomacy.loader import build, load_files

@@ -24,7 +24,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from . import __version__
-from .evidence import Claim, Evidence, Work
+from .evidence import NAME_FIELDS, Claim, Evidence, Work
 from .namespaces import BIBO, GRAPH_BIBLIOGRAPHY, GRAPH_ONTOLOGY, OA, PD, PDR, claim_iri, claim_provenance_iri
 from .quotes import SourceText
 
@@ -116,18 +116,9 @@ def assertion_graph(g: Graph, claim: Claim) -> None:
         s = PDR[item.id]
         for t in item.types:
             g.add((s, RDF.type, t))
-        for value in item.names.get("label", []):
-            g.add((s, RDFS.label, Literal(value, lang="en")))
-        for value in item.names.get("label_zh", []):
-            g.add((s, RDFS.label, Literal(value, lang="zh")))
-        for value in item.names.get("pinyin", []):
-            g.add((s, PD.pinyin, Literal(value, lang="zh-Latn-pinyin")))
-        for value in item.names.get("altLabel", []):
-            g.add((s, SKOS.altLabel, Literal(value, lang="en")))
-        for value in item.names.get("altLabel_zh", []):
-            g.add((s, SKOS.altLabel, Literal(value, lang="zh")))
-        for value in item.names.get("comment", []):
-            g.add((s, RDFS.comment, Literal(value, lang="en")))
+        for key, (prop, lang) in NAME_FIELDS.items():
+            for value in item.names.get(key, []):
+                g.add((s, prop, Literal(value, lang=lang)))
         for v in item.values:
             if v.prop.is_object:
                 g.add((s, v.prop.iri, PDR[v.value]))

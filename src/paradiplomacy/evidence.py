@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from rdflib import URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import RDFS, SKOS, XSD
 
 from .errors import InvalidInput, Problem
 from .ontology import PropertyInfo, Vocabulary
@@ -30,7 +30,11 @@ WORK_STRING_FIELDS = {"title", "title_en", "title_translit", "container", "publi
 WORK_FIELDS = WORK_STRING_FIELDS | {"id", "type", "authors", "editors", "year", "accessed", "published",
                                     "sections", "endnotes"}
 CLAIM_FIELDS = {"id", "quote", "locator", "source", "section", "endnotes", "support", "note", "assert"}
-ITEM_NAME_FIELDS = {"label", "label_zh", "pinyin", "altLabel", "altLabel_zh", "comment"}
+# Names and notes an assert item may give: field -> (RDF property, language tag)
+NAME_FIELDS = {"label": (RDFS.label, "en"), "label_zh": (RDFS.label, "zh"),
+               "pinyin": (URIRef("https://w3id.org/paradiplomacy/ontology#pinyin"), "zh-Latn-pinyin"),
+               "altLabel": (SKOS.altLabel, "en"), "altLabel_zh": (SKOS.altLabel, "zh"), "comment": (RDFS.comment, "en")}
+ITEM_NAME_FIELDS = set(NAME_FIELDS)
 SUPPORT_LEVELS = ("explicit", "interpretation")
 YEAR_PROPERTIES = {"startYear", "endYear", "year"}
 YEAR_RANGE = (1900, 2100)
@@ -234,17 +238,22 @@ class _Reader:
             else:
                 self.works[wid] = work
 
-    def read_sections(self, file, entry, path, work: Work):
-        sections = entry.get("sections") or []
-        if not isinstance(sections, list):
-            self.bad(self.at(file, entry, "sections"), f"{path}.sections", "must be a list")
+    def mappings(self, file, entry, key, path, fields):
+        """The items of a list of mappings under `key`, each with its field path; problems reported."""
+        items = entry.get(key) or []
+        if not isinstance(items, list):
+            self.bad(self.at(file, entry, key), f"{path}.{key}", "must be a list")
             return
-        for j, sec in enumerate(sections):
-            p = f"{path}.sections[{j}]"
-            if not isinstance(sec, LineDict):
-                self.bad(self.at(file, sections, j), p, "each section must be a mapping")
+        for j, item in enumerate(items):
+            p = f"{path}.{key}[{j}]"
+            if not isinstance(item, LineDict):
+                self.bad(self.at(file, items, j), p, f"each item of {key} must be a mapping")
                 continue
-            self.unknown_keys(file, sec, {"id", "title", "order"}, p)
+            self.unknown_keys(file, item, fields, p)
+            yield item, p
+
+    def read_sections(self, file, entry, path, work: Work):
+        for sec, p in self.mappings(file, entry, "sections", path, {"id", "title", "order"}):
             sid, title = self.slug(file, sec, "id", p), self.string(file, sec, "title", p, required=True)
             order = sec.get("order")
             if isinstance(order, bool) or not isinstance(order, int):
@@ -256,16 +265,7 @@ class _Reader:
                 work.sections[sid] = Section(sid, title, order)
 
     def read_endnotes(self, file, entry, path, work: Work):
-        notes = entry.get("endnotes") or []
-        if not isinstance(notes, list):
-            self.bad(self.at(file, entry, "endnotes"), f"{path}.endnotes", "must be a list")
-            return
-        for j, note in enumerate(notes):
-            p = f"{path}.endnotes[{j}]"
-            if not isinstance(note, LineDict):
-                self.bad(self.at(file, notes, j), p, "each endnote must be a mapping")
-                continue
-            self.unknown_keys(file, note, {"number", "cites"}, p)
+        for note, p in self.mappings(file, entry, "endnotes", path, {"number", "cites"}):
             number, cites = note.get("number"), note.get("cites") or []
             if isinstance(number, bool) or not isinstance(number, int) or number < 1:
                 self.bad(self.at(file, note, "number"), f"{p}.number", f"must be a positive integer, not {number!r}")
