@@ -319,6 +319,22 @@ def export(ctx, fmt, output):
         sys.stdout.buffer.flush()
 
 
+@cli.command()
+@click.option("--claims", "n", type=click.IntRange(100, 10_000_000), required=True,
+              help="How many claims to write (about 200 declare the actors, the rest engagements).")
+@click.option("--seed", type=int, default=0, show_default=True, help="The same seed writes the same files.")
+@click.option("--out", type=click.Path(file_okay=False), required=True,
+              help="Directory of the synthetic project (replaced if it exists).")
+@click.pass_context
+def generate(ctx, n, seed, out):
+    """Write a synthetic evidence set for tests and benchmarks (never facts about the world).
+
+    Then: paradiplomacy --home OUT --sources OUT/data/sources build"""
+    from .generate import generate as do_generate
+    counts = do_generate(Path(out), n, seed, ontology_dir=_config(ctx).path("ontology_dir"))
+    _say(f"wrote {counts['claims']} claims ({counts['engagements']} engagements) in {counts['files']} files to {out}")
+
+
 STATS_QUERY = """
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
   ?g a pd:Claim . GRAPH ?g { ?s a ?class }
