@@ -98,3 +98,16 @@ def test_a_long_inline_query_is_not_taken_for_a_file_name(env):
     out = run_cli("query", long_query, "--format", "csv", env=env)
     assert out.returncode == 0, out.stderr
     assert "https://w3id.org/paradiplomacy/resource/chongqing" in out.stdout
+
+
+def test_a_closed_pipe_is_not_an_error(env):
+    """Regression: `paradiplomacy export | head` reported an internal BrokenPipeError."""
+    import subprocess
+    import sys
+    assert run_cli("build", "--no-reason", env=env).returncode == 0
+    proc = subprocess.Popen([sys.executable, "-m", "paradiplomacy", "export", "--format", "turtle"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.read(100)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0 and "error" not in err, err

@@ -54,7 +54,7 @@ class _Group(click.Group):
         except ParadiplomacyError as exc:
             _say(f"error: {exc}")
             ctx.exit(exc.exit_code)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
             raise
         except Exception as exc:  # a bug: say so in one line; the traceback only on request
             if os.environ.get("PARADIPLOMACY_DEBUG"):
@@ -376,6 +376,9 @@ def main(argv=None):
     except KeyboardInterrupt:
         _say("interrupted")
         sys.exit(EXIT_OTHER)
+    except BrokenPipeError:  # the reader went away (`| head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
 
 
 if __name__ == "__main__":
