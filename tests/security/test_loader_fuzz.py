@@ -88,6 +88,14 @@ def test_wrong_encodings_and_pathological_yaml(mini_project, content):
     check(mini_project)
 
 
+def test_an_impossible_date_is_a_located_problem(mini_project):
+    """Regression (found by the fuzzer): 2008-13-45 made PyYAML raise ValueError."""
+    (mini_project / "data" / "claims" / "mini.yaml").write_text(MINI.replace("endnotes: [16]", "endnotes: [16]\n    note: 2008-13-45"))
+    with pytest.raises(InvalidInput) as info:
+        read_evidence(mini_project / "data", VOCAB, root=mini_project, sources_dir=sources_dir())
+    assert "data/claims/mini.yaml:7: invalid YAML: '2008-13-45' is not a valid date" in str(info.value)
+
+
 def test_a_large_file_of_bad_claims_is_reported_not_crashed(mini_project):
     rng = random.Random(0)
     body = ["source: lenz-china-provinces", "section: introduction", "claims:"]
