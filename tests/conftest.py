@@ -13,6 +13,7 @@ import pytest
 from paradiplomacy.loader import build
 from paradiplomacy.settings import Config
 from paradiplomacy.store import open_store
+from remote_servers import oxigraph_server, virtuoso_server  # noqa: F401  (real SPARQL servers, per session)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -69,3 +70,105 @@ def run_cli(*args, cwd=ROOT, env=None, input=None):
     """Run the installed command in a real subprocess."""
     return subprocess.run([sys.executable, "-m", "paradiplomacy", *args], cwd=cwd, env=env, input=input,
                           capture_output=True, text=True, timeout=600)
+
+
+# ---- a local SPARQL endpoint standing in for the Wikidata Query Service --------------------------
+
+WIKIDATA_SLICE = ROOT / "data" / "wikidata" / "slice.ttl"
+SHARED_SLICE = SHARED / "wikidata" / "wikidata_slice.ttl"
+needs_shared_slice = pytest.mark.skipif(not SHARED_SLICE.is_file(),
+                                        reason="../shared/wikidata (the fuller Wikidata-shaped slice) is absent")
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_sparql(files, workdir: Path):
+    """Start the Oxigraph server (PyPI `oxigraph`) on 127.0.0.1 serving these RDF files read-only;
+    return (query URL, process)."""
+    import time
+    import urllib.request
+    exe = shutil.which("oxigraph")
+    if exe is None:
+        pytest.fail("the `oxigraph` command is missing: `pip install -e '.[test]'` installs it")
+    location = workdir / "oxigraph"
+    for f in files:
+        subprocess.run([exe, "load", "--location", str(location), "--file", str(f)], check=True,
+                       capture_output=True, timeout=120)
+    port = _free_port()
+    proc = subprocess.Popen([exe, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/query"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2) as r:
+                if r.status == 200:
+                    return url, proc
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"the Oxigraph server did not start: {proc.stderr.read().decode(errors='replace')[-500:]}")
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def wikidata_standin(tmp_path_factory):
+    """The SPARQL URL of a local Oxigraph server serving the offline slice of data/wikidata/."""
+    url, proc = serve_sparql([WIKIDATA_SLICE], tmp_path_factory.mktemp("standin"))
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def wikidata_standin_full(tmp_path_factory):
+    """A local server serving ../shared's fuller slice (all province-level units, all African states)."""
+    if not SHARED_SLICE.is_file():
+        pytest.skip("../shared/wikidata/wikidata_slice.ttl is absent")
+    url, proc = serve_sparql([SHARED_SLICE], tmp_path_factory.mktemp("standin-full"))
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+_CLAIM_SLUGS: list[set] = []
+
+
+def claim_slugs() -> set[str]:
+    """The resources that the claims of data/claims declare (no reference data, no datasets)."""
+    if not _CLAIM_SLUGS:
+        from paradiplomacy.links import declared_slugs
+        from paradiplomacy.loader import prepare
+        result = prepare(make_config(Path("/nonexistent"), backend="memory"), datasets=False)
+        _CLAIM_SLUGS.append(declared_slugs(result.dataset))
+    return _CLAIM_SLUGS[0]
+
+
+def claim_mapping_text() -> str:
+    """data/links/wikidata.csv with only the rows of resources that claims declare: the mapping of a
+    project copy without the reference data and datasets (whose import takes a while)."""
+    lines = (ROOT / "data" / "links" / "wikidata.csv").read_text(encoding="utf-8").splitlines()
+    header = next(i for i, line in enumerate(lines) if not line.startswith("#"))
+    keep = lines[:header + 1] + [line for line in lines[header + 1:] if line.split(",", 1)[0] in claim_slugs()]
+    return "\n".join(keep) + "\n"
+
+
+def project_copy(tmp_path: Path, mapping_text: str | None = None) -> Path:
+    """A copy of the project's ontology and evidence (claims, the links of their resources, the slice)
+    to change at will; without the reference data and datasets (see claim_mapping_text)."""
+    home = tmp_path / "project"
+    (home / "data").mkdir(parents=True)
+    shutil.copytree(ROOT / "ontology", home / "ontology")
+    for name in ("sources.yaml",):
+        shutil.copy(ROOT / "data" / name, home / "data" / name)
+    for name in ("claims", "links", "wikidata"):
+        shutil.copytree(ROOT / "data" / name, home / "data" / name)
+    (home / "data" / "links" / "wikidata.csv").write_text(
+        claim_mapping_text() if mapping_text is None else mapping_text, encoding="utf-8")
+    return home

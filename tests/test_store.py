@@ -12,13 +12,21 @@ from paradiplomacy.namespaces import PD, PDR
 from paradiplomacy.store import OxigraphStore, QuerySyntaxError, open_store
 
 from conftest import make_config
+from remote_servers import SERVERS, remote_settings
 
-BACKENDS = ["oxigraph", "memory"]
+BACKENDS = ["oxigraph", "memory", *SERVERS]  # remote-oxigraph, remote-virtuoso: real servers on 127.0.0.1
 LOBBYING = "SELECT ?who WHERE { ?l a pd:LobbyingForSelection ; pd:lobbiedBy ?who }"
 
 
 @pytest.fixture(params=BACKENDS)
 def project(request, mini_project, tmp_path):
+    if request.param in SERVERS:  # a server shared by the session, emptied for each test
+        cfg = make_config(tmp_path / "store", backend="remote", home=mini_project,
+                          **remote_settings(request, request.param))
+        store = open_store(cfg)
+        store.replace_all([])
+        assert store.is_empty()
+        return cfg, store
     cfg = make_config(tmp_path / "store", backend=request.param, home=mini_project)
     return cfg, open_store(cfg)
 

@@ -67,7 +67,7 @@ class _Group(click.Group):
 @click.version_option(__version__, prog_name="paradiplomacy")
 @click.option("--home", type=click.Path(file_okay=False), help="Project directory (ontology/, data/, queries/). [env PARADIPLOMACY_HOME; default .]")
 @click.option("--store", help=_setting_help("store"))
-@click.option("--backend", type=click.Choice(["oxigraph", "memory"]), help=_setting_help("backend"))
+@click.option("--backend", type=click.Choice(["oxigraph", "memory", "remote"]), help=_setting_help("backend"))
 @click.option("--data", "data_dir", help=_setting_help("data_dir"))
 @click.option("--ontology", "ontology_dir", help=_setting_help("ontology_dir"))
 @click.option("--sources", "sources_dir", help=_setting_help("sources_dir"))
@@ -100,6 +100,9 @@ def _report_build(result, seconds: float) -> None:
              + ", ".join(sorted(ev.unverified_sources)))
     for w in result.shacl.warnings:
         _say(f"warning: {w}")
+    from .links import report_lines
+    for line in report_lines(result.links):
+        _say(line)
     graphs = {g for *_, g in result.dataset.quads((None, None, None, None))}
     quads = sum(1 for _ in result.dataset.quads((None, None, None, None)))
     _say(f"{quads} quads in {len(graphs)} named graphs ({seconds:.1f}s)")
@@ -138,7 +141,8 @@ def build(ctx, reason):
     from .loader import build as do_build
     config = _config(ctx)
     started = time.monotonic()
-    _say(f"building {config.backend} store at {config.path('store')} ...")
+    where = config.remote_query_url if config.backend == "remote" else config.path("store")
+    _say(f"building {config.backend} store at {where} ...")
     store = open_store(config)
     result = do_build(config, store, reason=reason, progress=_say)
     _report_build(result, time.monotonic() - started)
@@ -277,7 +281,8 @@ def query(ctx, query, fmt):
     """Run a SPARQL query (a string or a .rq file) on the store; all graphs form the default graph."""
     config = _config(ctx)
     store = open_store(config, read_only=config.backend == "oxigraph")
-    result = store.query(_read_query(query))
+    from .federation import resolve
+    result = store.query(resolve(_read_query(query), config))  # SERVICE IRIs as the service_map setting says
     if result.kind == "ask":
         click.echo(json.dumps({"head": {}, "boolean": result.boolean}) if fmt == "json" else str(result.boolean).lower())
     elif result.kind == "graph":
@@ -351,7 +356,7 @@ def stats(ctx, as_json):
     store = open_store(config, read_only=config.backend == "oxigraph")
     count = lambda q: int(store.query(q).rows[0][0])
     figures = {
-        "store": str(config.path("store")) if config.backend == "oxigraph" else "memory",
+        "store": {"oxigraph": str(config.path("store")), "remote": config.remote_query_url}.get(config.backend, "memory"),
         "quads": len(store),
         "named_graphs": len(store.named_graphs()),
         "claims": count("SELECT (COUNT(?c) AS ?n) { ?c a pd:Claim }"),
@@ -380,6 +385,12 @@ def main(argv=None):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(0)
 
+
+from .link_command import link  # noqa: E402  (commands of other modules, registered a line each)
+cli.add_command(link)
+from .web.cli import serve  # noqa: E402
+cli.add_command(serve)
+from .importers.cli import import_group; cli.add_command(import_group)  # noqa: E402,E702
 
 if __name__ == "__main__":
     main()

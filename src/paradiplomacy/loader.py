@@ -7,7 +7,7 @@ SHACL); a failure raises InvalidInput with every problem located, and the store 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset, Literal, URIRef
@@ -16,6 +16,7 @@ from rdflib.namespace import PROV, RDF, XSD
 from .dataset import SOFTWARE, build_activity_iri, build_dataset
 from .errors import InvalidInput, Problem
 from .evidence import Evidence, read_evidence
+from .links import LinkReport, add_links
 from .namespaces import (GRAPH_BIBLIOGRAPHY, GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDG, claim_iri,
                          claim_provenance_iri)
 from .ontology import Vocabulary, load_ontology, load_shapes
@@ -35,10 +36,13 @@ class BuildResult:
     evidence: Evidence
     shacl: ShaclReport
     inference: Inference | None = None
+    datasets: list = field(default_factory=list)   # the imported datasets of data/datasets.yaml
+    links: LinkReport | None = None
 
 
-def prepare(config: Config, extra_claim_files=()) -> BuildResult:
-    """Read and validate everything; raise InvalidInput on any problem. Writes nothing."""
+def prepare(config: Config, extra_claim_files=(), datasets: bool = True) -> BuildResult:
+    """Read and validate everything; raise InvalidInput on any problem. Writes nothing.
+    With `datasets`, the datasets of data/datasets.yaml are imported too (see importers.pipeline)."""
     ontology_dir = config.path("ontology_dir")
     try:
         ontology = load_ontology(ontology_dir)
@@ -52,7 +56,13 @@ def prepare(config: Config, extra_claim_files=()) -> BuildResult:
     report = shacl_check(ds, shapes, evidence)
     if report.violations:
         raise InvalidInput(report.violations)
-    return BuildResult(ds, evidence, report)
+    result = BuildResult(ds, evidence, report)
+    if datasets:
+        from .importers.pipeline import add_default_datasets
+        add_default_datasets(config, result)
+        # the Wikidata links and slice, validated against every resource: claims, reference, datasets
+        result.links = add_links(config, ds, ontology, build_activity_iri(evidence, ontology))
+    return result
 
 
 def add_inferences(result: BuildResult, use_hermit: bool = True) -> Inference:
@@ -81,6 +91,9 @@ def build(config: Config, store: Store, reason: bool = True, progress=_silent) -
         add_inferences(result, use_hermit=java_available())
     progress(f"writing {sum(1 for _ in result.dataset.quads((None, None, None, None)))} quads ...")
     store.replace_all(result.dataset.quads((None, None, None, None)))
+    if result.datasets:
+        from .importers.pipeline import write_build_review
+        write_build_review(config, result.datasets)
     return result
 
 
@@ -117,7 +130,7 @@ def _same_file(config: Config, shown: str, wanted: set[str]) -> bool:
 def evidence_quads(config: Config, files: list[Path]) -> tuple[list, set, int]:
     """The graphs that evidence files add: their claims' assertion and provenance graphs, the
     load activity, and the shared bibliography and ontology graphs (validated with data/)."""
-    result = prepare(config, files)
+    result = prepare(config, files, datasets=False)
     wanted = {str(f.resolve()) for f in files}
     new_claims = [c for c in result.evidence.claims if _same_file(config, c.where.file, wanted)]
     activity = build_activity_iri(result.evidence, load_ontology(config.path("ontology_dir")))

@@ -10,10 +10,31 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Callable
+
+from .errors import ParadiplomacyError
 
 
 def _home() -> Path:
     return Path(os.environ.get("PARADIPLOMACY_HOME", ".")).resolve()
+
+
+class SettingError(ParadiplomacyError):
+    """A setting whose value cannot be used."""
+
+
+def parse_bool(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"not a yes/no value: {text!r}")
+
+
+def parse_iris(text: str) -> tuple[str, ...]:
+    """A list of IRIs separated by spaces or commas."""
+    return tuple(part for part in text.replace(",", " ").split() if part)
 
 
 @dataclass(frozen=True)
@@ -22,19 +43,94 @@ class Setting:
     env: str
     default: object
     help: str
+    parse: Callable[[str], object] = str  # turns the environment variable's text into the value
+    secret: bool = False  # never shown (describe() masks it)
 
 
 SETTINGS = [
     Setting("store", "PARADIPLOMACY_STORE", "var/store",
             "Directory of the embedded on-disk store (relative paths are under the project directory)."),
     Setting("backend", "PARADIPLOMACY_BACKEND", "oxigraph",
-            "Store backend: 'oxigraph' (embedded, on disk) or 'memory' (rdflib, in memory, for tests and small graphs)."),
+            "Store backend: 'oxigraph' (embedded, on disk), 'memory' (rdflib, in memory, for tests and small graphs) "
+            "or 'remote' (a SPARQL 1.1 server: the remote_* settings)."),
     Setting("data_dir", "PARADIPLOMACY_DATA", "data", "Directory of the evidence (sources.yaml, claims/*.yaml)."),
     Setting("ontology_dir", "PARADIPLOMACY_ONTOLOGY", "ontology", "Directory of the ontology and SHACL shapes (Turtle)."),
     Setting("queries_dir", "PARADIPLOMACY_QUERIES", "queries", "Directory of the competency questions (.rq)."),
     Setting("sources_dir", "PARADIPLOMACY_SOURCES", "data/sources",
             "Directory of plain-text copies of sources, used to verify quotes. Sources whose text is absent are not verified."),
+    Setting("wikidata_sparql", "PARADIPLOMACY_WIKIDATA_SPARQL", "https://query.wikidata.org/sparql",
+            "SPARQL endpoint that `paradiplomacy link` asks for candidates and for the offline slice."),
+    Setting("service_map", "PARADIPLOMACY_SERVICE_MAP", "",
+            "Where federated SERVICE calls really go: space-separated PUBLIC=LOCAL pairs of IRIs, e.g. "
+            "'https://query.wikidata.org/sparql=http://127.0.0.1:7878/query' (a local stand-in); empty: nowhere else."),
+    Setting("wikidata_same_as", "PARADIPLOMACY_WIKIDATA_SAME_AS", False,
+            "Also write each Wikidata link as owl:sameAs, in its own opt-in graph (yes/no).", parse_bool),
+    # the SPARQL endpoint and web interface (`paradiplomacy serve`)
+    Setting("host", "PARADIPLOMACY_HOST", "127.0.0.1", "Address the server listens on.", str),
+    Setting("port", "PARADIPLOMACY_PORT", 5000, "TCP port the server listens on.", int),
+    Setting("workers", "PARADIPLOMACY_WORKERS", 2,
+            "Query worker processes: how many queries run at once (each opens the store read-only).", int),
+    Setting("query_timeout", "PARADIPLOMACY_QUERY_TIMEOUT", 10.0,
+            "Seconds a query may run; then its worker process is killed and replaced, and the answer names the limit.",
+            float),
+    Setting("row_cap", "PARADIPLOMACY_ROW_CAP", 10000,
+            "Most rows (SELECT) or triples (CONSTRUCT, DESCRIBE) in one answer; a cut answer says so in the "
+            "X-SPARQL-MaxRows header.", int),
+    Setting("updates", "PARADIPLOMACY_UPDATES", False,
+            "Accept SPARQL Update (yes/no); also needs an update token.", parse_bool),
+    Setting("update_token", "PARADIPLOMACY_UPDATE_TOKEN", "",
+            "Bearer token that an update request must present (Authorization: Bearer TOKEN).", secret=True),
+    Setting("service_allow", "PARADIPLOMACY_SERVICE_ALLOW", ("https://query.wikidata.org/sparql",),
+            "Endpoints that federated SERVICE clauses may call, separated by spaces; empty: none.", parse_iris),
+    Setting("cors_origin", "PARADIPLOMACY_CORS_ORIGIN", "*",
+            "Value of Access-Control-Allow-Origin for browser clients of other sites; empty: no CORS."),
+    # the remote store (backend 'remote'): any SPARQL 1.1 server
+    Setting("remote_query_url", "PARADIPLOMACY_REMOTE_QUERY_URL", "",
+            "SPARQL 1.1 query endpoint of the remote store, e.g. http://127.0.0.1:7878/query (Oxigraph server) "
+            "or http://127.0.0.1:8890/sparql (Virtuoso)."),
+    Setting("remote_update_url", "PARADIPLOMACY_REMOTE_UPDATE_URL", "",
+            "SPARQL 1.1 update endpoint, e.g. http://127.0.0.1:7878/update; empty: the query URL (as on Virtuoso)."),
+    Setting("remote_gsp_url", "PARADIPLOMACY_REMOTE_GSP_URL", "",
+            "Graph Store HTTP Protocol endpoint (http://127.0.0.1:7878/store, Virtuoso's .../sparql-graph-crud), "
+            "used for graphs too big for one update request; empty: SPARQL Update only."),
+    Setting("remote_user", "PARADIPLOMACY_REMOTE_USER", "",
+            "User name for the remote store: HTTP basic, or digest where the server asks for it (Virtuoso's "
+            "/sparql-auth); empty: none."),
+    Setting("remote_password", "PARADIPLOMACY_REMOTE_PASSWORD", "", "Password of remote_user (never printed).",
+            str, True),
+    Setting("remote_token", "PARADIPLOMACY_REMOTE_TOKEN", "",
+            "Bearer token sent to the remote store (Authorization: Bearer; never printed); empty: none.", str, True),
+    Setting("remote_union", "PARADIPLOMACY_REMOTE_UNION", "union-default-graph",
+            "How the remote store gives the union of the named graphs as default graph: 'union-default-graph' "
+            "(Oxigraph server's request parameter), 'default' (its default graph already is the union), "
+            "'virtuoso' (the same, for Virtuoso: no default graph of its own, graphs of its own in remote_system_graphs)."),
+    Setting("remote_system_graphs", "PARADIPLOMACY_REMOTE_SYSTEM_GRAPHS",
+            ("http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#", "http://localuriqaserver/sparql"),
+            "Graphs that belong to the server, not the project (default: Virtuoso's own), separated by spaces: "
+            "never listed, counted, exported or dropped (queries over the union still see them).", parse_iris),
+    Setting("remote_timeout", "PARADIPLOMACY_REMOTE_TIMEOUT", 60.0,
+            "Seconds to wait for the remote store's answer to one request.", float),
+    Setting("remote_batch", "PARADIPLOMACY_REMOTE_BATCH", 250000,
+            "Most quads in one write request to the remote store; a larger write takes several requests and is "
+            "then not atomic.", int),
 ]
+
+
+def _from_environment(setting: Setting):
+    text = os.environ.get(setting.env)
+    if text is None:
+        return setting.default
+    try:
+        return setting.parse(text)
+    except ValueError as exc:
+        raise SettingError(f"{setting.env}={text!r}: {exc}") from exc
+
+
+def setting_help(name: str) -> str:
+    """The help of a setting, with its environment variable and default, for command-line options."""
+    s = next(s for s in SETTINGS if s.name == name)
+    default = " ".join(s.default) if isinstance(s.default, tuple) else s.default
+    return f"{s.help} [env {s.env}; default {default}]"
 
 
 @dataclass
@@ -46,10 +142,33 @@ class Config:
     ontology_dir: str = "ontology"
     queries_dir: str = "queries"
     sources_dir: str = "data/sources"
+    wikidata_sparql: str = "https://query.wikidata.org/sparql"
+    service_map: str = ""
+    wikidata_same_as: bool = False
+    host: str = "127.0.0.1"
+    port: int = 5000
+    workers: int = 2
+    query_timeout: float = 10.0
+    row_cap: int = 10000
+    updates: bool = False
+    update_token: str = ""
+    service_allow: tuple[str, ...] = ("https://query.wikidata.org/sparql",)
+    cors_origin: str = "*"
+    remote_query_url: str = ""
+    remote_update_url: str = ""
+    remote_gsp_url: str = ""
+    remote_user: str = ""
+    remote_password: str = ""
+    remote_token: str = ""
+    remote_union: str = "union-default-graph"
+    remote_system_graphs: tuple[str, ...] = ("http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#",
+                                             "http://localuriqaserver/sparql")
+    remote_timeout: float = 60.0
+    remote_batch: int = 250000
 
     @classmethod
     def from_env(cls, **overrides) -> "Config":
-        values = {s.name: os.environ.get(s.env, s.default) for s in SETTINGS}
+        values = {s.name: _from_environment(s) for s in SETTINGS}
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -58,4 +177,6 @@ class Config:
         return p if p.is_absolute() else self.home / p
 
     def describe(self) -> dict:
-        return {f.name: str(getattr(self, f.name)) for f in fields(self)}
+        secret = {s.name for s in SETTINGS if s.secret}
+        return {f.name: "***" if f.name in secret and getattr(self, f.name) else str(getattr(self, f.name))
+                for f in fields(self)}

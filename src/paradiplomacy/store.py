@@ -146,6 +146,17 @@ def _materialise_ox(result) -> QueryResult:
                                          for t in result])
 
 
+def dump_dataset(store: ox.Store, fmt: str) -> bytes:
+    """A pyoxigraph store serialised: quad formats keep the graphs, triple formats their union."""
+    rdf_format, _, _ = EXPORT_FORMATS[fmt]
+    if fmt in QUAD_FORMATS:
+        return store.dump(format=rdf_format, prefixes=PREFIXES)
+    union = ox.Store()
+    union.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                      for q in store.quads_for_pattern(None, None, None))
+    return union.dump(format=rdf_format, from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
+
+
 class OxigraphStore(Store):
     """The embedded on-disk store, in generations switched atomically (see the module doc)."""
 
@@ -248,28 +259,50 @@ class OxigraphStore(Store):
             return True
         return False
 
+    @property
+    def generation(self) -> str | None:
+        """The name of the generation open for reading (None: nothing built yet)."""
+        return self._generation
+
+    def update(self, sparql: str) -> None:
+        """Apply a SPARQL Update as one atomic write: a new generation, switched to only if the
+        whole update succeeds."""
+        def apply(new: ox.Store):
+            try:
+                new.update(sparql, prefixes=PREFIXES)
+            except SyntaxError as exc:
+                raise QuerySyntaxError(str(exc)) from exc
+        self._write(True, apply)
+
     # reading
-    def query(self, sparql, *, union_default=True, default_graphs=None, named_graphs=None):
+    def execute(self, sparql: str, *, union_default: bool = True, default_graphs=None, named_graphs=None,
+                substitutions: dict | None = None):
+        """Run a query and return pyoxigraph's own result (QuerySolutions, QueryBoolean or
+        QueryTriples), for native serialisation. `default_graphs`: None for the union of all graphs
+        (or the store's default graph if not `union_default`), else exactly these graphs (an empty
+        list: an empty default graph). `named_graphs`: None for all, else these. `substitutions`
+        binds variables (by name) to IRIs before evaluation."""
         kwargs = {"prefixes": PREFIXES}
-        if default_graphs:
+        if default_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(str(g)) for g in default_graphs]
         else:
             kwargs["use_default_graph_as_union"] = union_default
-        if named_graphs:
+        if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(str(g)) for g in named_graphs]
+        if substitutions:
+            kwargs["substitutions"] = {ox.Variable(k): ox.NamedNode(str(v)) for k, v in substitutions.items()}
         try:
-            return _materialise_ox(self._store.query(sparql, **kwargs))
+            return self._store.query(sparql, **kwargs)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
 
+    def query(self, sparql, *, union_default=True, default_graphs=None, named_graphs=None):
+        return _materialise_ox(self.execute(sparql, union_default=union_default,
+                                            default_graphs=default_graphs or None,
+                                            named_graphs=named_graphs or None))
+
     def export(self, fmt):
-        rdf_format, _, _ = EXPORT_FORMATS[fmt]
-        if fmt in QUAD_FORMATS:
-            return self._store.dump(format=rdf_format, prefixes=PREFIXES)
-        union = ox.Store()  # triple formats: the union of all graphs
-        union.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                          for q in self._store.quads_for_pattern(None, None, None))
-        return union.dump(format=rdf_format, from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
+        return dump_dataset(self._store, fmt)
 
     def __len__(self):
         return len(self._store)
@@ -370,4 +403,7 @@ def open_store(config, read_only: bool = False) -> Store:
         return MemoryStore()
     if config.backend == "oxigraph":
         return OxigraphStore(config.path("store"), read_only=read_only)
-    raise StoreError(f"unknown store backend {config.backend!r}: use 'oxigraph' or 'memory'")
+    if config.backend == "remote":
+        from .remote_store import RemoteStore
+        return RemoteStore.from_config(config)
+    raise StoreError(f"unknown store backend {config.backend!r}: use 'oxigraph', 'memory' or 'remote'")

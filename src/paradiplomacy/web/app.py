@@ -1,0 +1,79 @@
+"""The Flask application: the SPARQL endpoint, the query interface and the linked-data pages,
+on a pool of query worker processes."""
+
+from __future__ import annotations
+
+import atexit
+
+from flask import Flask, request
+from werkzeug.exceptions import HTTPException
+
+from ..settings import Config, SettingError
+from . import linked_data, maps, pages, protocol
+from .context import Endpoint
+from .errors import HttpProblem, problem_response
+from .pool import PoolBusy, TimeLimitExceeded, WorkerLost, WorkerPool
+from .terms import curie, href
+
+MAX_REQUEST_BYTES = 1 << 20  # a query or update larger than 1 MiB is refused (413)
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                           "img-src 'self' data:; font-src 'self' data:; connect-src 'self' http: https:; "
+                           "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+
+
+def _cors_and_safety_headers(config: Config):
+    def add(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if config.cors_origin:
+            response.headers["Access-Control-Allow-Origin"] = config.cors_origin
+            response.headers["Access-Control-Expose-Headers"] = "X-SPARQL-MaxRows, Content-Type"
+            if request.method == "OPTIONS":
+                response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+                response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, Authorization"
+                response.headers["Access-Control-Max-Age"] = "86400"
+        return response
+    return add
+
+
+def _register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HttpProblem, lambda e: problem_response(e.status, e.message, e.headers))
+    app.register_error_handler(TimeLimitExceeded, lambda e: problem_response(
+        503, f"{e} (PARADIPLOMACY_QUERY_TIMEOUT): make the query more selective, or add a LIMIT"))
+    app.register_error_handler(PoolBusy, lambda e: problem_response(503, str(e), {"Retry-After": "5"}))
+    app.register_error_handler(WorkerLost, lambda e: problem_response(500, str(e)))
+
+    def http_error(e: HTTPException):
+        allow = {k: v for k, v in e.get_headers() if k.lower() == "allow"}
+        return problem_response(e.code or 500, e.description or e.name, allow)
+    app.register_error_handler(HTTPException, http_error)
+
+
+def service_routes(config: Config) -> dict[str, str]:
+    """Where calls to allowed SERVICE endpoints really go (the service_map setting), if anywhere else."""
+    from ..federation import parse_map
+    try:
+        return parse_map(config.service_map)
+    except ValueError as exc:
+        raise SettingError(f"PARADIPLOMACY_SERVICE_MAP: {exc}") from exc
+
+
+def create_app(config: Config) -> Flask:
+    """The application for these settings; it starts `config.workers` query worker processes on
+    the store at `config.path("store")` (stopped at exit)."""
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    app.json.sort_keys = False
+    pool = WorkerPool(config.workers, config.path("store"), config.query_timeout, config.service_allow,
+                      service_routes(config))
+    atexit.register(pool.close)
+    app.extensions["paradiplomacy"] = Endpoint(config, pool)
+    for blueprint in (protocol.blueprint, pages.blueprint, linked_data.blueprint):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(maps.blueprint)  # the map and network views (issue 5)
+    app.after_request(_cors_and_safety_headers(config))
+    _register_error_handlers(app)
+    app.jinja_env.globals.update(curie=curie, link=lambda iri: href(iri, request.script_root))
+    return app

@@ -1,0 +1,85 @@
+"""Dereferenceable IRIs: `/resource/<slug>` for https://w3id.org/paradiplomacy/resource/<slug>,
+`/graph/<name>` for the named graphs, and `/ontology` for the ontology and its terms
+(`/ontology#Term`). Browsers get HTML; Turtle, N-Triples, RDF/XML, JSON-LD and TriG by content
+negotiation (or `?format=`)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+
+from ..namespaces import PDG, PDR
+from . import ontology_view, resource_view
+from .context import INTERNAL_ROW_CAP, endpoint
+from .errors import HttpProblem
+from .formats import HTML, PAGE_FORMATS, Format, negotiate, names
+
+blueprint = Blueprint("linked_data", __name__)
+
+# what is said about an IRI, and, when it names a graph (a claim, say), what that graph holds
+DESCRIPTION = """CONSTRUCT { ?r ?p ?o . ?s ?q ?r . ?a ?b ?c }
+                 WHERE { { ?r ?p ?o } UNION { ?s ?q ?r } UNION { GRAPH ?r { ?a ?b ?c } } }"""
+ONTOLOGY = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH pdg:ontology { ?s ?p ?o } }"
+
+
+def _page_format() -> Format:
+    fmt = negotiate(PAGE_FORMATS, request.accept_mimetypes, request.args.get("format"))
+    if fmt is None:
+        raise HttpProblem(406, f"this page can be {names(PAGE_FORMATS)}")
+    return fmt
+
+
+def _rdf(answer, fmt: Format) -> Response:
+    response = Response(answer.body, content_type=fmt.content_type)
+    response.headers["Vary"] = "Accept"
+    if answer.truncated:
+        response.headers["X-SPARQL-MaxRows"] = str(INTERNAL_ROW_CAP)
+    return response
+
+
+def _html(body: str) -> Response:
+    response = Response(body, content_type="text/html; charset=utf-8")
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def describe(iri: str) -> Response:
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        raise HttpProblem(404, f"{iri} is not an IRI of this graph") from None
+    fmt = _page_format()
+    if fmt is not HTML:
+        answer = endpoint().graph(DESCRIPTION, fmt, r=iri)
+        if answer.count == 0:
+            raise HttpProblem(404, f"nothing is known about <{iri}>")
+        return _rdf(answer, fmt)
+    view = resource_view.build(endpoint(), iri)
+    if view.empty:
+        raise HttpProblem(404, f"nothing is known about <{iri}>")
+    return _html(render_template("resource.html", view=view, formats=PAGE_FORMATS[1:]))
+
+
+@blueprint.route("/resource/<path:slug>")
+def resource(slug: str):
+    return describe(str(PDR) + slug)
+
+
+@blueprint.route("/graph/<path:name>")
+def graph(name: str):
+    return describe(str(PDG) + name)
+
+
+@blueprint.route("/ontology")
+def ontology():
+    fmt = _page_format()
+    if fmt is not HTML:
+        return _rdf(endpoint().graph(ONTOLOGY, fmt), fmt)
+    view = ontology_view.build(endpoint(), request.script_root)
+    return _html(render_template("ontology.html", view=view, formats=PAGE_FORMATS[1:]))
+
+
+@blueprint.route("/ontology/<path:version>")
+def ontology_version(version: str):
+    """The ontology's version IRIs (…/ontology/0.1.0) lead to the ontology."""
+    return redirect(url_for("linked_data.ontology"), 303)

@@ -1,0 +1,162 @@
+"""`/sparql`: the SPARQL 1.1 Protocol (https://www.w3.org/TR/sparql11-protocol/).
+
+Queries by GET (`?query=`), by POST form-encoded, or by POST `application/sparql-query`, with
+`default-graph-uri` and `named-graph-uri`; answers in the format that Accept (or a `format`
+parameter) asks for. Updates by POST (form `update=` or `application/sparql-update`), only when
+enabled, with the bearer token. GET without a query returns the service description.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, redirect, request, url_for
+
+from . import descriptions
+from .context import endpoint
+from .errors import HttpProblem
+from .formats import BY_NAME, GRAPH_FORMATS, HTML, RESULT_FORMATS, negotiate, names
+from .sparql_lexer import QUERY_FORMS, UPDATE_WORDS, has_dataset_clause, request_form
+from .worker import QueryJob, UpdateJob
+
+blueprint = Blueprint("sparql", __name__)
+_updates = threading.Lock()  # one update at a time: each makes a new generation of the store
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_BODY = "application/sparql-query"
+UPDATE_BODY = "application/sparql-update"
+
+
+@dataclass
+class ProtocolRequest:
+    query: str | None
+    update: str | None
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    using_graphs: bool  # using-graph-uri or using-named-graph-uri given
+    format: str | None
+
+
+def _body_text() -> str:
+    charset = request.mimetype_params.get("charset", "utf-8")
+    try:
+        return request.get_data().decode(charset)
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise HttpProblem(400, f"the request body is not text in {charset}: {exc}") from exc
+
+
+def _iris(values: list[str], parameter: str) -> tuple[str, ...]:
+    for v in values:
+        try:
+            ox.NamedNode(v)
+        except ValueError as exc:
+            raise HttpProblem(400, f"{parameter} must be an absolute IRI, not {v!r}: {exc}") from exc
+    return tuple(values)
+
+
+def read_request() -> ProtocolRequest:
+    """The operation and its parameters, wherever the protocol lets them stand; a request that
+    gives more than one operation, or a body of the wrong media type, is refused."""
+    params = request.args
+    queries, updates = params.getlist("query"), params.getlist("update")
+    if request.method == "POST":
+        mimetype = request.mimetype
+        if mimetype == FORM:
+            params = request.values  # the body's fields, and any in the URL
+            queries, updates = params.getlist("query"), params.getlist("update")
+        elif mimetype == QUERY_BODY:
+            queries = queries + [_body_text()]
+        elif mimetype == UPDATE_BODY:
+            updates = updates + [_body_text()]
+        else:
+            raise HttpProblem(415, f"a POST to the SPARQL endpoint must be {FORM}, {QUERY_BODY} or {UPDATE_BODY}, "
+                                   f"not {mimetype or 'a body without Content-Type'}")
+    elif updates:
+        raise HttpProblem(400, "an update must be sent by POST, not GET")
+    if len(queries) + len(updates) > 1:
+        what = (f"{len(queries)} queries" if not updates else
+                f"{len(updates)} updates" if not queries else "a query and an update")
+        raise HttpProblem(400, f"the request gives {what}: send one operation per request")
+    if request.method == "POST" and not queries and not updates:
+        raise HttpProblem(400, "the request gives no query (and no update)")
+    return ProtocolRequest(
+        query=queries[0] if queries else None, update=updates[0] if updates else None,
+        default_graphs=_iris(params.getlist("default-graph-uri"), "default-graph-uri"),
+        named_graphs=_iris(params.getlist("named-graph-uri"), "named-graph-uri"),
+        using_graphs=bool(params.getlist("using-graph-uri") or params.getlist("using-named-graph-uri")),
+        format=params.get("format"))
+
+
+def _not_acceptable(formats) -> HttpProblem:
+    return HttpProblem(406, f"cannot answer in any format the request accepts; this answer can be {names(formats)} "
+                            "(ask with Accept, or with the format parameter)")
+
+
+def query_job(req: ProtocolRequest) -> QueryJob:
+    form = request_form(req.query)
+    if form in UPDATE_WORDS:
+        raise HttpProblem(400, f"this is an update ({form}), not a query: POST it as {UPDATE_BODY} "
+                               "or as the update parameter")
+    results = negotiate(RESULT_FORMATS, request.accept_mimetypes, req.format)
+    graphs = negotiate(GRAPH_FORMATS, request.accept_mimetypes, req.format)
+    if form in ("SELECT", "ASK") and results is None:
+        raise _not_acceptable(RESULT_FORMATS)
+    if form in ("CONSTRUCT", "DESCRIBE") and graphs is None:
+        raise _not_acceptable(GRAPH_FORMATS)
+    if form not in QUERY_FORMS and results is None and graphs is None:
+        raise _not_acceptable(RESULT_FORMATS + GRAPH_FORMATS)
+    protocol_dataset = bool(req.default_graphs or req.named_graphs)
+    return QueryJob(req.query, results.name if results else None, graphs.name if graphs else None,
+                    endpoint().config.row_cap,
+                    default_graphs=req.default_graphs if protocol_dataset else None,
+                    named_graphs=req.named_graphs if protocol_dataset else None,
+                    union_default=not has_dataset_clause(req.query))
+
+
+def answer_query(req: ProtocolRequest) -> Response:
+    answer = endpoint().run(query_job(req))
+    response = Response(answer.body, content_type=BY_NAME[answer.format].content_type)
+    response.headers["Vary"] = "Accept"
+    if answer.truncated:
+        response.headers["X-SPARQL-MaxRows"] = str(endpoint().config.row_cap)
+    return response
+
+
+def _bearer_token() -> str:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def answer_update(req: ProtocolRequest) -> Response:
+    config = endpoint().config
+    if not config.updates:
+        raise HttpProblem(403, "SPARQL Update is disabled on this server: it is read-only "
+                               "(PARADIPLOMACY_UPDATES and PARADIPLOMACY_UPDATE_TOKEN enable it)")
+    token = _bearer_token()
+    if not (token and config.update_token and hmac.compare_digest(token.encode(), config.update_token.encode())):
+        raise HttpProblem(401, "an update needs the server's update token: Authorization: Bearer TOKEN",
+                          {"WWW-Authenticate": 'Bearer realm="paradiplomacy"'})
+    if req.using_graphs or req.default_graphs or req.named_graphs:
+        raise HttpProblem(400, "using-graph-uri and using-named-graph-uri are not supported: write USING or "
+                               "GRAPH in the update itself")
+    with _updates:
+        endpoint().run(UpdateJob(req.update))
+    return Response(status=204)
+
+
+@blueprint.route("/sparql", methods=["GET", "POST"])
+def sparql():
+    req = read_request()
+    if req.update is not None:
+        return answer_update(req)
+    if req.query is not None:
+        return answer_query(req)
+    fmt = negotiate(GRAPH_FORMATS + (HTML,), request.accept_mimetypes, req.format)
+    if fmt is HTML:  # a browser: the query interface
+        return redirect(url_for("pages.index"), 303)
+    if fmt is None:
+        raise _not_acceptable(GRAPH_FORMATS)
+    return descriptions.service_description(fmt)

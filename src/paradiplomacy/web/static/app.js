@@ -1,0 +1,48 @@
+/* The query interface: YASGUI on this endpoint, the competency questions as named examples,
+   and links from result tables to the pages of the project's resources on this server. */
+(function () {
+  "use strict";
+  var ui = JSON.parse(document.getElementById("ui-config").textContent);
+  var container = document.getElementById("yasgui");
+
+  var yasgui = new Yasgui(container, {
+    requestConfig: { endpoint: ui.endpoint, method: "POST" },
+    copyEndpointOnNewTab: false,  // a new tab asks this server, whatever an older tab asked
+    persistenceId: "paradiplomacy-kg",
+    endpointCatalogueOptions: { getData: function () { return [{ endpoint: ui.endpoint }]; } },
+    yasqe: { value: ui.examples.length ? ui.examples[0].query : "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10" },
+    yasr: { prefixes: ui.prefixes }
+  });
+
+  // The page on this server for an IRI of the project, or null.
+  function pageFor(iri) {
+    for (var ns in ui.pages) {
+      if (iri.indexOf(ns) === 0 && iri.length > ns.length) {
+        return ui.pages[ns] + iri.slice(ns.length).split("/").map(encodeURIComponent).join("/");
+      }
+    }
+    return null;
+  }
+
+  function relink() {
+    container.querySelectorAll("a.iri").forEach(function (a) {
+      var page = pageFor(a.getAttribute("href") || "");
+      if (page) {
+        a.setAttribute("href", page);
+        a.removeAttribute("target");
+      }
+    });
+  }
+  new MutationObserver(relink).observe(container, { childList: true, subtree: true });
+
+  document.querySelectorAll("button.example").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var example = ui.examples[Number(button.getAttribute("data-example"))];
+      var tab = yasgui.addTab(true, { name: example.title, yasqe: { value: example.query } },
+                              { avoidDuplicateTabs: true });
+      tab.setQuery(example.query);
+      tab.query();
+    });
+  });
+  window.paradiplomacyYasgui = yasgui;
+})();

@@ -1,0 +1,124 @@
+"""Writes: SPARQL Update only when enabled and only with the bearer token, never LOAD; the server
+follows a write made by another process (`paradiplomacy load`, `paradiplomacy build`); and it will
+not start with updates on but no token."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+import requests
+from rdflib import Graph, Namespace, URIRef
+
+from conftest import sources_dir
+
+from .conftest import listener, start, web_project
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+TOKEN = "correct horse battery staple"
+JSON = "application/sparql-results+json"
+INSERT = "INSERT DATA { GRAPH pdg:test-updates { pdr:updated-thing rdfs:label 'updated' } }"
+ASK = "ASK { pdr:updated-thing rdfs:label 'updated' }"
+
+
+@pytest.fixture(scope="module")
+def writable(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("web-updates")
+    s = start(tmp, web_project(tmp), updates="yes", update_token=TOKEN, workers=1)
+    yield s
+    s.stop()
+
+
+def ask(server, query=ASK) -> bool:
+    r = requests.get(server.url + "/sparql", params={"query": query}, headers={"Accept": JSON})
+    assert r.status_code == 200, r.text
+    return r.json()["boolean"]
+
+
+def update(server, text, token=TOKEN, as_form=True):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if as_form:
+        return requests.post(server.url + "/sparql", data={"update": text}, headers=headers)
+    headers["Content-Type"] = "application/sparql-update"
+    return requests.post(server.url + "/sparql", data=text.encode(), headers=headers)
+
+
+def test_update_needs_the_token(writable):
+    for token in (None, "wrong", TOKEN + "x"):
+        r = update(writable, INSERT, token)
+        assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Bearer")
+    basic = requests.post(writable.url + "/sparql", data={"update": INSERT},
+                          headers={"Authorization": "Basic " + TOKEN})
+    assert basic.status_code == 401
+    assert not ask(writable)
+
+
+@pytest.mark.parametrize("as_form", [True, False])
+def test_update_with_the_token_writes_a_new_generation(writable, as_form):
+    update(writable, "DROP SILENT GRAPH pdg:test-updates")
+    generation = writable.health()["generation"]
+    r = update(writable, INSERT, as_form=as_form)
+    assert r.status_code == 204, r.text
+    assert ask(writable)
+    assert writable.health()["generation"] != generation
+
+
+def test_malformed_update_is_400_and_changes_nothing(writable):
+    generation = writable.health()["generation"]
+    r = update(writable, "INSERT DATA { pdr:a pdr:b }")
+    assert r.status_code == 400 and "error at" in r.text
+    assert writable.health()["generation"] == generation
+
+
+def test_load_is_refused_and_fetches_nothing(writable):
+    with listener() as (url, connections):
+        for text in (f"LOAD <{url}>", f"load silent <{url}> INTO GRAPH pdg:x",
+                     f"INSERT DATA {{ pdr:a rdfs:label 'x' }} ; # then\n LOAD <{url}>"):
+            r = update(writable, text)
+            assert r.status_code == 403 and "LOAD" in r.text, r.text
+    assert connections == []
+
+
+def test_update_with_a_service_off_the_allow_list_is_refused(writable):
+    with listener() as (url, connections):
+        r = update(writable, f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}")
+        assert r.status_code == 403
+    assert connections == []
+
+
+def test_service_description_says_updates_are_supported(writable):
+    r = requests.get(writable.url + "/sparql", headers={"Accept": "text/turtle"})
+    g = Graph().parse(data=r.text, format="turtle")
+    assert (URIRef(writable.url + "/sparql"), SD.supportedLanguage, SD.SPARQL11Update) in g
+
+
+def cli(server, *args):
+    return subprocess.run([sys.executable, "-m", "paradiplomacy", "--home", str(server.home), "--store",
+                           str(server.store), "--sources", str(sources_dir()), *args],
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_the_server_follows_a_load_and_a_build_by_another_process(writable, tmp_path):
+    extra = tmp_path / "extra.ttl"
+    extra.write_text("<https://w3id.org/paradiplomacy/resource/loaded-thing> "
+                     "<http://www.w3.org/2000/01/rdf-schema#label> 'loaded' .\n")
+    loaded = "ASK { pdr:loaded-thing rdfs:label 'loaded' }"
+    assert not ask(writable, loaded)
+    result = cli(writable, "load", str(extra))
+    assert result.returncode == 0, result.stderr
+    assert ask(writable, loaded)
+    assert requests.get(writable.url + "/resource/loaded-thing").status_code == 200
+    result = cli(writable, "build", "--no-reason")
+    assert result.returncode == 0, result.stderr
+    assert not ask(writable, loaded)  # a build starts again from ontology/ and data/
+    assert ask(writable, "ASK { pdr:chongqing a pd:ProvinceLevelUnit }")
+
+
+def test_serve_refuses_updates_without_a_token(tmp_path):
+    home = web_project(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "paradiplomacy", "--home", str(home), "--store",
+                             str(tmp_path / "store"), "serve", "--port", "9"],
+                            env={**os.environ, "PARADIPLOMACY_UPDATES": "yes"},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "PARADIPLOMACY_UPDATE_TOKEN" in result.stderr
+    assert not (tmp_path / "store").exists()  # it stopped before building anything
