@@ -159,7 +159,7 @@ class _Reader:
     def slug(self, file, mapping, key, path, required=True):
         value = self.string(file, mapping, key, path, required)
         if value is not None and not SLUG.match(value):
-            self.bad(self.at(file, mapping, key), f"{path}.{key}",
+            self.bad(self.at(file, mapping, key), (f"{path}.{key}" if path else key),
                      f"{value!r} is not a slug (lower-case letters, digits and single hyphens)")
             return None
         return value
@@ -208,7 +208,7 @@ class _Reader:
             if names is None:
                 continue
             if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
-                self.bad(self.at(file, entry, key), f"{path}.{key}", "must be a list of names (strings)")
+                self.bad(self.at(file, entry, key), (f"{path}.{key}" if path else key), "must be a list of names (strings)")
             else:
                 data[key] = [n.strip() for n in names]
         if "year" in entry:
@@ -226,7 +226,7 @@ class _Reader:
                     try:
                         data[key] = dt.date.fromisoformat(str(value))
                     except ValueError:
-                        self.bad(self.at(file, entry, key), f"{path}.{key}",
+                        self.bad(self.at(file, entry, key), (f"{path}.{key}" if path else key),
                                  f"malformed date {value!r}: write it as YYYY-MM-DD")
         work = Work(wid or "", wtype or "Document", data, where)
         self.read_sections(file, entry, path, work)
@@ -242,7 +242,7 @@ class _Reader:
         """The items of a list of mappings under `key`, each with its field path; problems reported."""
         items = entry.get(key) or []
         if not isinstance(items, list):
-            self.bad(self.at(file, entry, key), f"{path}.{key}", "must be a list")
+            self.bad(self.at(file, entry, key), (f"{path}.{key}" if path else key), "must be a list")
             return
         for j, item in enumerate(items):
             p = f"{path}.{key}[{j}]"
@@ -290,7 +290,7 @@ class _Reader:
             self.bad(Where(file, 1), "claims", "the file must be a mapping with a list 'claims'")
             return
         self.unknown_keys(file, doc, {"source", "section", "claims"}, "")
-        defaults = {k: doc.get(k) for k in ("source", "section")}
+        defaults = {k: self.slug(file, doc, k, "", required=False) for k in ("source", "section")}
         entries = doc["claims"]
         for i, entry in enumerate(entries):
             path_i = f"claims[{i}]"
@@ -351,6 +351,10 @@ class _Reader:
         iid = self.slug(file, item, "id", path)
         types = []
         raw_types = item.get("type")
+        if raw_types is not None and not isinstance(raw_types, (str, list)):
+            self.bad(self.at(file, item, "type"), f"{path}.type",
+                     f"must be a class name or a list of class names, not {raw_types!r}")
+            raw_types = None
         for t in ([raw_types] if isinstance(raw_types, str) else raw_types or []):
             iri = self.vocab.resolve_class(t) if isinstance(t, str) else None
             if iri is None:
@@ -365,7 +369,7 @@ class _Reader:
             raw = item[key]
             values = raw if isinstance(raw, list) else [raw]
             if not all(isinstance(v, str) and v.strip() for v in values):
-                self.bad(self.at(file, item, key), f"{path}.{key}", "must be a string or a list of strings")
+                self.bad(self.at(file, item, key), (f"{path}.{key}" if path else key), "must be a string or a list of strings")
                 continue
             names[key] = [v.strip() for v in values]
         values = []
@@ -375,13 +379,13 @@ class _Reader:
             where = self.at(file, item, key)
             prop = self.vocab.resolve_property(str(key))
             if prop is None:
-                self.bad(where, f"{path}.{key}",
+                self.bad(where, (f"{path}.{key}" if path else key),
                          f"unknown property{_suggest(str(key), self.vocab.property_names() + sorted(ITEM_NAME_FIELDS))}")
                 continue
             for v in (raw if isinstance(raw, list) else [raw]):
-                converted = self.convert(where, f"{path}.{key}", prop, str(key), v)
+                converted = self.convert(where, (f"{path}.{key}" if path else key), prop, str(key), v)
                 if converted is not None:
-                    values.append(Value(prop, converted, where, str(key), f"{path}.{key}"))
+                    values.append(Value(prop, converted, where, str(key), (f"{path}.{key}" if path else key)))
         if not iid:
             return None
         return Item(iid, types, names, values, Where(file, item.line), path)
