@@ -13,7 +13,7 @@ import pytest
 from paradiplomacy.loader import build
 from paradiplomacy.settings import Config
 from paradiplomacy.store import open_store
-from remote_servers import oxigraph_server, virtuoso_server  # noqa: F401  (real SPARQL servers, per session)
+from remote_servers import free_port, oxigraph_server, virtuoso_server, wait_for  # noqa: F401  (real SPARQL servers, per session)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -80,18 +80,9 @@ needs_shared_slice = pytest.mark.skipif(not SHARED_SLICE.is_file(),
                                         reason="../shared/wikidata (the fuller Wikidata-shaped slice) is absent")
 
 
-def _free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def serve_sparql(files, workdir: Path):
     """Start the Oxigraph server (PyPI `oxigraph`) on 127.0.0.1 serving these RDF files read-only;
     return (query URL, process)."""
-    import time
-    import urllib.request
     exe = shutil.which("oxigraph")
     if exe is None:
         pytest.fail("the `oxigraph` command is missing: `pip install -e '.[test]'` installs it")
@@ -99,22 +90,14 @@ def serve_sparql(files, workdir: Path):
     for f in files:
         subprocess.run([exe, "load", "--location", str(location), "--file", str(f)], check=True,
                        capture_output=True, timeout=120)
-    port = _free_port()
-    proc = subprocess.Popen([exe, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    port = free_port()
+    log = workdir / "oxigraph.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([exe, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+                                stdout=subprocess.DEVNULL, stderr=out)
     url = f"http://127.0.0.1:{port}/query"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2) as r:
-                if r.status == 200:
-                    return url, proc
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"the Oxigraph server did not start: {proc.stderr.read().decode(errors='replace')[-500:]}")
-        time.sleep(0.1)
+    wait_for(url, proc, log, "the Oxigraph server", seconds=30)
+    return url, proc
 
 
 @pytest.fixture(scope="session")

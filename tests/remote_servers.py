@@ -74,7 +74,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_for(url: str, proc: subprocess.Popen, log: Path, name: str, seconds: float = 60) -> None:
+def wait_for(url: str, proc: subprocess.Popen, log: Path, name: str, seconds: float = 60) -> None:
+    """Wait until the SPARQL endpoint at `url` answers; fail with the end of its log if it dies or is slow."""
     deadline = time.monotonic() + seconds
     while True:
         try:
@@ -111,7 +112,7 @@ def oxigraph_server(tmp_path_factory):
         proc = subprocess.Popen([exe, "serve", "--location", str(work / "db"), "--bind", f"127.0.0.1:{port}"],
                                 stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    _wait_for(base + "/query", proc, log, "the Oxigraph server")
+    wait_for(base + "/query", proc, log, "the Oxigraph server")
     yield {"remote_query_url": base + "/query", "remote_update_url": base + "/update",
            "remote_gsp_url": base + "/store", "remote_union": "union-default-graph"}
     _stop(proc)
@@ -135,7 +136,7 @@ def virtuoso_server(tmp_path_factory):
         proc = subprocess.Popen([exe, "+foreground", "+configfile", str(ini)], cwd=work,
                                 stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{http_port}"
-    _wait_for(base + "/sparql", proc, log, "Virtuoso")
+    wait_for(base + "/sparql", proc, log, "Virtuoso")
     granted = subprocess.run([isql, f"127.0.0.1:{sql_port}", "dba", "dba", "exec=" + VIRTUOSO_SETUP],
                              capture_output=True, text=True, timeout=60)
     if granted.returncode != 0 or "Error" in granted.stdout:

@@ -5,7 +5,6 @@ their tests read ../shared/datasets and are skipped where it is absent, and the 
 tests write synthetic rows."""
 
 import os
-import shutil
 from pathlib import Path
 
 import openpyxl

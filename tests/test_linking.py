@@ -512,11 +512,11 @@ def test_backoff_on_429_without_retry_after_doubles_then_gives_up(stub, monkeypa
 
 
 def test_an_unreachable_endpoint_is_an_error_not_a_traceback(tmp_path):
-    from conftest import _free_port
+    from conftest import free_port
     text, _ = _without(["zambia"])
     home = project_copy(tmp_path, text)
     r = run_cli("--home", str(home), "--store", str(tmp_path / "s"), "link", "--only", "zambia",
-                "--endpoint", f"http://127.0.0.1:{_free_port()}/sparql", "-o", str(tmp_path / "r.csv"))
+                "--endpoint", f"http://127.0.0.1:{free_port()}/sparql", "-o", str(tmp_path / "r.csv"))
     assert r.returncode == 2 and "cannot reach the SPARQL endpoint" in r.stderr and "Traceback" not in r.stderr
 
 

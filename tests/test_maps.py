@@ -17,7 +17,7 @@ from rdflib import Graph
 from paradiplomacy.links import WD, WDT
 from paradiplomacy.mapdata import engagement_lines, network, point, store_select
 
-from conftest import ROOT, WIKIDATA_SLICE, _free_port, needs_java, sources_dir
+from conftest import ROOT, WIKIDATA_SLICE, free_port, needs_java, sources_dir
 from test_linking import mapping_rows
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -103,7 +103,7 @@ def test_the_vendored_files_are_the_ones_recorded():
 def server(tmp_path_factory):
     """`paradiplomacy serve` on the project's data, building its store on first start."""
     tmp = tmp_path_factory.mktemp("maps-server")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PARADIPLOMACY_SOURCES": str(sources_dir())}
     log = open(tmp / "serve.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "paradiplomacy", "--home", str(ROOT), "--store", str(tmp / "store"),

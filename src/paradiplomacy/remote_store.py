@@ -24,7 +24,6 @@ queries, since Virtuoso's input:*-graph-exclude pragmas make GRAPH <iri> pattern
 
 from __future__ import annotations
 
-import base64
 import json
 import socket
 import urllib.error

@@ -4,7 +4,7 @@ markup in the data is text on every HTML page."""
 
 import pytest
 import requests
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS
 
 from paradiplomacy.namespaces import PD, PDR

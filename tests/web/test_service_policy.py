@@ -17,7 +17,7 @@ EVIL = "http://127.0.0.1:9/sparql"
 @pytest.mark.parametrize("query, targets", [
     ("SELECT * { ?s ?p ?o }", []),
     (f"SELECT * {{ SERVICE <{WIKIDATA}> {{ ?s ?p ?o }} }}", [WIKIDATA]),
-    (f"PREFIX w: <https://query.wikidata.org/> SELECT * {{ SERVICE SILENT w:sparql {{ ?s ?p ?o }} }}", [WIKIDATA]),
+    ("PREFIX w: <https://query.wikidata.org/> SELECT * { SERVICE SILENT w:sparql { ?s ?p ?o } }", [WIKIDATA]),
     (f"SELECT * {{ SERVICE <{WIKIDATA[:-1]}\\u006C> {{ ?s ?p ?o }} }}", [WIKIDATA]),
     ("SELECT * { # SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o }\n ?s ?p ?o }", []),
     ('SELECT * { ?s ?p "SERVICE <http://127.0.0.1:9/sparql> { }" }', []),
@@ -32,7 +32,7 @@ def test_allowed(query, targets):
     f"SELECT * {{ SERVICE <{EVIL}> {{ ?s ?p ?o }} }}",
     f"select * {{ service<{EVIL}>{{ ?s ?p ?o }} }}",
     f"SELECT * {{ SERVICE SILENT <{EVIL}> {{ ?s ?p ?o }} }}",
-    f"PREFIX pd: <http://127.0.0.1:9/> SELECT * {{ SERVICE pd:sparql {{ ?s ?p ?o }} }}",
+    "PREFIX pd: <http://127.0.0.1:9/> SELECT * { SERVICE pd:sparql { ?s ?p ?o } }",
     f"SELECT * {{ VALUES ?e {{ <{EVIL}> }} SERVICE ?e {{ ?s ?p ?o }} }}",
     "BASE <http://127.0.0.1:9/> SELECT * { SERVICE <sparql> { ?s ?p ?o } }",
     "SELECT * { SERVICE nope:sparql { ?s ?p ?o } }",

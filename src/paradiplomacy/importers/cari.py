@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from ..errors import InvalidInput, Problem
-from .records import DatasetInfo, Organisation, Record, RowProblems, amount, text, year
+from .records import DatasetInfo, Organisation, Record, RowProblems, amount, year
 from .reference import Reference
 
 DATASET = DatasetInfo(
