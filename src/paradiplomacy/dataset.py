@@ -26,7 +26,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from . import __version__
 from .evidence import NAME_FIELDS, Claim, Evidence, Work
 from .namespaces import BIBO, GRAPH_BIBLIOGRAPHY, GRAPH_ONTOLOGY, OA, PD, PDR, claim_iri, claim_provenance_iri
-from .quotes import SourceText
+from .quotes import SourceText, source_text
 
 SOFTWARE = PDR["software-paradiplomacy-" + __version__.replace(".", "-")]
 CONTAINER_TYPE = {"AcademicArticle": BIBO.Journal, "Article": BIBO.Periodical, "BookSection": BIBO.Book,
@@ -168,12 +168,7 @@ def provenance(g: Graph, claim: Claim, evidence: Evidence, activity: URIRef, whe
 
 
 def source_texts(evidence: Evidence, sources_dir: Path | None) -> dict[str, SourceText | None]:
-    out = {}
-    for wid, work in evidence.works.items():
-        name = work.data.get("text_file")
-        path = Path(sources_dir) / name if (name and sources_dir) else None
-        out[wid] = SourceText(path.read_text(encoding="utf-8")) if path and path.is_file() else None
-    return out
+    return {wid: source_text(sources_dir, work.data.get("text_file")) for wid, work in evidence.works.items()}
 
 
 def activity_graph(g: Graph, activity: URIRef, evidence: Evidence, when: Literal) -> None:

@@ -19,7 +19,7 @@ from rdflib.namespace import RDFS, SKOS, XSD
 
 from .errors import InvalidInput, Problem
 from .ontology import PropertyInfo, Vocabulary
-from .quotes import SourceText
+from .quotes import SourceText, source_text
 from .yamlfile import LineDict, LineList, read_yaml
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -490,9 +490,7 @@ class _Reader:
             if not claim.quote or work is None:
                 continue
             if claim.source not in texts:
-                name = work.data.get("text_file")
-                path = Path(sources_dir) / name if (name and sources_dir) else None
-                texts[claim.source] = SourceText(path.read_text(encoding="utf-8")) if path and path.is_file() else None
+                texts[claim.source] = source_text(sources_dir, work.data.get("text_file"))
             text = texts[claim.source]
             if text is None:
                 unverified.add(claim.source)

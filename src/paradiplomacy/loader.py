@@ -7,6 +7,7 @@ SHACL); a failure raises InvalidInput with every problem located, and the store 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,11 +39,28 @@ class BuildResult:
     inference: Inference | None = None
     datasets: list = field(default_factory=list)   # the imported datasets of data/datasets.yaml
     links: LinkReport | None = None
+    seconds: dict = field(default_factory=dict)   # stage -> wall time, in order
+    quads: int = 0   # written, once the build has written them
+    graphs: int = 0
+
+
+class _Stages:
+    """Wall time of each stage of a build, for the report and the benchmarks."""
+
+    def __init__(self, seconds: dict):
+        self.seconds, self._last = seconds, time.monotonic()
+
+    def done(self, stage: str) -> None:
+        now = time.monotonic()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
+        self._last = now
 
 
 def prepare(config: Config, extra_claim_files=(), datasets: bool = True) -> BuildResult:
     """Read and validate everything; raise InvalidInput on any problem. Writes nothing.
     With `datasets`, the datasets of data/datasets.yaml are imported too (see importers.pipeline)."""
+    seconds: dict = {}
+    stages = _Stages(seconds)
     ontology_dir = config.path("ontology_dir")
     try:
         ontology = load_ontology(ontology_dir)
@@ -52,16 +70,20 @@ def prepare(config: Config, extra_claim_files=(), datasets: bool = True) -> Buil
     vocab = Vocabulary(ontology)
     evidence = read_evidence(config.path("data_dir"), vocab, extra_claim_files,
                              sources_dir=config.path("sources_dir"), root=config.home)
+    stages.done("read")
     ds = build_dataset(ontology, evidence, sources_dir=config.path("sources_dir"))
-    report = shacl_check(ds, shapes, evidence)
+    stages.done("rdf")
+    report = shacl_check(ds, shapes, evidence, config.shacl_engine or None)
     if report.violations:
         raise InvalidInput(report.violations)
-    result = BuildResult(ds, evidence, report)
+    stages.done("shacl")
+    result = BuildResult(ds, evidence, report, seconds=seconds)
     if datasets:
         from .importers.pipeline import add_default_datasets
         add_default_datasets(config, result)
         # the Wikidata links and slice, validated against every resource: claims, reference, datasets
         result.links = add_links(config, ds, ontology, build_activity_iri(evidence, ontology))
+        stages.done("datasets and links")
     return result
 
 
@@ -86,11 +108,16 @@ def build(config: Config, store: Store, reason: bool = True, progress=_silent) -
     Without Java, HermiT is skipped (and said so) but OWL 2 RL still runs."""
     progress("reading and validating ontology/ and data/ (schema, ids, quotes, SHACL) ...")
     result = prepare(config)
+    stages = _Stages(result.seconds)
     if reason:
         progress("reasoning (HermiT, OWL 2 RL) ..." if java_available() else "reasoning (OWL 2 RL; no Java for HermiT) ...")
         add_inferences(result, use_hermit=java_available())
-    progress(f"writing {sum(1 for _ in result.dataset.quads((None, None, None, None)))} quads ...")
-    store.replace_all(result.dataset.quads((None, None, None, None)))
+        stages.done("reasoning")
+    quads = list(result.dataset.quads((None, None, None, None)))
+    result.quads, result.graphs = len(quads), len({q[3] for q in quads})
+    progress(f"writing {result.quads} quads ...")
+    store.replace_all(quads)
+    stages.done("write")
     if result.datasets:
         from .importers.pipeline import write_build_review
         write_build_review(config, result.datasets)

@@ -19,6 +19,7 @@ import importlib.metadata
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -231,12 +232,16 @@ def infer(ds: Dataset, where=None, use_hermit: bool = True, rl_engine: str | Non
     ontology, abox, _ = reasoner_input(ds)
     seconds = {}
     hermit_facts, unsat = set(), []
-    if use_hermit:
-        g = Graph()
-        g += ontology
-        g += abox
-        result = hermit_check(g, infer=True)
-        seconds["hermit"] = result.seconds
+    engine = rl_engine or default_rl_engine()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # HermiT runs in Java, a process of its own: OWL 2 RL is computed meanwhile
+        hermit = pool.submit(hermit_check, ontology + abox, True) if use_hermit else None
+        started = time.monotonic()
+        rl = owl_rl_closure(ontology, abox, engine)
+        seconds["owl-rl"] = time.monotonic() - started
+        result = hermit.result() if hermit else None
+    if result is not None:
+        seconds = {"hermit": result.seconds, **seconds}
         if not result.consistent:
             culprits = conflicting_claims(ontology, ds)
             problems = []
@@ -250,10 +255,6 @@ def infer(ds: Dataset, where=None, use_hermit: bool = True, rl_engine: str | Non
                                     f"contradict the ontology's axioms together: {result.message[:300]}"))
             raise InconsistentInput(problems)
         hermit_facts, unsat = result.inferred, result.unsatisfiable
-    started = time.monotonic()
-    engine = rl_engine or default_rl_engine()
-    rl = owl_rl_closure(ontology, abox, engine)
-    seconds["owl-rl"] = time.monotonic() - started
     return Inference(hermit_facts, rl, seconds, unsat, engine)
 
 

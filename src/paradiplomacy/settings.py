@@ -56,6 +56,9 @@ SETTINGS = [
     Setting("data_dir", "PARADIPLOMACY_DATA", "data", "Directory of the evidence (sources.yaml, claims/*.yaml)."),
     Setting("ontology_dir", "PARADIPLOMACY_ONTOLOGY", "ontology", "Directory of the ontology and SHACL shapes (Turtle)."),
     Setting("queries_dir", "PARADIPLOMACY_QUERIES", "queries", "Directory of the competency questions (.rq)."),
+    Setting("shacl_engine", "PARADIPLOMACY_SHACL_ENGINE", "",
+            "SHACL validator: 'turbo' (pyshacl-turbo, Rust, the default when installed) or 'pyshacl' (the reference); "
+            "both give the same results (tests/test_validation.py)."),
     Setting("sources_dir", "PARADIPLOMACY_SOURCES", "data/sources",
             "Directory of plain-text copies of sources, used to verify quotes. Sources whose text is absent are not verified."),
     Setting("wikidata_sparql", "PARADIPLOMACY_WIKIDATA_SPARQL", "https://query.wikidata.org/sparql",
@@ -141,6 +144,7 @@ class Config:
     data_dir: str = "data"
     ontology_dir: str = "ontology"
     queries_dir: str = "queries"
+    shacl_engine: str = ""
     sources_dir: str = "data/sources"
     wikidata_sparql: str = "https://query.wikidata.org/sparql"
     service_map: str = ""

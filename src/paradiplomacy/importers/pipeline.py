@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from pyshacl import validate
 from rdflib import Graph, URIRef
-from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 
 from ..errors import InvalidInput, Problem
@@ -25,6 +23,7 @@ from ..namespaces import PD, PDR
 from ..ontology import load_ontology, load_shapes
 from ..settings import Config
 from ..store import Store
+from ..validation import run_shacl, shape_predicates
 from . import reader
 from .actors import Recognition, Recogniser
 from .graph import dataset_description, dataset_graph, now, project_iri, provenance_graph, record_quads, row_iri
@@ -94,16 +93,16 @@ def check(imported: list[Imported], reference_q: list[tuple], ontology: Graph, s
           context: list[tuple]) -> None:
     """SHACL-validate the imported graphs with the reference data, the ontology and the types of
     the graph's resources they refer to; raise InvalidInput naming the dataset rows at fault."""
-    wanted = _shape_predicates(shapes)   # the data graph holds only what some shape looks at
+    wanted = shape_predicates(shapes)   # the data graph holds only what some shape looks at
     data = Graph()
     for t in ontology:
         if t[1] in (RDFS.subClassOf, RDF.type):
             data.add(t)
     for quads in [reference_q, context] + [i.quads for i in imported]:
         for s, p, o, *_ in quads:
-            if p in wanted:
+            if wanted is None or p in wanted:
                 data.add((s, p, o))
-    conforms, results, _ = validate(data, shacl_graph=shapes, inference="none", allow_warnings=True, inplace=True)
+    conforms, results = run_shacl(data, shapes)
     if conforms:
         return
     where = {}   # every resource of the import -> the file and row it comes from
@@ -127,16 +126,6 @@ def check(imported: list[Imported], reference_q: list[tuple], ontology: Graph, s
                                 f"{name}: {message}"))
     if problems:
         raise InvalidInput(sorted(problems, key=str)[:50])
-
-
-def _shape_predicates(shapes: Graph) -> set[URIRef]:
-    paths = set()
-    for path in shapes.objects(None, URIRef(SH + "path")):
-        if isinstance(path, URIRef):
-            paths.add(path)
-        else:   # a sequence path: an RDF list of predicates
-            paths |= {p for p in Collection(shapes, path) if isinstance(p, URIRef)}
-    return paths | {RDF.type}
 
 
 def _context(known: dict[str, set[tuple]], imported: list[Imported]) -> list[tuple]:

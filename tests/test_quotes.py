@@ -1,0 +1,57 @@
+"""Quote folding: the fast fold (plain ASCII runs taken whole) gives exactly what folding one
+character at a time gives, on any text, so that positions and matches stay those of check-quotes."""
+
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from paradiplomacy import quotes
+
+
+def fold_one_by_one(text: str) -> tuple[str, list[int]]:
+    """The reference: the definition of the fold, a character at a time."""
+    out, where, i = [], [], 0
+    while i < len(text):
+        if text.startswith("**", i):
+            i += 2
+            continue
+        if text[i] not in quotes.SUPERSCRIPTS:
+            for ch in unicodedata.normalize("NFKC", text[i]).translate(quotes._FOLD):
+                if ch.isspace():
+                    if out and out[-1] != " ":
+                        out.append(" ")
+                        where.append(i)
+                else:
+                    for low in ch.lower():
+                        out.append(low)
+                        where.append(i)
+        i += 1
+    return "".join(out), where
+
+
+TRICKY = st.sampled_from(list("aZ *\t\n’“”—–ﬁİ¹²\u00a0.,ßΣ") + ["**", "...", "…"])
+
+
+@settings(derandomize=True, max_examples=3000, deadline=None)
+@given(st.lists(st.one_of(TRICKY, st.text(max_size=4)), max_size=30).map("".join))
+def test_fast_fold_equals_the_character_by_character_fold(text):
+    assert quotes._fold_with_map(text) == fold_one_by_one(text)
+
+
+def test_a_quote_is_found_across_typography_and_emphasis():
+    text = quotes.SourceText("The **province** sent “medical teams”¹ to  the DRC — since 1973.")
+    match = text.find('the province sent "medical teams" to the DRC - since')
+    assert match is not None and text.text[match.start:match.end].startswith("The **province**")
+    assert text.find("medical teams ... since 1973") is not None
+    assert text.find("sent nurses") is None
+
+
+def test_a_source_text_is_read_once_and_again_when_it_changes(tmp_path):
+    path = tmp_path / "paper.txt"
+    path.write_text("first text", encoding="utf-8")
+    first = quotes.source_text(tmp_path, "paper.txt")
+    assert quotes.source_text(tmp_path, "paper.txt") is first
+    path.write_text("second, longer text", encoding="utf-8")
+    assert quotes.source_text(tmp_path, "paper.txt").find("longer") is not None
+    assert quotes.source_text(tmp_path, "missing.txt") is None and quotes.source_text(None, "paper.txt") is None

@@ -1,0 +1,98 @@
+"""SHACL validation of the evidence: a fact that breaks a shape is reported at its file, line and
+field, nothing is written; and the two engines (pyshacl-turbo, the default, and pySHACL, the
+reference) give the same results on every case here and on the project's whole graph."""
+
+import pytest
+from rdflib import URIRef
+
+from paradiplomacy.dataset import build_dataset
+from paradiplomacy.errors import InvalidInput
+from paradiplomacy.evidence import read_evidence
+from paradiplomacy.loader import prepare
+from paradiplomacy.ontology import Vocabulary, load_ontology, load_shapes
+from paradiplomacy.settings import Config
+from paradiplomacy.validation import ENGINES, SH, run_shacl, shacl_check, shape_predicates
+
+from conftest import ROOT, sources_dir
+
+BROKEN = [  # (what the claim file says instead, the problem expected: line, field, message)
+    ("subStateActor: chongqing", "subStateActor: tanzania",
+     (17, "subStateActor", "an engagement needs its Chinese sub-state actor")),
+    ("foreignCounterpart: tanzania", "foreignCounterpart: ministry-of-commerce",
+     (17, "foreignCounterpart", "foreignCounterpart must be a foreign state")),
+    ("lobbyTarget: ministry-of-commerce", "lobbyTarget: chongqing-tanzania-atdc",
+     (23, "lobbyTarget", "lobbyTarget must be an actor")),
+    ("successful: true", "successful: true\n        startYear: 2012\n        endYear: 2009",
+     (23, "startYear", "startYear is after endYear")),
+    ("sector: sector-agriculture", "sector: chongqing",
+     (17, "sector", "sector must be a sector concept")),
+]
+
+
+def located(problem) -> tuple:
+    return problem.line, problem.field, problem.message
+
+
+def check(home, engine):
+    config = Config(home=home, sources_dir=str(sources_dir()), shacl_engine=engine)
+    ontology = load_ontology(config.path("ontology_dir"))
+    evidence = read_evidence(config.path("data_dir"), Vocabulary(ontology), root=home, sources_dir=config.path("sources_dir"))
+    return shacl_check(build_dataset(ontology, evidence), load_shapes(config.path("ontology_dir")), evidence, engine)
+
+
+@pytest.mark.parametrize("old, new, expected", BROKEN, ids=[b[2][1] for b in BROKEN])
+def test_a_fact_that_breaks_a_shape_is_located_and_both_engines_agree(mini_project, old, new, expected):
+    path = mini_project / "data" / "claims" / "mini.yaml"
+    path.write_text(path.read_text().replace(old, new))
+    reports = {engine: check(mini_project, engine) for engine in ENGINES}
+    line, field, message = expected
+    for engine, report in reports.items():
+        found = [p for p in report.violations if p.line == line and p.field == field and message in p.message]
+        assert found and all(p.file.endswith("mini.yaml") for p in report.violations), (engine, report.violations)
+    turbo, reference = (reports[e] for e in ENGINES)
+    assert [located(p) for p in turbo.violations] == [located(p) for p in reference.violations]
+
+
+def test_a_shape_violation_stops_the_build_with_its_location(mini_project):
+    path = mini_project / "data" / "claims" / "mini.yaml"
+    path.write_text(path.read_text().replace("subStateActor: chongqing", "subStateActor: tanzania"))
+    with pytest.raises(InvalidInput, match=r"mini.yaml:17: subStateActor: 'chongqing-tanzania-atdc'"):
+        prepare(Config(home=mini_project, sources_dir=str(sources_dir())), datasets=False)
+
+
+def test_a_warning_is_reported_by_both_engines_and_does_not_stop_the_build(mini_project):
+    path = mini_project / "data" / "claims" / "mini.yaml"
+    path.write_text(path.read_text().replace("        type: Ministry\n", "        type: ProvincialSOE\n"))
+    reports = [check(mini_project, engine) for engine in ENGINES]
+    for report in reports:
+        assert not report.violations
+        assert [(p.line, p.message) for p in report.warnings] == [
+            (11, "'ministry-of-commerce': a provincial SOE whose backing province the evidence does not name")]
+
+
+def test_both_engines_find_the_projects_graph_valid(built):
+    result = built[2]
+    shapes = load_shapes(ROOT / "ontology")
+    for engine in ENGINES:
+        report = shacl_check(result.dataset, shapes, result.evidence, engine)
+        assert report.violations == [] and report.warnings == result.shacl.warnings, engine
+
+
+def test_the_data_graph_holds_every_predicate_a_shape_can_look_at():
+    preds = shape_predicates(load_shapes(ROOT / "ontology"))
+    pd = "https://w3id.org/paradiplomacy/ontology#"
+    oa = "http://www.w3.org/ns/oa#"
+    # a sequence path, a property pair, a target by subject
+    assert {URIRef(oa + "hasSelector"), URIRef(oa + "exact"), URIRef(pd + "endYear"),
+            URIRef(pd + "exemplifiesModel")} <= preds
+    # a SPARQL-based constraint may look at anything: then the data graph is not filtered
+    from rdflib import BNode, Graph, Literal
+    shapes = Graph()
+    shapes.add((BNode(), URIRef(SH + "sparql"), Literal("SELECT $this WHERE { }")))
+    assert shape_predicates(shapes) is None
+
+
+def test_an_unknown_engine_is_named():
+    from rdflib import Graph
+    with pytest.raises(ValueError, match="unknown SHACL engine 'jena': one of turbo, pyshacl"):
+        run_shacl(Graph(), Graph(), "jena")
