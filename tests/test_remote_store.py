@@ -289,6 +289,8 @@ VIRTUOSO_DEPARTS = {
                             "indistinguishable from integers in its answer",
     "twinned-provinces.rq": "Virtuoso evaluates rdfs:subClassOf+ inside FILTER NOT EXISTS wrongly (no twinning found)",
 }
+# ...and where it does so only on some runs (seen both ways on one machine), so a pass is no news
+VIRTUOSO_SOMETIMES = {"atdc-implementation.rq"}
 
 
 @pytest.fixture(params=list(SERVERS))
@@ -319,6 +321,7 @@ def remote_store_as_is(request, backend: str) -> RemoteStore:
 def test_the_competency_questions_answer_as_on_the_embedded_store(request, paper, built, question):
     backend, store = paper
     if backend == "remote-virtuoso" and question.name in VIRTUOSO_DEPARTS:
-        request.applymarker(pytest.mark.xfail(reason=VIRTUOSO_DEPARTS[question.name], strict=True))
+        request.applymarker(pytest.mark.xfail(reason=VIRTUOSO_DEPARTS[question.name],
+                                              strict=question.name not in VIRTUOSO_SOMETIMES))
     text = question.read_text()
     assert shape(store.query(text)) == shape(built[1].query(text))
