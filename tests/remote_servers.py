@@ -9,6 +9,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -99,23 +100,32 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def oxigraph_server(tmp_path_factory):
-    """A read-write Oxigraph server: its query, update and Graph Store URLs."""
+@contextmanager
+def running_oxigraph(work: Path):
+    """A read-write Oxigraph server with its database in `work`: yields its query, update and
+    Graph Store URLs (as the remote_* settings)."""
     exe = shutil.which("oxigraph")
     if exe is None:
         pytest.fail("the `oxigraph` command is missing: `pip install -e '.[test]'` installs it")
-    work = tmp_path_factory.mktemp("oxigraph-server")
     port = free_port()
     log = work / "server.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen([exe, "serve", "--location", str(work / "db"), "--bind", f"127.0.0.1:{port}"],
                                 stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    wait_for(base + "/query", proc, log, "the Oxigraph server")
-    yield {"remote_query_url": base + "/query", "remote_update_url": base + "/update",
-           "remote_gsp_url": base + "/store", "remote_union": "union-default-graph"}
-    _stop(proc)
+    try:
+        wait_for(base + "/query", proc, log, "the Oxigraph server")
+        yield {"remote_query_url": base + "/query", "remote_update_url": base + "/update",
+               "remote_gsp_url": base + "/store", "remote_union": "union-default-graph"}
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    """A read-write Oxigraph server for the session: its query, update and Graph Store URLs."""
+    with running_oxigraph(tmp_path_factory.mktemp("oxigraph-server")) as urls:
+        yield urls
 
 
 @pytest.fixture(scope="session")

@@ -111,6 +111,13 @@ class Unit:
     size: int = 0
 
 
+def iri(value: str) -> str:
+    """An IRI written for a query, `<...>`; ValueError if it is not a valid IRI (so nothing else
+    can be pasted into the query)."""
+    import pyoxigraph as ox
+    return str(ox.NamedNode(value))
+
+
 def nt(term) -> str:
     if isinstance(term, BNode):
         return "_:" + bnode_label(str(term))

@@ -56,6 +56,9 @@ SETTINGS = [
     Setting("data_dir", "PARADIPLOMACY_DATA", "data", "Directory of the evidence (sources.yaml, claims/*.yaml)."),
     Setting("ontology_dir", "PARADIPLOMACY_ONTOLOGY", "ontology", "Directory of the ontology and SHACL shapes (Turtle)."),
     Setting("queries_dir", "PARADIPLOMACY_QUERIES", "queries", "Directory of the competency questions (.rq)."),
+    Setting("reasoning_limit", "PARADIPLOMACY_REASONING_LIMIT", 100000,
+            "Most asserted triples that build and reason will reason over (0: no limit): OWL 2 RL's memory grows "
+            "faster than the graph.", int),
     Setting("shacl_engine", "PARADIPLOMACY_SHACL_ENGINE", "",
             "SHACL validator: 'turbo' (pyshacl-turbo, Rust, the default when installed) or 'pyshacl' (the reference); "
             "both give the same results (tests/test_validation.py)."),
@@ -79,6 +82,9 @@ SETTINGS = [
     Setting("row_cap", "PARADIPLOMACY_ROW_CAP", 10000,
             "Most rows (SELECT) or triples (CONSTRUCT, DESCRIBE) in one answer; a cut answer says so in the "
             "X-SPARQL-MaxRows header.", int),
+    Setting("max_request_bytes", "PARADIPLOMACY_MAX_REQUEST_BYTES", 1 << 20,
+            "Largest request body, in bytes (a query or update, form-encoded or not, chunked or not); a larger "
+            "one is refused with 413.", int),
     Setting("updates", "PARADIPLOMACY_UPDATES", False,
             "Accept SPARQL Update (yes/no); also needs an update token.", parse_bool),
     Setting("update_token", "PARADIPLOMACY_UPDATE_TOKEN", "",
@@ -144,6 +150,7 @@ class Config:
     data_dir: str = "data"
     ontology_dir: str = "ontology"
     queries_dir: str = "queries"
+    reasoning_limit: int = 100000
     shacl_engine: str = ""
     sources_dir: str = "data/sources"
     wikidata_sparql: str = "https://query.wikidata.org/sparql"
@@ -154,6 +161,7 @@ class Config:
     workers: int = 2
     query_timeout: float = 10.0
     row_cap: int = 10000
+    max_request_bytes: int = 1 << 20
     updates: bool = False
     update_token: str = ""
     service_allow: tuple[str, ...] = ("https://query.wikidata.org/sparql",)

@@ -1,6 +1,7 @@
-"""Writes: SPARQL Update only when enabled and only with the bearer token, never LOAD; the server
-follows a write made by another process (`paradiplomacy load`, `paradiplomacy build`); and it will
-not start with updates on but no token."""
+"""Writes: SPARQL Update only when enabled, and then it writes a new generation; the server follows a
+write made by another process (`paradiplomacy load`, `paradiplomacy build`); and it will not start
+with updates on but no token. (That an update needs the token, and that LOAD and SERVICE in an
+update fetch nothing: tests/security/test_remote_calls.py.)"""
 
 import os
 import subprocess
@@ -11,22 +12,12 @@ import requests
 from rdflib import Graph, Namespace, URIRef
 
 from conftest import sources_dir
-
-from .conftest import listener, start, web_project
+from web_servers import web_project
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-TOKEN = "correct horse battery staple"
 JSON = "application/sparql-results+json"
 INSERT = "INSERT DATA { GRAPH pdg:test-updates { pdr:updated-thing rdfs:label 'updated' } }"
 ASK = "ASK { pdr:updated-thing rdfs:label 'updated' }"
-
-
-@pytest.fixture(scope="module")
-def writable(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("web-updates")
-    s = start(tmp, web_project(tmp), updates="yes", update_token=TOKEN, workers=1)
-    yield s
-    s.stop()
 
 
 def ask(server, query=ASK) -> bool:
@@ -35,29 +26,11 @@ def ask(server, query=ASK) -> bool:
     return r.json()["boolean"]
 
 
-def update(server, text, token=TOKEN, as_form=True):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    if as_form:
-        return requests.post(server.url + "/sparql", data={"update": text}, headers=headers)
-    headers["Content-Type"] = "application/sparql-update"
-    return requests.post(server.url + "/sparql", data=text.encode(), headers=headers)
-
-
-def test_update_needs_the_token(writable):
-    for token in (None, "wrong", TOKEN + "x"):
-        r = update(writable, INSERT, token)
-        assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Bearer")
-    basic = requests.post(writable.url + "/sparql", data={"update": INSERT},
-                          headers={"Authorization": "Basic " + TOKEN})
-    assert basic.status_code == 401
-    assert not ask(writable)
-
-
 @pytest.mark.parametrize("as_form", [True, False])
 def test_update_with_the_token_writes_a_new_generation(writable, as_form):
-    update(writable, "DROP SILENT GRAPH pdg:test-updates")
+    writable.update("DROP SILENT GRAPH pdg:test-updates")
     generation = writable.health()["generation"]
-    r = update(writable, INSERT, as_form=as_form)
+    r = writable.update(INSERT, as_form=as_form)
     assert r.status_code == 204, r.text
     assert ask(writable)
     assert writable.health()["generation"] != generation
@@ -65,25 +38,9 @@ def test_update_with_the_token_writes_a_new_generation(writable, as_form):
 
 def test_malformed_update_is_400_and_changes_nothing(writable):
     generation = writable.health()["generation"]
-    r = update(writable, "INSERT DATA { pdr:a pdr:b }")
+    r = writable.update("INSERT DATA { pdr:a pdr:b }")
     assert r.status_code == 400 and "error at" in r.text
     assert writable.health()["generation"] == generation
-
-
-def test_load_is_refused_and_fetches_nothing(writable):
-    with listener() as (url, connections):
-        for text in (f"LOAD <{url}>", f"load silent <{url}> INTO GRAPH pdg:x",
-                     f"INSERT DATA {{ pdr:a rdfs:label 'x' }} ; # then\n LOAD <{url}>"):
-            r = update(writable, text)
-            assert r.status_code == 403 and "LOAD" in r.text, r.text
-    assert connections == []
-
-
-def test_update_with_a_service_off_the_allow_list_is_refused(writable):
-    with listener() as (url, connections):
-        r = update(writable, f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}")
-        assert r.status_code == 403
-    assert connections == []
 
 
 def test_service_description_says_updates_are_supported(writable):

@@ -15,7 +15,6 @@ from .errors import HttpProblem, problem_response
 from .pool import PoolBusy, TimeLimitExceeded, WorkerLost, WorkerPool
 from .terms import curie, href
 
-MAX_REQUEST_BYTES = 1 << 20  # a query or update larger than 1 MiB is refused (413)
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                            "img-src 'self' data:; font-src 'self' data:; connect-src 'self' http: https:; "
                            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
@@ -62,12 +61,13 @@ def service_routes(config: Config) -> dict[str, str]:
 
 def create_app(config: Config) -> Flask:
     """The application for these settings; it starts `config.workers` query worker processes on
-    the store at `config.path("store")` (stopped at exit)."""
+    the store at `config.path("store")`, or on the remote store (stopped at exit)."""
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes  # a larger body is refused (413)
+    app.config["MAX_FORM_MEMORY_SIZE"] = config.max_request_bytes  # a form field too (Flask's default: 500 kB)
     app.json.sort_keys = False
     pool = WorkerPool(config.workers, config.path("store"), config.query_timeout, config.service_allow,
-                      service_routes(config))
+                      service_routes(config), remote=config.backend == "remote")
     atexit.register(pool.close)
     app.extensions["paradiplomacy"] = Endpoint(config, pool)
     for blueprint in (protocol.blueprint, pages.blueprint, linked_data.blueprint):

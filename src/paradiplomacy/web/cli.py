@@ -22,12 +22,13 @@ def _say(message: str) -> None:
 
 
 def check_settings(config) -> None:
-    if config.backend != "oxigraph":
-        raise ServeError("serve needs the on-disk store: use --backend oxigraph (the default)")
+    if config.backend not in ("oxigraph", "remote"):
+        raise ServeError("serve reads the on-disk store (--backend oxigraph, the default) or a SPARQL server "
+                         "(--backend remote), not an in-memory one")
     if config.updates and not config.update_token:
         raise ServeError("PARADIPLOMACY_UPDATES is on but PARADIPLOMACY_UPDATE_TOKEN is empty: updates need a token")
-    if config.workers < 1 or config.query_timeout <= 0 or config.row_cap < 1:
-        raise ServeError("workers, query timeout and row cap must be positive")
+    if config.workers < 1 or config.query_timeout <= 0 or config.row_cap < 1 or config.max_request_bytes < 1:
+        raise ServeError("workers, query timeout, row cap and request size limit must be positive")
     from .app import service_routes
     service_routes(config)  # a malformed service map stops the server before anything is built
 
@@ -39,7 +40,8 @@ def ensure_store(config) -> None:
     store = open_store(config)
     try:
         if store.is_empty():
-            _say(f"the store at {config.path('store')} is empty: building it from {config.home} ...")
+            where = config.remote_query_url if config.backend == "remote" else config.path("store")
+            _say(f"the store at {where} is empty: building it from {config.home} ...")
             build(config, store, progress=_say)
             _say(f"store: {len(store)} quads")
     finally:
@@ -59,11 +61,35 @@ def serve(ctx, host, port, workers):
     config = replace(config, host=host or config.host, port=port or config.port, workers=workers or config.workers)
     check_settings(config)
     ensure_store(config)
-    import waitress
     from . import create_app
     app = create_app(config)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a clean exit stops the query workers
     _say(f"serving http://{config.host}:{config.port}/ (SPARQL endpoint /sparql; {config.workers} query workers, "
          f"time limit {config.query_timeout:g} s, row cap {config.row_cap}); Ctrl-C stops")
-    waitress.serve(app, host=config.host, port=config.port, threads=config.workers + 4, ident="paradiplomacy",
-                   _quiet=True)
+    # waitress reads a whole body before the app sees it: it stops reading one over the limit (413) itself
+    http_server(app, host=config.host, port=config.port, threads=config.workers + 4, ident="paradiplomacy",
+                max_request_body_size=config.max_request_bytes + 1).run()
+
+
+def http_server(app, **adjustments):
+    """waitress's server for the app, with one fix: a request that says `Expect: 100-continue` but has no
+    body (a GET, or Content-Length: 0) is answered at once; waitress 3.0 would send `100 Continue` and
+    then wait for a body that never comes, until its channel_timeout closed the connection unanswered."""
+    from waitress.channel import HTTPChannel
+    from waitress.parser import HTTPRequestParser
+    from waitress.server import create_server
+
+    class Parser(HTTPRequestParser):
+        def parse_header(self, header_plus):
+            super().parse_header(header_plus)
+            if self.body_rcv is None:  # no body is coming: nothing to continue
+                self.expect_continue = False
+
+    class Channel(HTTPChannel):
+        parser_class = Parser
+
+    listeners: dict = {}
+    server = create_server(app, map=listeners, **adjustments)
+    for listener in listeners.values():  # the listening sockets: they make a Channel per connection
+        listener.channel_class = Channel
+    return server

@@ -118,10 +118,11 @@ def describe(allowed) -> str:
     return ", ".join(f"<{a}>" for a in sorted(allowed)) if allowed else "no remote endpoint"
 
 
-def check(text: str, allowed: frozenset[str], update: bool = False) -> list[ServiceCall]:
+def check(text: str, allowed: frozenset[str], update: bool = False, tokens: list[Token] | None = None
+          ) -> list[ServiceCall]:
     """Raise Refused unless every SERVICE of the request calls an allowed endpoint and, for an
-    update, it has no LOAD. Returns the SERVICE calls found."""
-    tokens = tokenize(text)
+    update, it has no LOAD. Returns the SERVICE calls found. `tokens`: the text's, if known."""
+    tokens = tokenize(text) if tokens is None else tokens
     if update and any(t.is_word("LOAD") for t in tokens):
         raise Refused("LOAD is refused: the server fetches nothing from the network")
     calls = _service_calls(text, tokens)

@@ -65,11 +65,12 @@ class _Worker:
 
 class WorkerPool:
     def __init__(self, size: int, store_path, time_limit: float, allowed_services=(), routes: dict | None = None,
-                 start_timeout: float = 120.0):
+                 start_timeout: float = 120.0, remote: bool = False):
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
         self._args = (str(store_path), *(f"--allow={iri}" for iri in allowed_services),
-                      *(f"--route={public}={local}" for public, local in (routes or {}).items()))
+                      *(f"--route={public}={local}" for public, local in (routes or {}).items()),
+                      *(("--remote",) if remote else ()))
         self._lock = threading.Lock()
         self._workers: set[_Worker] = set()
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -114,7 +115,7 @@ class WorkerPool:
             if self.closed:
                 raise WorkerLost("the server is shutting down") from exc
             w = self._replace(w)
-            raise WorkerLost(f"the query worker failed ({exc or type(exc).__name__}) and was replaced") from exc
+            raise WorkerLost(f"the query worker failed ({str(exc) or type(exc).__name__}) and was replaced") from exc
         finally:
             self._idle.put(w)
 

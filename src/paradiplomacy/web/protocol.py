@@ -19,7 +19,7 @@ from . import descriptions
 from .context import endpoint
 from .errors import HttpProblem
 from .formats import BY_NAME, GRAPH_FORMATS, HTML, RESULT_FORMATS, negotiate, names
-from .sparql_lexer import QUERY_FORMS, UPDATE_WORDS, has_dataset_clause, request_form
+from .sparql_lexer import QUERY_FORMS, UPDATE_WORDS, request_form
 from .worker import QueryJob, UpdateJob
 
 blueprint = Blueprint("sparql", __name__)
@@ -113,7 +113,7 @@ def query_job(req: ProtocolRequest) -> QueryJob:
                     endpoint().config.row_cap,
                     default_graphs=req.default_graphs if protocol_dataset else None,
                     named_graphs=req.named_graphs if protocol_dataset else None,
-                    union_default=not has_dataset_clause(req.query))
+                    union_default=None)  # the worker reads the query's FROM, if any
 
 
 def answer_query(req: ProtocolRequest) -> Response:

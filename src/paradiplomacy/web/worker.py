@@ -3,6 +3,12 @@ serialised natively by pyoxigraph in the format the client asked for.
 
 The worker follows a rebuild made by any other process (the store's CURRENT pointer) before each
 job. It never decides how long a job may take: the pool kills it when the time limit is over.
+
+pyoxigraph's parser and evaluator recurse over a request's structure, so the worker answers on a
+thread with a large stack (STACK_BYTES) and refuses, as too complex, any request beyond the limits of
+sparql_lexer.checked_tokens, which that stack holds with a wide margin: no request text can crash it.
+Every failure becomes a status and a message for the client; an unexpected one is told only as
+"internal", its details going to the server's log.
 """
 
 from __future__ import annotations
@@ -12,17 +18,23 @@ import itertools
 import os
 import signal
 import sys
+import threading
+import traceback
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
 from ..namespaces import PREFIXES
+from ..errors import StoreError
 from ..store import OxigraphStore, QuerySyntaxError
 from . import federation
 from .formats import pyoxigraph_format
+from .sparql_lexer import TooComplex, checked_tokens, has_dataset_clause
 
 READY = "ready"
+STACK_BYTES = 512 << 20  # the answering thread's stack (address space, used only as deep as a request goes)
+INTERNAL = "an internal error stopped the request; the server's log has the details"
 
 
 @dataclass(frozen=True)
@@ -33,7 +45,7 @@ class QueryJob:
     row_cap: int
     default_graphs: tuple[str, ...] | None = None  # None: the union of all graphs
     named_graphs: tuple[str, ...] | None = None  # None: all named graphs
-    union_default: bool = True  # False when the query names its own dataset (FROM)
+    union_default: bool | None = True  # False: the store's default graph; None: False if the query says FROM
     substitutions: dict = field(default_factory=dict)  # variable name -> IRI
 
 
@@ -82,21 +94,62 @@ def _capped_triples(triples: ox.QueryTriples, cap: int, fmt) -> tuple[bytes, int
     return body, min(len(kept), cap), len(kept) > cap
 
 
+class ServiceFailed(Exception):
+    """A request that calls SERVICE failed while it ran (most likely the remote endpoint did)."""
+
+
+class UpdateFailed(Exception):
+    """An update that the store refused as it ran (a graph that exists already, or does not exist)."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    text: str  # the request as it runs: its SERVICE calls routed
+    services: tuple[str, ...]  # the endpoints its SERVICE clauses name
+    names_dataset: bool  # it says FROM or FROM NAMED
+
+
 @dataclass(frozen=True)
 class ServicePolicy:
     allowed: frozenset[str]  # the endpoints SERVICE may call
     routes: dict  # public endpoint -> where its calls really go
 
-    def prepare(self, text: str, update: bool = False) -> str:
-        """The request as it may run: refused unless it calls only allowed endpoints, then routed."""
-        return federation.route(text, federation.check(text, self.allowed, update), self.routes)
+    def prepare(self, text: str, update: bool = False) -> Prepared:
+        """The request as it may run: refused unless it is within the limits of the query engine
+        (TooComplex) and calls only allowed endpoints (federation.Refused), then routed."""
+        tokens = checked_tokens(text)
+        calls = federation.check(text, self.allowed, update, tokens)
+        return Prepared(federation.route(text, calls, self.routes), tuple(c.target for c in calls),
+                        has_dataset_clause(text, tokens))
+
+    def service_failed(self, prepared: Prepared, exc: Exception) -> ServiceFailed:
+        """The failure of a request that calls SERVICE, told with the public endpoints it names (the
+        error of pyoxigraph names the addresses the calls were routed to)."""
+        message = str(exc)
+        for public, local in self.routes.items():
+            message = message.replace(local, public)
+        return ServiceFailed(f"the request calls SERVICE {federation.describe(prepared.services)}, and it failed "
+                             f"while it ran: {message}")
 
 
 def run_query(store: OxigraphStore, job: QueryJob, services: ServicePolicy) -> Answer | Failure:
-    result = store.execute(services.prepare(job.text), union_default=job.union_default,
+    prepared = services.prepare(job.text)
+    try:
+        return _evaluate(store, job, prepared)
+    except StoreError:  # QuerySyntaxError too
+        raise
+    except Exception as exc:
+        if prepared.services:
+            raise services.service_failed(prepared, exc) from exc
+        raise
+
+
+def _evaluate(store: OxigraphStore, job: QueryJob, prepared: Prepared) -> Answer | Failure:
+    union = not prepared.names_dataset if job.union_default is None else job.union_default
+    result = store.execute(prepared.text, union_default=union,
                            default_graphs=job.default_graphs, named_graphs=job.named_graphs,
                            substitutions=job.substitutions)
-    graph = isinstance(result, ox.QueryTriples)
+    graph = not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean))  # triples: pyoxigraph's own, or a remote's list
     fmt = job.graph_format if graph else job.results_format
     if fmt is None:
         kind = "CONSTRUCT or DESCRIBE" if graph else "SELECT or ASK"
@@ -108,11 +161,23 @@ def run_query(store: OxigraphStore, job: QueryJob, services: ServicePolicy) -> A
     return Answer(body, fmt, "graph" if graph else "select", count, truncated, store.generation)
 
 
-def run_update(store: OxigraphStore, job: UpdateJob, services: ServicePolicy) -> Answer:
-    text = services.prepare(job.text, update=True)
+def run_update(store, job: UpdateJob, services: ServicePolicy) -> Answer:
+    prepared = services.prepare(job.text, update=True)
+    text = prepared.text
+    if not isinstance(store, OxigraphStore):  # a remote store: the server applies it
+        store.update(text)
+        return Answer(b"", None, "update")
     writer = OxigraphStore(store.path)  # read-write, only for this update: a new generation
     try:
         writer.update(text)
+    except StoreError:
+        raise
+    except Exception as exc:
+        if prepared.services:
+            raise services.service_failed(prepared, exc) from exc
+        if isinstance(exc, RuntimeError):  # pyoxigraph's refusal of an operation: CREATE of a graph that exists...
+            raise UpdateFailed(str(exc)) from exc
+        raise
     finally:
         writer.close()
     store.reopen_if_changed()
@@ -131,17 +196,34 @@ def answer(store: OxigraphStore, job, services: ServicePolicy) -> Answer | Failu
             outcome = Answer(str(len(store)).encode(), None, "ping", generation=store.generation)
     except federation.Refused as exc:
         return Failure(403, str(exc))
-    except QuerySyntaxError as exc:
+    except (QuerySyntaxError, TooComplex, UpdateFailed) as exc:
         return Failure(400, str(exc))
-    except Exception as exc:  # the store or the evaluator failed: the message, not a traceback
-        return Failure(500, f"{type(exc).__name__}: {exc}")
+    except ServiceFailed as exc:
+        return Failure(502, str(exc))
+    except StoreError as exc:
+        if not isinstance(store, OxigraphStore):  # the remote store did not answer, or not as it should
+            return Failure(502, str(exc))
+        traceback.print_exc()  # the embedded store failed: its message names its files, for the log only
+        return Failure(500, INTERNAL)
+    except Exception:  # the store or the evaluator failed: the log has the traceback, the client a message
+        traceback.print_exc()
+        return Failure(500, INTERNAL)
     return replace(outcome, pid=os.getpid()) if isinstance(outcome, Answer) else outcome
 
 
-def serve(conn, store_path: str, services: ServicePolicy) -> None:
+def open_reader(store_path: str, remote: bool):
+    """The embedded store at `store_path`, read-only; or, with `remote`, the remote store that the
+    PARADIPLOMACY_REMOTE_* settings name (the environment, inherited from the server)."""
+    if remote:
+        from ..remote_store import RemoteStore
+        from ..settings import Config
+        return RemoteStore.from_config(Config.from_env())
+    return OxigraphStore(store_path, read_only=True)
+
+
+def serve(conn, store_path: str, services: ServicePolicy, remote: bool = False) -> None:
     """A worker's life: open the store, say READY, then answer jobs until the connection closes."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops its workers
-    store = OxigraphStore(store_path, read_only=True)
+    store = open_reader(store_path, remote)
     conn.send(READY)
     while True:
         try:
@@ -152,16 +234,22 @@ def serve(conn, store_path: str, services: ServicePolicy) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """`python -m paradiplomacy.web.worker FD STORE [--allow IRI]... [--route PUBLIC=LOCAL]...`,
+    """`python -m paradiplomacy.web.worker FD STORE [--allow IRI]... [--route PUBLIC=LOCAL]... [--remote]`,
     started by the pool with FD, its end of a socket pair."""
     parser = argparse.ArgumentParser(prog="paradiplomacy.web.worker")
     parser.add_argument("fd", type=int)
     parser.add_argument("store")
     parser.add_argument("--allow", action="append", default=[])
     parser.add_argument("--route", action="append", default=[])
+    parser.add_argument("--remote", action="store_true")
     args = parser.parse_args(argv)
     routes = dict(pair.split("=", 1) for pair in args.route)
-    serve(Connection(args.fd), args.store, ServicePolicy(frozenset(args.allow), routes))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops its workers
+    threading.stack_size(STACK_BYTES)
+    answering = threading.Thread(target=serve, name="answering", args=(
+        Connection(args.fd), args.store, ServicePolicy(frozenset(args.allow), routes), args.remote))
+    answering.start()
+    answering.join()
 
 
 if __name__ == "__main__":
