@@ -55,3 +55,17 @@ def test_a_source_text_is_read_once_and_again_when_it_changes(tmp_path):
     path.write_text("second, longer text", encoding="utf-8")
     assert quotes.source_text(tmp_path, "paper.txt").find("longer") is not None
     assert quotes.source_text(tmp_path, "missing.txt") is None and quotes.source_text(None, "paper.txt") is None
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["the province", "sent teams", "to the DRC", "since 1973", "the", "“again”", "…"]),
+                min_size=1, max_size=40),
+       st.lists(st.tuples(st.integers(0, 39), st.integers(1, 12)), min_size=1, max_size=20))
+def test_looking_quotes_up_together_finds_what_looking_them_up_one_by_one_finds(words, spans):
+    """Repeated phrases (the first occurrence counts), short parts, elisions, quotes not in the text."""
+    text = " ".join(words)
+    quotes_ = [" ".join(words[i:i + n]) for i, n in spans] + ["the province ... the DRC", "not in the text at all"]
+    one_by_one = quotes.SourceText(text)
+    together = quotes.SourceText(text)
+    together.find_all(quotes_)
+    assert [together.find(q) for q in quotes_] == [one_by_one.find(q) for q in quotes_]

@@ -206,3 +206,21 @@ def test_both_owl_rl_engines_infer_the_same_facts(built, engine):
     from paradiplomacy.reasoning import owl_rl_closure, reasoner_input
     ontology, abox, _ = reasoner_input(built[2].dataset)
     assert owl_rl_closure(ontology, abox, engine) == built[2].inference.rl
+
+
+def test_reasoning_over_more_facts_than_the_limit_is_refused_before_it_starts(mini_project, tmp_path):
+    """OWL 2 RL's memory grows faster than the graph: over PARADIPLOMACY_REASONING_LIMIT the build
+    stops with a message saying what to do, and the store is as it was."""
+    store_dir = tmp_path / "store"
+    env = {**os.environ, "PARADIPLOMACY_REASONING_LIMIT": "5"}
+    first = run_cli("--home", str(mini_project), "--store", str(store_dir), "build", "--no-reason", env=env)
+    assert first.returncode == 0, first.stderr
+    refused = run_cli("--home", str(mini_project), "--store", str(store_dir), "build", env=env)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "asserted triples is over the limit of 5 (PARADIPLOMACY_REASONING_LIMIT)" in refused.stderr
+    assert "paradiplomacy build --no-reason" in refused.stderr
+    store = open_store(make_config(store_dir, home=mini_project), read_only=True)
+    assert not store.query("ASK { GRAPH pdg:inferred { ?s ?p ?o } }").boolean
+    store.close()
+    assert run_cli("--home", str(mini_project), "--store", str(store_dir), "build",
+                   env={**env, "PARADIPLOMACY_REASONING_LIMIT": "0"}).returncode == 0  # 0: no limit

@@ -165,7 +165,7 @@ def reason(ctx):
     store = open_store(config)
     if store.is_empty():
         raise click.ClickException("the store is empty: run `paradiplomacy build` first")
-    _report_inference(reason_store(store))
+    _report_inference(reason_store(store, config.reasoning_limit))
     _say(f"store: {len(store)} quads")
 
 

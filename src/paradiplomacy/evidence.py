@@ -19,7 +19,7 @@ from rdflib.namespace import RDFS, SKOS, XSD
 
 from .errors import InvalidInput, Problem
 from .ontology import PropertyInfo, Vocabulary
-from .quotes import SourceText, source_text
+from .quotes import source_text
 from .yamlfile import LineDict, LineList, read_yaml
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -483,20 +483,22 @@ class _Reader:
 
     def verify_quotes(self, sources_dir: Path | None) -> set[str]:
         """Check each quote against its source's text where we hold it; return the sources not verified."""
-        texts: dict[str, SourceText | None] = {}
-        unverified = set()
+        quoted: dict[str, list[Claim]] = {}
         for claim in self.claims:
-            work = self.works.get(claim.source)
-            if not claim.quote or work is None:
-                continue
-            if claim.source not in texts:
-                texts[claim.source] = source_text(sources_dir, work.data.get("text_file"))
-            text = texts[claim.source]
+            if claim.quote and claim.source in self.works:
+                quoted.setdefault(claim.source, []).append(claim)
+        unverified = set()
+        for source, claims in quoted.items():
+            work = self.works[source]
+            text = source_text(sources_dir, work.data.get("text_file"))
             if text is None:
-                unverified.add(claim.source)
-            elif text.find(claim.quote) is None:
-                self.bad(claim.where, f"{claim.path}.quote", f"quote not found in the text of {claim.source!r} "
-                                               f"({work.data.get('text_file')}): {claim.quote[:80]!r}")
+                unverified.add(source)
+                continue
+            text.find_all(c.quote for c in claims)
+            for claim in claims:
+                if text.find(claim.quote) is None:
+                    self.bad(claim.where, f"{claim.path}.quote", f"quote not found in the text of {source!r} "
+                                                   f"({work.data.get('text_file')}): {claim.quote[:80]!r}")
         return unverified
 
 

@@ -87,11 +87,11 @@ def prepare(config: Config, extra_claim_files=(), datasets: bool = True) -> Buil
     return result
 
 
-def add_inferences(result: BuildResult, use_hermit: bool = True) -> Inference:
+def add_inferences(result: BuildResult, use_hermit: bool = True, limit: int = 0) -> Inference:
     """Reason over the validated dataset and add the inferred graphs to it (before any write,
     so that an inconsistency leaves the store untouched)."""
     where = {claim_iri(c.id): c.where for c in result.evidence.claims}
-    inference = infer(result.dataset, where, use_hermit=use_hermit)
+    inference = infer(result.dataset, where, use_hermit=use_hermit, limit=limit)
     activity = build_activity_iri(result.evidence, result.dataset.graph(GRAPH_ONTOLOGY))
     for quad in inferred_quads(inference, activity):
         result.dataset.add(quad)
@@ -111,7 +111,7 @@ def build(config: Config, store: Store, reason: bool = True, progress=_silent) -
     stages = _Stages(result.seconds)
     if reason:
         progress("reasoning (HermiT, OWL 2 RL) ..." if java_available() else "reasoning (OWL 2 RL; no Java for HermiT) ...")
-        add_inferences(result, use_hermit=java_available())
+        add_inferences(result, use_hermit=java_available(), limit=config.reasoning_limit)
         stages.done("reasoning")
     quads = list(result.dataset.quads((None, None, None, None)))
     result.quads, result.graphs = len(quads), len({q[3] for q in quads})
@@ -209,11 +209,11 @@ def load_files(config: Config, store: Store, files: list[Path]) -> dict:
     return {"claims": claims, "rdf_quads": triples, "graphs": len(replace)}
 
 
-def reason_store(store: Store) -> Inference:
+def reason_store(store: Store, limit: int = 0) -> Inference:
     """Reason over what the store holds and replace its inferred graphs, atomically."""
     ds = Dataset()
     ds.parse(data=store.export("nquads"), format="nquads")
-    inference = infer(ds)
+    inference = infer(ds, limit=limit)
     build_activity = next((s for s, _, _, _ in ds.quads((None, RDF.type, PD.LoadActivity, None))), None)
     store.add(inferred_quads(inference, build_activity),
               replace_graphs={GRAPH_INFERRED, GRAPH_INFERRED_PROVENANCE})

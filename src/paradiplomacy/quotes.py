@@ -20,9 +20,11 @@ _FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "—": "-
                        "«": '"', "»": '"'})
 _ELISION = re.compile(r"\[\.\.\.\]|\.\.\.|…")
 CONTEXT = 32  # characters of oa:prefix and oa:suffix
+BATCH_MIN = 8  # shorter first parts are looked up one by one: they may stand in the text too often to list
 
 
-_PLAIN = re.compile(r"[!-)+-~]+")  # printable ASCII but space and '*': each character folds to itself, lower-cased
+# printable ASCII but '*', words separated by single spaces: each character folds to itself, lower-cased
+_PLAIN = re.compile(r"[!-)+-~]+(?: [!-)+-~]+)*")
 
 
 def _fold_char(c: str, i: int, out: list[str], where: list[int]) -> None:
@@ -84,6 +86,21 @@ class SourceText:
         self.text = text
         self.folded, self._where = _fold_with_map(text)
         self._found: dict[str, Match | None] = {}
+        self._first: dict[str, int] = {}  # a quote's first part -> where it first stands (-1: nowhere)
+
+    def find_all(self, quotes) -> None:
+        """Look many quotes up at once: their first parts in a single pass over the text
+        (Aho-Corasick, ahocorasick-rs) instead of one scan each, which grows as quotes x text:
+        25,000 quotes in a 4 MB text took 37 s one by one. Later `find` calls read the result."""
+        import ahocorasick_rs
+        firsts = sorted({ps[0] for ps in map(parts, set(quotes) - set(self._found))
+                         if ps and len(ps[0]) >= BATCH_MIN} - set(self._first))
+        if not firsts:
+            return
+        self._first.update(dict.fromkeys(firsts, -1))
+        for index, start, _ in ahocorasick_rs.AhoCorasick(firsts).find_matches_as_indexes(self.folded, overlapping=True):
+            if self._first[firsts[index]] < 0 or start < self._first[firsts[index]]:
+                self._first[firsts[index]] = start
 
     def find(self, quote: str) -> Match | None:
         """Where the quote stands in the text (None if it does not); remembered per quote, since
@@ -98,7 +115,7 @@ class SourceText:
             return None
         at, first, last = 0, None, None
         for p in ps:
-            pos = self.folded.find(p, at)
+            pos = self._first[p] if first is None and p in self._first else self.folded.find(p, at)
             if pos < 0:
                 return None
             first = pos if first is None else first

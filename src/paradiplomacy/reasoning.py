@@ -226,10 +226,21 @@ def conflicting_claims(ontology: Graph, ds: Dataset) -> list[URIRef]:
 
 # ---- the reasoning step ----------------------------------------------------------------------
 
-def infer(ds: Dataset, where=None, use_hermit: bool = True, rl_engine: str | None = None) -> Inference:
+def check_size(asserted: int, limit: int) -> None:
+    """Refuse to reason over more asserted facts than `limit` (0: no limit), before any memory is spent."""
+    if limit and asserted > limit:
+        raise ReasonerError(
+            f"reasoning over {asserted:,} asserted triples is over the limit of {limit:,} (PARADIPLOMACY_REASONING_LIMIT): "
+            "OWL 2 RL with `reasonable` grows faster than the graph (0.9 GB at 43k triples, 3.4 GB at 84k, over 10 GB "
+            "at 170k; benchmarks/README), so a larger graph could exhaust this machine's memory. Build without it "
+            "(`paradiplomacy build --no-reason`), or raise the limit if the machine has the memory")
+
+
+def infer(ds: Dataset, where=None, use_hermit: bool = True, rl_engine: str | None = None, limit: int = 0) -> Inference:
     """Reason over a built dataset. `where` maps a claim IRI to its evidence location, for
-    the message when the facts are inconsistent."""
+    the message when the facts are inconsistent. More than `limit` asserted triples is an error."""
     ontology, abox, _ = reasoner_input(ds)
+    check_size(len(abox), limit)
     seconds = {}
     hermit_facts, unsat = set(), []
     engine = rl_engine or default_rl_engine()
