@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 from ..errors import InvalidInput, Problem
-from .records import DatasetInfo, Organisation, Record, RowProblems, amount, year
+from .records import DatasetInfo, Organisation, Record, RowProblems, amount, decode, year
 from .reference import Reference
 
 DATASET = DatasetInfo(
@@ -46,11 +46,7 @@ def split_investors(value: str) -> list[str]:
 def read(path: Path, reference: Reference) -> list[Record]:
     path = Path(path)
     file = str(path)
-    try:
-        content = path.read_bytes().decode("cp1252")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[:exc.start].count(b"\n") + 1
-        raise InvalidInput([Problem(file, line, None, f"not cp1252 text: {exc.reason}")]) from exc
+    content = decode(path, "cp1252", "cp1252")
     rows = list(csv.reader(io.StringIO(content, newline="")))
     if not rows:
         raise InvalidInput([Problem(file, 1, None, "the file is empty")])

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from ..errors import InvalidInput, Problem
-from .records import DatasetInfo, Organisation, Record, RowProblems, amount, year
+from .records import DatasetInfo, Organisation, Record, RowProblems, amount, decode, year
 from .reference import Reference
 
 DATASET = DatasetInfo(
@@ -100,11 +100,7 @@ def split_names(value: str) -> list[str]:
 def read(path: Path, reference: Reference) -> list[Record]:
     path = Path(path)
     file = str(path)
-    try:
-        content = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[:exc.start].count(b"\n") + 1
-        raise InvalidInput([Problem(file, line, None, f"not UTF-8 text: {exc.reason}")]) from exc
+    content = decode(path, "utf-8-sig", "UTF-8")
     problems = RowProblems(file)
     try:
         rows = list(records(content))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from decimal import Decimal, InvalidOperation
 
 from ..errors import InvalidInput, Problem
@@ -76,6 +77,16 @@ class RowProblems:
 
 
 NOT_GIVEN = {"", "nan", "n/a", "na", "-"}
+
+
+def decode(path: Path, encoding: str, name: str) -> str:
+    """The text of a dataset file; InvalidInput naming the line where it is not `name` text."""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise InvalidInput([Problem(str(path), line, None, f"not {name} text: {exc.reason}")]) from exc
 
 
 def blank(value) -> bool:
