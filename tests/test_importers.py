@@ -279,3 +279,10 @@ def test_import_of_a_missing_or_malformed_file_exits_1(tmp_path):
     out = run_cli("import", "aei", str(bad), env=env)
     assert out.returncode == 1 and "lacks the columns" in out.stderr and "Traceback" not in out.stderr
     assert not (tmp_path / "store").exists() or not any((tmp_path / "store").glob("gen-*"))
+
+
+def test_a_file_in_the_wrong_encoding_is_refused_at_its_line(reference, tmp_path):
+    path = tmp_path / "loans.csv"
+    path.write_bytes((CARI_HEADER + "\n").encode() + b'"XX.001","Signed",2010,"Zamb\xe9a"\n')
+    with pytest.raises(InvalidInput, match=r"loans.csv:2: not UTF-8 text: invalid continuation byte"):
+        cari.read(path, reference)
