@@ -17,6 +17,7 @@ from paradiplomacy.errors import InvalidInput
 from paradiplomacy.importers import aei, aiddata, cari
 from paradiplomacy.importers.graph import dataset_graph, provenance_graph
 from paradiplomacy.importers.pipeline import check, import_dataset, make_graph
+from paradiplomacy.validation import ENGINES
 from paradiplomacy.importers.reference import GRAPH_REFERENCE, load_reference, reference_quads
 from paradiplomacy.namespaces import PD, PDR
 from paradiplomacy.ontology import load_ontology, load_shapes
@@ -179,13 +180,15 @@ def test_a_workbook_without_the_sheet_or_a_column_is_refused(reference, tmp_path
         aiddata.read(tmp_path / "text.xlsx", reference)
 
 
-def test_the_shapes_reject_an_invalid_import_naming_its_row(reference, tmp_path):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_shapes_reject_an_invalid_import_naming_its_row(reference, tmp_path, engine):
     imported = make_graph("aiddata", small_workbook(tmp_path / "a.xlsx"), reference, set())
     project = PDR["aiddata-v1-0-29"]
     imported.quads = [q if (q[0], q[1]) != (project, PD.year) else (project, PD.year, Literal(1850), q[3])
                       for q in imported.quads]
     with pytest.raises(InvalidInput) as caught:
-        check([imported], reference_quads(reference), load_ontology(ROOT / "ontology"), load_shapes(ROOT / "ontology"), [])
+        check([imported], reference_quads(reference), load_ontology(ROOT / "ontology"), load_shapes(ROOT / "ontology"), [],
+              engine)
     assert f"{tmp_path / 'a.xlsx'}:2: year: aiddata-v1-0-29: year must be one year between 1949 and 2100" \
         in str(caught.value)
 

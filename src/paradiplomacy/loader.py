@@ -73,7 +73,7 @@ def prepare(config: Config, extra_claim_files=(), datasets: bool = True) -> Buil
     stages.done("read")
     ds = build_dataset(ontology, evidence, sources_dir=config.path("sources_dir"))
     stages.done("rdf")
-    report = shacl_check(ds, shapes, evidence, config.shacl_engine or None)
+    report = shacl_check(ds, shapes, evidence, config.shacl_engine)
     if report.violations:
         raise InvalidInput(report.violations)
     stages.done("shacl")

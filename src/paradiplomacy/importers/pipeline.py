@@ -90,9 +90,10 @@ def make_graph(name: str, path: Path, reference: Reference, known: set[str]) -> 
 
 
 def check(imported: list[Imported], reference_q: list[tuple], ontology: Graph, shapes: Graph,
-          context: list[tuple]) -> None:
+          context: list[tuple], engine: str = "") -> None:
     """SHACL-validate the imported graphs with the reference data, the ontology and the types of
-    the graph's resources they refer to; raise InvalidInput naming the dataset rows at fault."""
+    the graph's resources they refer to; raise InvalidInput naming the dataset rows at fault.
+    `engine`: the SHACL engine (the shacl_engine setting; empty: the default)."""
     wanted = shape_predicates(shapes)   # the data graph holds only what some shape looks at
     data = Graph()
     for t in ontology:
@@ -102,7 +103,7 @@ def check(imported: list[Imported], reference_q: list[tuple], ontology: Graph, s
         for s, p, o, *_ in quads:
             if wanted is None or p in wanted:
                 data.add((s, p, o))
-    conforms, results = run_shacl(data, shapes)
+    conforms, results = run_shacl(data, shapes, engine)
     if conforms:
         return
     where = {}   # every resource of the import -> the file and row it comes from
@@ -145,7 +146,8 @@ def import_dataset(config: Config, store: Store, name: str, path: Path, review: 
     ontology_dir = config.path("ontology_dir")
     reference_q = reference_quads(reference)
     checked = time.monotonic()
-    check([imported], reference_q, load_ontology(ontology_dir), load_shapes(ontology_dir), _context(types, [imported]))
+    check([imported], reference_q, load_ontology(ontology_dir), load_shapes(ontology_dir), _context(types, [imported]),
+          config.shacl_engine)
     imported.seconds["validate"] = time.monotonic() - checked
     written = time.monotonic()
     store.add(reference_q + imported.quads,
@@ -218,7 +220,8 @@ def default_datasets(config: Config, declared: dict[str, set[tuple]]) -> tuple[l
     ontology_dir = config.path("ontology_dir")
     reference_q = reference_quads(reference)
     started = time.monotonic()
-    check(imported, reference_q, load_ontology(ontology_dir), load_shapes(ontology_dir), _context(declared, imported))
+    check(imported, reference_q, load_ontology(ontology_dir), load_shapes(ontology_dir), _context(declared, imported),
+          config.shacl_engine)
     for i in imported:
         i.seconds["validate"] = (time.monotonic() - started) / len(imported)
     return reference_q + [q for i in imported for q in i.quads], imported
