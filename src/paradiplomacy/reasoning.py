@@ -232,7 +232,7 @@ def check_size(asserted: int, limit: int) -> None:
         raise ReasonerError(
             f"reasoning over {asserted:,} asserted triples is over the limit of {limit:,} (PARADIPLOMACY_REASONING_LIMIT): "
             "OWL 2 RL with `reasonable` grows faster than the graph (0.9 GB at 43k triples, 3.4 GB at 84k, over 10 GB "
-            "at 170k; benchmarks/README), so a larger graph could exhaust this machine's memory. Build without it "
+            "at 170k; README, Performance), so a larger graph could exhaust this machine's memory. Build without it "
             "(`paradiplomacy build --no-reason`), or raise the limit if the machine has the memory")
 
 
