@@ -21,9 +21,9 @@ from rdflib import Graph, URIRef
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from paradiplomacy.loader import prepare  # noqa: E402
+from paradiplomacy.build import prepare  # noqa: E402
 from paradiplomacy.namespaces import PDR  # noqa: E402
-from paradiplomacy.reasoning import hermit_check, java_available, owl_rl_closure, reasoner_input  # noqa: E402
+from paradiplomacy.reasoning.reasoners import hermit_check, java_available, owl_rl_closure, reasoner_input  # noqa: E402
 from paradiplomacy.settings import Config  # noqa: E402
 
 

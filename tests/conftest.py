@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from paradiplomacy.loader import build
+from paradiplomacy.build import build
 from paradiplomacy.settings import Config
 from paradiplomacy.store import open_store
 from remote_servers import free_port, oxigraph_server, virtuoso_server, wait_for  # noqa: F401  (real SPARQL servers, per session)
@@ -127,8 +127,8 @@ _CLAIM_SLUGS: list[set] = []
 def claim_slugs() -> set[str]:
     """The resources that the claims of data/claims declare (no reference data, no datasets)."""
     if not _CLAIM_SLUGS:
-        from paradiplomacy.links import declared_slugs
-        from paradiplomacy.loader import prepare
+        from paradiplomacy.linking.mapping import declared_slugs
+        from paradiplomacy.build import prepare
         result = prepare(make_config(Path("/nonexistent"), backend="memory"), datasets=False)
         _CLAIM_SLUGS.append(declared_slugs(result.dataset))
     return _CLAIM_SLUGS[0]

@@ -5,8 +5,8 @@ import textwrap
 import pytest
 
 from paradiplomacy.errors import InvalidInput
-from paradiplomacy.evidence import read_evidence
-from paradiplomacy.ontology import Vocabulary, load_ontology
+from paradiplomacy.evidence.reader import read_evidence
+from paradiplomacy.evidence.ontology import Vocabulary, load_ontology
 
 from conftest import ROOT, needs_shared, sources_dir
 

@@ -3,8 +3,8 @@ and classified by the reasoner into every central-local model."""
 
 import filecmp
 
-from paradiplomacy.generate import generate
-from paradiplomacy.loader import build
+from paradiplomacy.evidence.synthetic import generate
+from paradiplomacy.build import build
 from paradiplomacy.store import open_store
 
 from conftest import ROOT, make_config, needs_java

@@ -17,10 +17,10 @@ from paradiplomacy.errors import InvalidInput
 from paradiplomacy.importers import aei, aiddata, cari
 from paradiplomacy.importers.graph import dataset_graph, provenance_graph
 from paradiplomacy.importers.pipeline import check, import_dataset, make_graph
-from paradiplomacy.validation import ENGINES
+from paradiplomacy.evidence.shacl import ENGINES
 from paradiplomacy.importers.reference import GRAPH_REFERENCE, load_reference, reference_quads
 from paradiplomacy.namespaces import PD, PDR
-from paradiplomacy.ontology import load_ontology, load_shapes
+from paradiplomacy.evidence.ontology import load_ontology, load_shapes
 from paradiplomacy.store import open_store
 
 from conftest import ROOT, SHARED, make_config, run_cli

@@ -15,13 +15,12 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import PROV, RDFS, SKOS
 
 from paradiplomacy.errors import InvalidInput
-from paradiplomacy.linking import Entity, assess, fetch_facts, reconcile
-from paradiplomacy.links import (GRAPH_LINKSET, GRAPH_SAMEAS, GRAPH_SLICE, GRAPH_SLICE_PROVENANCE, VOID, WD, WDT,
-                                 link_iri, link_provenance_iri)
-from paradiplomacy.loader import build
+from paradiplomacy.linking.reconcile import Entity, assess, fetch_facts, reconcile
+from paradiplomacy.linking.mapping import GRAPH_LINKSET, GRAPH_SAMEAS, GRAPH_SLICE, GRAPH_SLICE_PROVENANCE, VOID, WD, WDT, link_iri, link_provenance_iri
+from paradiplomacy.build import build
 from paradiplomacy.namespaces import PDR
 from paradiplomacy.store import open_store
-from paradiplomacy.wikidata import USER_AGENT, Endpoint, EndpointError
+from paradiplomacy.linking.wikidata import USER_AGENT, Endpoint, EndpointError
 
 from conftest import (ROOT, SHARED, SHARED_SLICE, WIKIDATA_SLICE, claim_mapping_text, make_config, needs_shared_slice,
                       project_copy, run_cli)
@@ -78,7 +77,7 @@ def test_links_agree_with_the_checked_qids(built):
     """Each link has the QID that qids.csv gives (checked against several public sources) for an entity
     of the same name and kind, and every place or organisation of the graph (claims, reference data,
     datasets) named there with a confirmed QID is linked."""
-    from paradiplomacy.links import asserted, entity_kinds
+    from paradiplomacy.linking.mapping import asserted, entity_kinds
     from paradiplomacy.namespaces import GRAPH_ONTOLOGY
     checked = {}
     for row in csv.DictReader(QIDS_CSV.open(encoding="utf-8")):
@@ -496,7 +495,7 @@ def test_requests_carry_a_descriptive_user_agent(stub):
 
 def test_backoff_on_429_honours_retry_after(stub, monkeypatch):
     waits = []
-    monkeypatch.setattr("paradiplomacy.wikidata.time.sleep", waits.append)
+    monkeypatch.setattr("paradiplomacy.linking.wikidata.time.sleep", waits.append)
     stub.refusals, stub.retry_after = 2, "7"
     rows = Endpoint(f"http://127.0.0.1:{stub.server_port}/sparql").select("SELECT ?item WHERE {}")
     assert rows == [] and len(stub.seen) == 3 and waits == [7.0, 7.0]
@@ -504,7 +503,7 @@ def test_backoff_on_429_honours_retry_after(stub, monkeypatch):
 
 def test_backoff_on_429_without_retry_after_doubles_then_gives_up(stub, monkeypatch):
     waits = []
-    monkeypatch.setattr("paradiplomacy.wikidata.time.sleep", waits.append)
+    monkeypatch.setattr("paradiplomacy.linking.wikidata.time.sleep", waits.append)
     stub.refusals = 100
     with pytest.raises(EndpointError, match="429"):
         Endpoint(f"http://127.0.0.1:{stub.server_port}/sparql", retries=3, backoff=0.5).select("SELECT ?item WHERE {}")

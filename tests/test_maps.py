@@ -14,8 +14,8 @@ import pytest
 import requests
 from rdflib import Graph
 
-from paradiplomacy.links import WD, WDT
-from paradiplomacy.mapdata import engagement_lines, network, point, store_select
+from paradiplomacy.linking.mapping import WD, WDT
+from paradiplomacy.web.mapdata import engagement_lines, network, point, store_select
 
 from conftest import ROOT, WIKIDATA_SLICE, free_port, needs_java, sources_dir
 from test_linking import mapping_rows

@@ -6,8 +6,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
 from paradiplomacy.namespaces import ONTOLOGY_IRI, PD, PREFIXES
-from paradiplomacy.ontology import Vocabulary, load_ontology, load_shapes
-from paradiplomacy.reasoning import hermit_check
+from paradiplomacy.evidence.ontology import Vocabulary, load_ontology, load_shapes
+from paradiplomacy.reasoning.reasoners import hermit_check
 
 from conftest import ROOT, needs_java
 

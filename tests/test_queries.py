@@ -69,7 +69,7 @@ def test_twinned_provinces(store):
     }
     assert all(r["source"] == PDR["lenz-china-provinces"] for r in rows)
     if (SOURCES / PAPER).is_file():  # every answer is backed by a quote that stands in the paper
-        from paradiplomacy.quotes import SourceText
+        from paradiplomacy.evidence.quotes import SourceText
         text = SourceText((SOURCES / PAPER).read_text())
         assert all(text.find(str(r["quote"])) for r in rows)
 

@@ -6,7 +6,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paradiplomacy import quotes
+from paradiplomacy.evidence import quotes
 
 
 def fold_one_by_one(text: str) -> tuple[str, list[int]]:

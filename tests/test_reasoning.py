@@ -6,10 +6,10 @@ import textwrap
 
 import pytest
 
-from paradiplomacy.explain import explain
-from paradiplomacy.loader import build, prepare, reason_store
+from paradiplomacy.reasoning.explain import explain
+from paradiplomacy.build import build, prepare, reason_store
 from paradiplomacy.namespaces import PD, PDR
-from paradiplomacy.reasoning import InconsistentInput, infer
+from paradiplomacy.reasoning.reasoners import InconsistentInput, infer
 from paradiplomacy.store import open_store
 
 from conftest import make_config, needs_java, run_cli
@@ -203,7 +203,7 @@ def test_reason_command_replaces_the_inferred_graph(mini_project, tmp_path):
 @pytest.mark.parametrize("engine", ["reasonable", "owlrl"])
 def test_both_owl_rl_engines_infer_the_same_facts(built, engine):
     """reasonable (the default) and owlrl agree on the paper's graph."""
-    from paradiplomacy.reasoning import owl_rl_closure, reasoner_input
+    from paradiplomacy.reasoning.reasoners import owl_rl_closure, reasoner_input
     ontology, abox, _ = reasoner_input(built[2].dataset)
     assert owl_rl_closure(ontology, abox, engine) == built[2].inference.rl
 

@@ -17,9 +17,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 
 from paradiplomacy.errors import StoreError
-from paradiplomacy.loader import prepare
+from paradiplomacy.build import prepare
 from paradiplomacy.namespaces import GRAPH_ONTOLOGY
-from paradiplomacy.remote_store import USER_AGENT, RemoteStore
+from paradiplomacy.store.remote import USER_AGENT, RemoteStore
 from paradiplomacy.settings import Config
 from paradiplomacy.store import OxigraphStore, QuerySyntaxError, open_store
 

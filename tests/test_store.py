@@ -7,7 +7,7 @@ from rdflib import BNode, Literal
 from rdflib.namespace import PROV
 
 from paradiplomacy.errors import InvalidInput
-from paradiplomacy.loader import build, load_files
+from paradiplomacy.build import build, load_files
 from paradiplomacy.namespaces import PD, PDR
 from paradiplomacy.store import OxigraphStore, QuerySyntaxError, open_store
 

@@ -5,13 +5,13 @@ reference) give the same results on every case here and on the project's whole g
 import pytest
 from rdflib import URIRef
 
-from paradiplomacy.dataset import build_dataset
+from paradiplomacy.evidence.claims import build_dataset
 from paradiplomacy.errors import InvalidInput
-from paradiplomacy.evidence import read_evidence
-from paradiplomacy.loader import prepare
-from paradiplomacy.ontology import Vocabulary, load_ontology, load_shapes
+from paradiplomacy.evidence.reader import read_evidence
+from paradiplomacy.build import prepare
+from paradiplomacy.evidence.ontology import Vocabulary, load_ontology, load_shapes
 from paradiplomacy.settings import Config
-from paradiplomacy.validation import ENGINES, SH, run_shacl, shacl_check, shape_predicates
+from paradiplomacy.evidence.shacl import ENGINES, SH, run_shacl, shacl_check, shape_predicates
 
 from conftest import ROOT, sources_dir
 

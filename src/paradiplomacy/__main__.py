@@ -1,3 +1,3 @@
-from .cli import main
+from paradiplomacy.cli import main
 
 main()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable
 
-from .errors import ParadiplomacyError
+from paradiplomacy.errors import ParadiplomacyError
 
 
 def _home() -> Path:

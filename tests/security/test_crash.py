@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from paradiplomacy.generate import generate
+from paradiplomacy.evidence.synthetic import generate
 from paradiplomacy.store import OxigraphStore
 
 from conftest import ROOT, sources_dir

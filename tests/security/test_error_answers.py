@@ -12,7 +12,7 @@ import requests
 
 from paradiplomacy.errors import StoreError
 from paradiplomacy.store import OxigraphStore
-from paradiplomacy.web.sparql_lexer import tokenize
+from paradiplomacy.sparql.lexer import tokenize
 from paradiplomacy.web.worker import INTERNAL, PingJob, QueryJob, ServicePolicy, UpdateJob, answer
 
 from web_servers import WIKIDATA, StandIn

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from paradiplomacy.web.sparql_lexer import tokenize
+from paradiplomacy.sparql.lexer import tokenize
 
 from conftest import ROOT
 from web_servers import UPDATE_TOKEN, listener, start_writable

@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from paradiplomacy.errors import InvalidInput
-from paradiplomacy.evidence import read_evidence
-from paradiplomacy.loader import build
-from paradiplomacy.ontology import Vocabulary, load_ontology
+from paradiplomacy.evidence.reader import read_evidence
+from paradiplomacy.build import build
+from paradiplomacy.evidence.ontology import Vocabulary, load_ontology
 from paradiplomacy.store import open_store
 
 from conftest import ROOT, make_config, sources_dir

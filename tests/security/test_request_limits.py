@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from paradiplomacy.web.sparql_lexer import MAX_NESTING, MAX_TOKENS, TooComplex, checked_tokens, tokenize
+from paradiplomacy.sparql.lexer import MAX_NESTING, MAX_TOKENS, TooComplex, checked_tokens, tokenize
 
 LIMIT = 1 << 20  # the server's default PARADIPLOMACY_MAX_REQUEST_BYTES
 JSON = "application/sparql-results+json"

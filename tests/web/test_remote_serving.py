@@ -9,7 +9,7 @@ import pytest
 import requests
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from paradiplomacy.remote_store import RemoteStore
+from paradiplomacy.store.remote import RemoteStore
 from paradiplomacy.web.worker import QueryJob, ServicePolicy, answer
 from remote_servers import free_port, running_oxigraph
 from web_servers import ROW_CAP, start, web_project, listener

@@ -6,8 +6,8 @@ import pyoxigraph as ox
 import pytest
 
 from paradiplomacy.web.examples import with_prefix_declarations
-from paradiplomacy.web.federation import Refused, check, route
-from paradiplomacy.web.sparql_lexer import has_dataset_clause, request_form, tokenize
+from paradiplomacy.sparql.service import Refused, check, route
+from paradiplomacy.sparql.lexer import has_dataset_clause, request_form, tokenize
 
 WIKIDATA = "https://query.wikidata.org/sparql"
 ALLOWED = frozenset({WIKIDATA})

@@ -31,9 +31,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .phrases import PLACE, around, historical, name_at, other_programme, phrases, sentence
-from .records import Organisation, Record
-from .reference import Firm, Reference, key
+from paradiplomacy.importers.phrases import PLACE, around, historical, name_at, other_programme, phrases, sentence
+from paradiplomacy.importers.records import Organisation, Record
+from paradiplomacy.importers.reference import Firm, Reference, key
 
 PROVINCE_ALIASES = {"Nei Mongol": "inner-mongolia", "Neimenggu": "inner-mongolia", "Nei Menggu": "inner-mongolia",
                     "Xizang": "tibet"}

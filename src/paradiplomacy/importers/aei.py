@@ -15,9 +15,9 @@ import io
 import re
 from pathlib import Path
 
-from ..errors import InvalidInput, Problem
-from .records import DatasetInfo, Organisation, Record, RowProblems, amount, decode, year
-from .reference import Reference
+from paradiplomacy.errors import InvalidInput, Problem
+from paradiplomacy.importers.records import DatasetInfo, Organisation, Record, RowProblems, amount, decode, year
+from paradiplomacy.importers.reference import Reference
 
 DATASET = DatasetInfo(
     key="aei", slug="aei-cgit-2021", title="China Global Investment Tracker (investments, 2005-2021), Fall 2021",

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import InvalidInput, Problem
-from .actors import split_tag
-from .records import DatasetInfo, Organisation, Record, RowProblems, amount, blank, text, year
-from .reference import Reference
+from paradiplomacy.errors import InvalidInput, Problem
+from paradiplomacy.importers.actors import split_tag
+from paradiplomacy.importers.records import DatasetInfo, Organisation, Record, RowProblems, amount, blank, text, year
+from paradiplomacy.importers.reference import Reference
 
 DATASET = DatasetInfo(
     key="aiddata", slug="aiddata-v1-0",

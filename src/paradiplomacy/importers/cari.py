@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import InvalidInput, Problem
-from .records import DatasetInfo, Organisation, Record, RowProblems, amount, decode, year
-from .reference import Reference
+from paradiplomacy.errors import InvalidInput, Problem
+from paradiplomacy.importers.records import DatasetInfo, Organisation, Record, RowProblems, amount, decode, year
+from paradiplomacy.importers.reference import Reference
 
 DATASET = DatasetInfo(
     key="cari", slug="sais-cari-v2-0", title="Chinese Loans to Africa Database, Version 2.0", version="2.0",

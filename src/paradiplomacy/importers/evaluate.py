@@ -14,10 +14,10 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import InvalidInput, Problem
-from .actors import Recogniser
-from .aiddata import record_from_values
-from .reference import Reference
+from paradiplomacy.errors import InvalidInput, Problem
+from paradiplomacy.importers.actors import Recogniser
+from paradiplomacy.importers.aiddata import record_from_values
+from paradiplomacy.importers.reference import Reference
 
 
 @dataclass

@@ -20,11 +20,11 @@ from decimal import Decimal
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from .. import __version__
-from ..dataset import SOFTWARE
-from ..namespaces import BASE, BIBO, ORG, PD, PDG, PDR
-from .actors import Mention, Recognition
-from .records import DatasetInfo, Record
+from paradiplomacy import __version__
+from paradiplomacy.evidence.claims import SOFTWARE
+from paradiplomacy.namespaces import BASE, BIBO, ORG, PD, PDG, PDR
+from paradiplomacy.importers.actors import Mention, Recognition
+from paradiplomacy.importers.records import DatasetInfo, Record
 
 PDD = Namespace(BASE + "dataset/")   # the columns of each dataset, as properties
 MEDICAL_TEAM = re.compile(r"medical (?:aid |assistance )?(?:teams?|mission|group|detachment)", re.I)

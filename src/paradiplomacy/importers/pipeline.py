@@ -18,17 +18,17 @@ import yaml
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from ..errors import InvalidInput, Problem
-from ..namespaces import PD, PDR
-from ..ontology import load_ontology, load_shapes
-from ..settings import Config
-from ..store import Store
-from ..validation import run_shacl, shape_predicates
-from . import reader
-from .actors import Recognition, Recogniser
-from .graph import dataset_description, dataset_graph, now, project_iri, provenance_graph, record_quads, row_iri
-from .records import DatasetInfo, Record
-from .reference import GRAPH_REFERENCE, GRAPH_REFERENCE_PROVENANCE, Reference, load_reference, reference_quads
+from paradiplomacy.errors import InvalidInput, Problem
+from paradiplomacy.namespaces import PD, PDR
+from paradiplomacy.evidence.ontology import load_ontology, load_shapes
+from paradiplomacy.settings import Config
+from paradiplomacy.store import Store
+from paradiplomacy.evidence.shacl import run_shacl, shape_predicates
+from paradiplomacy.importers import reader
+from paradiplomacy.importers.actors import Recognition, Recogniser
+from paradiplomacy.importers.graph import dataset_description, dataset_graph, now, project_iri, provenance_graph, record_quads, row_iri
+from paradiplomacy.importers.records import DatasetInfo, Record
+from paradiplomacy.importers.reference import GRAPH_REFERENCE, GRAPH_REFERENCE_PROVENANCE, Reference, load_reference, reference_quads
 
 MANIFEST = "datasets.yaml"
 SH = "http://www.w3.org/ns/shacl#"

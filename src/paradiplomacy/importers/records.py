@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from decimal import Decimal, InvalidOperation
 
-from ..errors import InvalidInput, Problem
+from paradiplomacy.errors import InvalidInput, Problem
 
 
 @dataclass(frozen=True)

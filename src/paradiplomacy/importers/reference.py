@@ -24,8 +24,8 @@ import yaml
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
-from ..errors import InvalidInput, Problem
-from ..namespaces import ORG, PD, PDG, PDR
+from paradiplomacy.errors import InvalidInput, Problem
+from paradiplomacy.namespaces import ORG, PD, PDG, PDR
 
 GRAPH_REFERENCE = PDG.reference
 GRAPH_REFERENCE_PROVENANCE = PDG["reference-provenance"]

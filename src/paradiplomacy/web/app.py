@@ -8,12 +8,12 @@ import atexit
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from ..settings import Config, SettingError
-from . import linked_data, maps, pages, protocol
-from .context import Endpoint
-from .errors import HttpProblem, problem_response
-from .pool import PoolBusy, TimeLimitExceeded, WorkerLost, WorkerPool
-from .terms import curie, href
+from paradiplomacy.settings import Config, SettingError
+from paradiplomacy.web import linked_data, maps, pages, protocol
+from paradiplomacy.web.context import Endpoint
+from paradiplomacy.web.errors import HttpProblem, problem_response
+from paradiplomacy.web.pool import PoolBusy, TimeLimitExceeded, WorkerLost, WorkerPool
+from paradiplomacy.web.terms import curie, href
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                            "img-src 'self' data:; font-src 'self' data:; connect-src 'self' http: https:; "
@@ -52,7 +52,7 @@ def _register_error_handlers(app: Flask) -> None:
 
 def service_routes(config: Config) -> dict[str, str]:
     """Where calls to allowed SERVICE endpoints really go (the service_map setting), if anywhere else."""
-    from ..federation import parse_map
+    from paradiplomacy.sparql.routing import parse_map
     try:
         return parse_map(config.service_map)
     except ValueError as exc:

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from ..settings import Config
-from .errors import HttpProblem
-from .formats import Format
-from .pool import WorkerPool
-from .terms import Term
-from .worker import Answer, Failure, PingJob, QueryJob
+from paradiplomacy.settings import Config
+from paradiplomacy.web.errors import HttpProblem
+from paradiplomacy.web.formats import Format
+from paradiplomacy.web.pool import WorkerPool
+from paradiplomacy.web.terms import Term
+from paradiplomacy.web.worker import Answer, Failure, PingJob, QueryJob
 
 INTERNAL_ROW_CAP = 100_000  # the pages' own queries: large enough for any page of this graph
 

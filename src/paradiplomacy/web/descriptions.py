@@ -7,9 +7,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Response, url_for
 
-from ..namespaces import BASE, ONTOLOGY_IRI, PDR, PREFIXES
-from .context import endpoint
-from .formats import GRAPH_FORMATS, RESULT_FORMATS, Format, format_iri, pyoxigraph_format
+from paradiplomacy.namespaces import BASE, ONTOLOGY_IRI, PDR, PREFIXES
+from paradiplomacy.web.context import endpoint
+from paradiplomacy.web.formats import GRAPH_FORMATS, RESULT_FORMATS, Format, format_iri, pyoxigraph_format
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..namespaces import PREFIXES
-from .sparql_lexer import prologue, tokenize
+from paradiplomacy.namespaces import PREFIXES
+from paradiplomacy.sparql.lexer import prologue, tokenize
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from ..namespaces import PDG, PDR
-from . import ontology_view, resource_view
-from .context import INTERNAL_ROW_CAP, endpoint
-from .errors import HttpProblem
-from .formats import HTML, PAGE_FORMATS, Format, negotiate, names
+from paradiplomacy.namespaces import PDG, PDR
+from paradiplomacy.web import ontology_view, resource_view
+from paradiplomacy.web.context import INTERNAL_ROW_CAP, endpoint
+from paradiplomacy.web.errors import HttpProblem
+from paradiplomacy.web.formats import HTML, PAGE_FORMATS, Format, negotiate, names
 
 blueprint = Blueprint("linked_data", __name__)
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
 
-from ..mapdata import MODELS, engagement_lines, network
-from ..namespaces import PDR
-from .context import endpoint
-from .terms import href
+from paradiplomacy.web.mapdata import MODELS, engagement_lines, network
+from paradiplomacy.namespaces import PDR
+from paradiplomacy.web.context import endpoint
+from paradiplomacy.web.terms import href
 
 blueprint = Blueprint("maps", __name__, template_folder="maps_templates", static_folder="maps_static",
                       static_url_path="/maps-static")

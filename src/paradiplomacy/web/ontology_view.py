@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..namespaces import ONTOLOGY_IRI, PD, PDR
-from .context import Endpoint
-from .terms import Term, best_label, curie, href
+from paradiplomacy.namespaces import ONTOLOGY_IRI, PD, PDR
+from paradiplomacy.web.context import Endpoint
+from paradiplomacy.web.terms import Term, best_label, curie, href
 
 OWL = "http://www.w3.org/2002/07/owl#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"

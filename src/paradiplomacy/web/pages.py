@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request, url_for
 
-from ..namespaces import PD, PDG, PDR, PREFIXES
-from . import descriptions
-from .context import endpoint
-from .errors import HttpProblem
-from .examples import read_examples
-from .formats import GRAPH_FORMATS, negotiate, names
+from paradiplomacy.namespaces import PD, PDG, PDR, PREFIXES
+from paradiplomacy.web import descriptions
+from paradiplomacy.web.context import endpoint
+from paradiplomacy.web.errors import HttpProblem
+from paradiplomacy.web.examples import read_examples
+from paradiplomacy.web.formats import GRAPH_FORMATS, negotiate, names
 
 blueprint = Blueprint("pages", __name__)
 

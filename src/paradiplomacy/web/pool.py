@@ -14,7 +14,7 @@ import sys
 import threading
 from multiprocessing.connection import Connection
 
-from . import worker as worker_module
+from paradiplomacy.web import worker as worker_module
 
 
 class TimeLimitExceeded(Exception):

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request, url_for
 
-from . import descriptions
-from .context import endpoint
-from .errors import HttpProblem
-from .formats import BY_NAME, GRAPH_FORMATS, HTML, RESULT_FORMATS, negotiate, names
-from .sparql_lexer import QUERY_FORMS, UPDATE_WORDS, request_form
-from .worker import QueryJob, UpdateJob
+from paradiplomacy.web import descriptions
+from paradiplomacy.web.context import endpoint
+from paradiplomacy.web.errors import HttpProblem
+from paradiplomacy.web.formats import BY_NAME, GRAPH_FORMATS, HTML, RESULT_FORMATS, negotiate, names
+from paradiplomacy.sparql.lexer import QUERY_FORMS, UPDATE_WORDS, request_form
+from paradiplomacy.web.worker import QueryJob, UpdateJob
 
 blueprint = Blueprint("sparql", __name__)
 _updates = threading.Lock()  # one update at a time: each makes a new generation of the store

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..namespaces import GRAPH_INFERRED, PDR
-from .context import Endpoint
-from .terms import Term, best_label
+from paradiplomacy.namespaces import GRAPH_INFERRED, PDR
+from paradiplomacy.web.context import Endpoint
+from paradiplomacy.web.terms import Term, best_label
 
 OUTGOING = "SELECT ?r ?p ?o ?g WHERE { GRAPH ?g { ?r ?p ?o } } ORDER BY ?p ?o"
 INCOMING = "SELECT ?r ?s ?p ?g WHERE { GRAPH ?g { ?s ?p ?r } } ORDER BY ?p ?s"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import NamedTuple
 from urllib.parse import quote
 
-from ..namespaces import BASE, ONTOLOGY_IRI, PD, PDG, PDR, PREFIXES
+from paradiplomacy.namespaces import BASE, ONTOLOGY_IRI, PD, PDG, PDR, PREFIXES
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

@@ -25,12 +25,12 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
-from ..namespaces import PREFIXES
-from ..errors import StoreError
-from ..store import OxigraphStore, QuerySyntaxError
-from . import federation
-from .formats import pyoxigraph_format
-from .sparql_lexer import TooComplex, checked_tokens, has_dataset_clause
+from paradiplomacy.namespaces import PREFIXES
+from paradiplomacy.errors import StoreError
+from paradiplomacy.store import OxigraphStore, QuerySyntaxError, Store
+from paradiplomacy.sparql import service as federation
+from paradiplomacy.web.formats import pyoxigraph_format
+from paradiplomacy.sparql.lexer import TooComplex, checked_tokens, has_dataset_clause
 
 READY = "ready"
 STACK_BYTES = 512 << 20  # the answering thread's stack (address space, used only as deep as a request goes)
@@ -132,7 +132,7 @@ class ServicePolicy:
                              f"while it ran: {message}")
 
 
-def run_query(store: OxigraphStore, job: QueryJob, services: ServicePolicy) -> Answer | Failure:
+def run_query(store: Store, job: QueryJob, services: ServicePolicy) -> Answer | Failure:
     prepared = services.prepare(job.text)
     try:
         return _evaluate(store, job, prepared)
@@ -144,7 +144,7 @@ def run_query(store: OxigraphStore, job: QueryJob, services: ServicePolicy) -> A
         raise
 
 
-def _evaluate(store: OxigraphStore, job: QueryJob, prepared: Prepared) -> Answer | Failure:
+def _evaluate(store: Store, job: QueryJob, prepared: Prepared) -> Answer | Failure:
     union = not prepared.names_dataset if job.union_default is None else job.union_default
     result = store.execute(prepared.text, union_default=union,
                            default_graphs=job.default_graphs, named_graphs=job.named_graphs,
@@ -164,10 +164,7 @@ def _evaluate(store: OxigraphStore, job: QueryJob, prepared: Prepared) -> Answer
 def run_update(store, job: UpdateJob, services: ServicePolicy) -> Answer:
     prepared = services.prepare(job.text, update=True)
     text = prepared.text
-    if not isinstance(store, OxigraphStore):  # a remote store: the server applies it
-        store.update(text)
-        return Answer(b"", None, "update")
-    writer = OxigraphStore(store.path)  # read-write, only for this update: a new generation
+    writer = store.writer()  # the worker's embedded store is read-only: a read-write one, for this update only
     try:
         writer.update(text)
     except StoreError:
@@ -179,12 +176,13 @@ def run_update(store, job: UpdateJob, services: ServicePolicy) -> Answer:
             raise UpdateFailed(str(exc)) from exc
         raise
     finally:
-        writer.close()
+        if writer is not store:
+            writer.close()
     store.reopen_if_changed()
     return Answer(b"", None, "update", generation=store.generation)
 
 
-def answer(store: OxigraphStore, job, services: ServicePolicy) -> Answer | Failure:
+def answer(store: Store, job, services: ServicePolicy) -> Answer | Failure:
     """The outcome of one job; errors become a Failure with the status they map to."""
     try:
         store.reopen_if_changed()
@@ -201,7 +199,7 @@ def answer(store: OxigraphStore, job, services: ServicePolicy) -> Answer | Failu
     except ServiceFailed as exc:
         return Failure(502, str(exc))
     except StoreError as exc:
-        if not isinstance(store, OxigraphStore):  # the remote store did not answer, or not as it should
+        if store.upstream:  # the remote store did not answer, or not as it should
             return Failure(502, str(exc))
         traceback.print_exc()  # the embedded store failed: its message names its files, for the log only
         return Failure(500, INTERNAL)
@@ -215,8 +213,8 @@ def open_reader(store_path: str, remote: bool):
     """The embedded store at `store_path`, read-only; or, with `remote`, the remote store that the
     PARADIPLOMACY_REMOTE_* settings name (the environment, inherited from the server)."""
     if remote:
-        from ..remote_store import RemoteStore
-        from ..settings import Config
+        from paradiplomacy.store.remote import RemoteStore
+        from paradiplomacy.settings import Config
         return RemoteStore.from_config(Config.from_env())
     return OxigraphStore(store_path, read_only=True)
 

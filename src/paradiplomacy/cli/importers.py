@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from . import IMPORTERS
+from paradiplomacy.importers import IMPORTERS
 
 
 def _say(message: str) -> None:
@@ -25,8 +25,8 @@ def import_group():
 
 
 def _run(ctx, name: str, path: str, review: str | None) -> None:
-    from ..store import open_store
-    from .pipeline import default_review_path, import_dataset
+    from paradiplomacy.store import open_store
+    from paradiplomacy.importers.pipeline import default_review_path, import_dataset
     config = ctx.find_root().obj
     store = open_store(config)
     imported = import_dataset(config, store, name, Path(path), Path(review) if review else None)
@@ -63,8 +63,8 @@ assert set(import_group.commands) == set(IMPORTERS)
 @click.pass_context
 def evaluate_command(ctx, fixture, errors):
     """Precision and recall of provincial-actor recognition on a hand-labelled FIXTURE (YAML)."""
-    from .evaluate import evaluate
-    from .reference import load_reference
+    from paradiplomacy.importers.evaluate import evaluate
+    from paradiplomacy.importers.reference import load_reference
     config = ctx.find_root().obj
     scores = evaluate(Path(fixture), load_reference(config.path("data_dir")))
     click.echo(f"{'rows':<10} {'n':>4} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>9} {'recall':>7} {'F1':>6}")

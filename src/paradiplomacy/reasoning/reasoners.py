@@ -26,8 +26,8 @@ from pathlib import Path
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
-from .errors import InvalidInput, ParadiplomacyError, Problem
-from .namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDG, PDR
+from paradiplomacy.errors import InvalidInput, ParadiplomacyError, Problem
+from paradiplomacy.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDG, PDR
 
 GRAPH_INFERRED_PROVENANCE = PDG["inferred-provenance"]
 HERMIT_VERSION = "1.3.8"  # the HermiT.jar shipped with owlready2 (its manifest's Implementation-Version)

@@ -22,11 +22,10 @@ from pathlib import Path
 
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from .errors import InvalidInput, Problem
-from .links import (ORG, WD, WDT, Link, Mapping, asserted, entity_kinds, format_mapping, header_comments,
-                    parse_mapping, write_atomically, MAPPING_FILE)
-from .namespaces import PD, PDR
-from .wikidata import Endpoint, qid_of
+from paradiplomacy.errors import InvalidInput, Problem
+from paradiplomacy.linking.mapping import ORG, WD, WDT, Link, Mapping, asserted, entity_kinds, format_mapping, header_comments, parse_mapping, write_atomically, MAPPING_FILE
+from paradiplomacy.namespaces import PD, PDR
+from paradiplomacy.linking.wikidata import Endpoint, qid_of
 
 # Wikidata classes the checks use (instance of, through subclass of)
 SOVEREIGN_STATE = "Q3624078"

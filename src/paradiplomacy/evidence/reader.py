@@ -17,10 +17,10 @@ from pathlib import Path
 from rdflib import URIRef
 from rdflib.namespace import RDFS, SKOS, XSD
 
-from .errors import InvalidInput, Problem
-from .ontology import PropertyInfo, Vocabulary
-from .quotes import source_text
-from .yamlfile import LineDict, LineList, read_yaml
+from paradiplomacy.errors import InvalidInput, Problem
+from paradiplomacy.evidence.ontology import PropertyInfo, Vocabulary
+from paradiplomacy.evidence.quotes import source_text
+from paradiplomacy.evidence.yamlfile import LineDict, LineList, read_yaml
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WORK_TYPES = {"AcademicArticle", "Article", "Book", "BookSection", "Chapter", "Report", "Thesis",

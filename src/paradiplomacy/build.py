@@ -14,17 +14,16 @@ from pathlib import Path
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
-from .dataset import SOFTWARE, build_activity_iri, build_dataset
-from .errors import InvalidInput, Problem
-from .evidence import Evidence, read_evidence
-from .links import LinkReport, add_links
-from .namespaces import (GRAPH_BIBLIOGRAPHY, GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDG, claim_iri,
-                         claim_provenance_iri)
-from .ontology import Vocabulary, load_ontology, load_shapes
-from .reasoning import GRAPH_INFERRED_PROVENANCE, Inference, infer, inferred_quads, java_available
-from .settings import Config
-from .store import Store
-from .validation import ShaclReport, shacl_check
+from paradiplomacy.evidence.claims import SOFTWARE, build_activity_iri, build_dataset
+from paradiplomacy.errors import InvalidInput, Problem
+from paradiplomacy.evidence.reader import Evidence, read_evidence
+from paradiplomacy.linking.mapping import LinkReport, add_links
+from paradiplomacy.namespaces import GRAPH_BIBLIOGRAPHY, GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDG, claim_iri, claim_provenance_iri
+from paradiplomacy.evidence.ontology import Vocabulary, load_ontology, load_shapes
+from paradiplomacy.reasoning.reasoners import GRAPH_INFERRED_PROVENANCE, Inference, infer, inferred_quads, java_available
+from paradiplomacy.settings import Config
+from paradiplomacy.store import Store
+from paradiplomacy.evidence.shacl import ShaclReport, shacl_check
 
 RDF_FORMATS = {".ttl": "turtle", ".trig": "trig", ".nt": "nt", ".nq": "nquads", ".rdf": "xml",
                ".owl": "xml", ".xml": "xml", ".jsonld": "json-ld", ".json": "json-ld"}
@@ -79,7 +78,7 @@ def prepare(config: Config, extra_claim_files=(), datasets: bool = True) -> Buil
     stages.done("shacl")
     result = BuildResult(ds, evidence, report, seconds=seconds)
     if datasets:
-        from .importers.pipeline import add_default_datasets
+        from paradiplomacy.importers.pipeline import add_default_datasets
         add_default_datasets(config, result)
         # the Wikidata links and slice, validated against every resource: claims, reference, datasets
         result.links = add_links(config, ds, ontology, build_activity_iri(evidence, ontology))
@@ -119,7 +118,7 @@ def build(config: Config, store: Store, reason: bool = True, progress=_silent) -
     store.replace_all(quads)
     stages.done("write")
     if result.datasets:
-        from .importers.pipeline import write_build_review
+        from paradiplomacy.importers.pipeline import write_build_review
         write_build_review(config, result.datasets)
     return result
 

@@ -26,8 +26,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..namespaces import PREFIXES
-from .sparql_lexer import Token, is_absolute, iri_value, prologue, resolve_pname, tokenize
+from paradiplomacy.namespaces import PREFIXES
+from paradiplomacy.sparql.lexer import Token, is_absolute, iri_value, prologue, resolve_pname, tokenize
 
 
 class Refused(Exception):

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from rdflib import BNode, Literal, URIRef
 
-from .namespaces import PREFIXES
-from .store import to_ox
+from paradiplomacy.namespaces import PREFIXES
+from paradiplomacy.rdfutil import to_ox
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 BLOCK = 1000  # triples per GRAPH { } block: Virtuoso's SPARQL parser runs out of stack near 5,000

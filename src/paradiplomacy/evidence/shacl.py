@@ -18,9 +18,9 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 
-from .errors import Problem
-from .evidence import Evidence, Where
-from .namespaces import PDR, claim_iri
+from paradiplomacy.errors import Problem
+from paradiplomacy.evidence.reader import Evidence, Where
+from paradiplomacy.namespaces import PDR, claim_iri
 
 SH = "http://www.w3.org/ns/shacl#"
 ENGINES = ("turbo", "pyshacl")

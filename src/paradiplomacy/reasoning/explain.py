@@ -14,8 +14,8 @@ from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF
 
-from .namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDR
-from .store import Store
+from paradiplomacy.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDR
+from paradiplomacy.store import Store
 
 MODEL_CLASSES = [PD.SubordinateEngagement, PD.CollaborativeEngagement, PD.InitiatorEngagement,
                  PD.DivergentEngagement, PD.SubordinateActor, PD.CollaborativePartnerActor, PD.InitiatorActor,

@@ -23,10 +23,10 @@ from pathlib import Path
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from . import __version__
-from .evidence import NAME_FIELDS, Claim, Evidence, Work
-from .namespaces import BIBO, GRAPH_BIBLIOGRAPHY, GRAPH_ONTOLOGY, OA, PD, PDR, claim_iri, claim_provenance_iri
-from .quotes import SourceText, source_text
+from paradiplomacy import __version__
+from paradiplomacy.evidence.reader import NAME_FIELDS, Claim, Evidence, Work
+from paradiplomacy.namespaces import BIBO, GRAPH_BIBLIOGRAPHY, GRAPH_ONTOLOGY, OA, PD, PDR, claim_iri, claim_provenance_iri
+from paradiplomacy.evidence.quotes import SourceText, source_text
 
 SOFTWARE = PDR["software-paradiplomacy-" + __version__.replace(".", "-")]
 CONTAINER_TYPE = {"AcademicArticle": BIBO.Journal, "Article": BIBO.Periodical, "BookSection": BIBO.Book,

@@ -9,8 +9,8 @@ from dataclasses import replace
 
 import click
 
-from ..errors import ParadiplomacyError
-from ..settings import setting_help
+from paradiplomacy.errors import ParadiplomacyError
+from paradiplomacy.settings import setting_help
 
 
 class ServeError(ParadiplomacyError):
@@ -29,14 +29,14 @@ def check_settings(config) -> None:
         raise ServeError("PARADIPLOMACY_UPDATES is on but PARADIPLOMACY_UPDATE_TOKEN is empty: updates need a token")
     if config.workers < 1 or config.query_timeout <= 0 or config.row_cap < 1 or config.max_request_bytes < 1:
         raise ServeError("workers, query timeout, row cap and request size limit must be positive")
-    from .app import service_routes
+    from paradiplomacy.web.app import service_routes
     service_routes(config)  # a malformed service map stops the server before anything is built
 
 
 def ensure_store(config) -> None:
     """Build the store from ontology/ and data/ if it is empty or missing."""
-    from ..loader import build
-    from ..store import open_store
+    from paradiplomacy.build import build
+    from paradiplomacy.store import open_store
     store = open_store(config)
     try:
         if store.is_empty():
@@ -61,7 +61,7 @@ def serve(ctx, host, port, workers):
     config = replace(config, host=host or config.host, port=port or config.port, workers=workers or config.workers)
     check_settings(config)
     ensure_store(config)
-    from . import create_app
+    from paradiplomacy.web import create_app
     app = create_app(config)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a clean exit stops the query workers
     _say(f"serving http://{config.host}:{config.port}/ (SPARQL endpoint /sparql; {config.workers} query workers, "

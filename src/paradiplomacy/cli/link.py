@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import InvalidInput, Problem
+from paradiplomacy import __version__
+from paradiplomacy.errors import InvalidInput, Problem
 
 DEFAULT_REVIEW = "var/links/wikidata-proposals.csv"
 
@@ -18,9 +18,9 @@ def _say(message: str) -> None:
 
 
 def _prepared(config):
-    from .links import entity_kinds
-    from .loader import prepare
-    from .namespaces import GRAPH_ONTOLOGY
+    from paradiplomacy.linking.mapping import entity_kinds
+    from paradiplomacy.build import prepare
+    from paradiplomacy.namespaces import GRAPH_ONTOLOGY
     result = prepare(config)
     ontology = result.dataset.graph(GRAPH_ONTOLOGY)
     mapping = result.links.mapping if result.links else None
@@ -28,7 +28,7 @@ def _prepared(config):
 
 
 def _endpoint(config, url: str | None):
-    from .wikidata import Endpoint
+    from paradiplomacy.linking.wikidata import Endpoint
     return Endpoint(url or config.wikidata_sparql)
 
 
@@ -84,7 +84,7 @@ def _status(config):
 
 
 def _propose(config, url, output, only, candidates, min_score):
-    from .linking import graph_entities, reconcile, write_review
+    from paradiplomacy.linking.reconcile import graph_entities, reconcile, write_review
     result, ontology, mapping, kinds = _prepared(config)
     linked = mapping.by_slug() if mapping else {}
     unknown = sorted(only - set(kinds))
@@ -107,13 +107,13 @@ def _propose(config, url, output, only, candidates, min_score):
 
 
 def _accept(config, review: Path, reviewer):
-    from .linking import accept, mapping_path
+    from paradiplomacy.linking.reconcile import accept, mapping_path
     result, ontology, mapping, kinds = _prepared(config)
     path = mapping_path(config)
     if mapping is None:
         raise InvalidInput([Problem(str(path), None, None, "no curated mapping to add to: create it with a "
                                                            "'# version: 1' line and the CSV header")])
-    from .links import declared_slugs
+    from paradiplomacy.linking.mapping import declared_slugs
     added = accept(review, path, mapping, declared_slugs(result.dataset), set(kinds), reviewer,
                    dt.date.today(), mapping.file)
     for link in added:
@@ -126,8 +126,8 @@ def _accept(config, review: Path, reviewer):
 
 
 def _refresh(config, url, from_file):
-    from .links import SLICE_FILE, write_atomically
-    from .wikidata import FileEndpoint, refresh_slice
+    from paradiplomacy.linking.mapping import SLICE_FILE, write_atomically
+    from paradiplomacy.linking.wikidata import FileEndpoint, refresh_slice
     result, ontology, mapping, kinds = _prepared(config)
     if mapping is None or not mapping.links:
         raise click.ClickException("no curated links: nothing to slice")
@@ -158,5 +158,5 @@ def _refresh(config, url, from_file):
 
 
 def _wd(qid):
-    from .links import WD
+    from paradiplomacy.linking.mapping import WD
     return WD[qid]

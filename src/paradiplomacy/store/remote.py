@@ -32,10 +32,11 @@ import urllib.request
 
 from rdflib import URIRef
 
-from . import __version__
-from . import remote_sparql as rs
-from .errors import StoreError
-from .store import QueryResult, QuerySyntaxError, Store, dump_dataset, quad_to_ox
+from paradiplomacy import __version__
+from paradiplomacy.store import remote_sparql as rs
+from paradiplomacy.errors import StoreError
+from paradiplomacy.rdfutil import quad_to_ox
+from paradiplomacy.store.base import QueryResult, QuerySyntaxError, Store, dump_dataset
 
 USER_AGENT = f"paradiplomacy-kg/{__version__} (remote store; Python urllib)"
 UNION_MODES = ("union-default-graph", "default", "virtuoso")
@@ -60,6 +61,7 @@ class _BasicAfterChallenge(urllib.request.HTTPBasicAuthHandler):
 
 class RemoteStore(Store):
     name = "remote"
+    upstream = True
 
     def __init__(self, query_url: str, update_url: str = "", gsp_url: str = "", *, user: str = "",
                  password: str = "", token: str = "", union: str = "union-default-graph",
@@ -191,13 +193,6 @@ class RemoteStore(Store):
             return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         except (ValueError, SyntaxError) as exc:
             raise self._unreadable(exc) from exc
-
-    def reopen_if_changed(self) -> bool:
-        return False  # the server always answers from its current content
-
-    @property
-    def generation(self) -> str | None:
-        return None
 
     def _graph_filter(self, var: str = "?g") -> str:
         if not self.system_graphs:

@@ -16,11 +16,11 @@ from pathlib import Path
 import click
 from rdflib import Literal, URIRef
 
-from . import __version__
-from .errors import EXIT_INVALID_INPUT, EXIT_OTHER, InvalidInput, ParadiplomacyError
-from .namespaces import PREFIXES
-from .settings import SETTINGS, Config
-from .store import EXPORT_FORMATS, QueryResult, QuerySyntaxError, open_store
+from paradiplomacy import __version__
+from paradiplomacy.errors import EXIT_INVALID_INPUT, EXIT_OTHER, InvalidInput, ParadiplomacyError
+from paradiplomacy.namespaces import PREFIXES
+from paradiplomacy.settings import SETTINGS, Config
+from paradiplomacy.store import EXPORT_FORMATS, QueryResult, QuerySyntaxError, open_store
 
 
 def _setting_help(name: str) -> str:
@@ -100,7 +100,7 @@ def _report_build(result, seconds: float) -> None:
              + ", ".join(sorted(ev.unverified_sources)))
     for w in result.shacl.warnings:
         _say(f"warning: {w}")
-    from .links import report_lines
+    from paradiplomacy.linking.mapping import report_lines
     for line in report_lines(result.links):
         _say(line)
     if not result.quads:   # validated only: count what would be written
@@ -114,7 +114,7 @@ def _report_build(result, seconds: float) -> None:
 @click.pass_context
 def validate(ctx):
     """Check ontology/ and data/ (schema, ids, quotes, SHACL) without writing anything."""
-    from .loader import prepare
+    from paradiplomacy.build import prepare
     started = time.monotonic()
     result = prepare(_config(ctx))
     _report_build(result, time.monotonic() - started)
@@ -128,7 +128,7 @@ def _report_inference(inference) -> None:
     _say(f"inferred {len(inference.triples)} triples (HermiT {len(inference.hermit)}, OWL 2 RL {len(inference.rl)}; "
          f"{timing}) into <https://w3id.org/paradiplomacy/graph/inferred>")
     if "hermit" not in inference.seconds:
-        from .reasoning import JAVA_HELP
+        from paradiplomacy.reasoning.reasoners import JAVA_HELP
         _say(f"warning: HermiT skipped: {JAVA_HELP}")
     for c in inference.unsatisfiable:
         _say(f"warning: unsatisfiable class {c}")
@@ -140,7 +140,7 @@ def _report_inference(inference) -> None:
 @click.pass_context
 def build(ctx, reason):
     """(Re)build the store from ontology/ and data/. Atomic: on any error the store is unchanged."""
-    from .loader import build as do_build
+    from paradiplomacy.build import build as do_build
     config = _config(ctx)
     started = time.monotonic()
     where = config.remote_query_url if config.backend == "remote" else config.path("store")
@@ -157,8 +157,8 @@ def build(ctx, reason):
 def reason(ctx):
     """Reason over the store's asserted facts: HermiT consistency check and classification, OWL 2 RL
     materialisation; replaces the inferred graph. An inconsistency names the claims involved."""
-    from .loader import reason_store
-    from .reasoning import JAVA_HELP, ReasonerError, java_available
+    from paradiplomacy.build import reason_store
+    from paradiplomacy.reasoning.reasoners import JAVA_HELP, ReasonerError, java_available
     if not java_available():
         raise ReasonerError(JAVA_HELP)
     config = _config(ctx)
@@ -193,7 +193,7 @@ def explain(ctx, resource, as_json):
     """Why RESOURCE (a slug, pdr:slug or IRI) is in a central-local model class: the asserted facts
     that satisfy the class definition, each with its claim, quote, section and source."""
     from dataclasses import asdict
-    from .explain import explain as do_explain, resource_iri
+    from paradiplomacy.reasoning.explain import explain as do_explain, resource_iri
     config = _config(ctx)
     store = open_store(config, read_only=config.backend == "oxigraph")
     iri = resource_iri(resource)
@@ -218,7 +218,7 @@ def load(ctx, files):
     Evidence files are validated together with data/; all files are checked before one atomic
     write. Loading a file again replaces what it loaded before. A later `build` rebuilds from
     data/ only."""
-    from .loader import load_files
+    from paradiplomacy.build import load_files
     config = _config(ctx)
     store = open_store(config)
     counts = load_files(config, store, [Path(f) for f in files])
@@ -283,7 +283,7 @@ def query(ctx, query, fmt):
     """Run a SPARQL query (a string or a .rq file) on the store; all graphs form the default graph."""
     config = _config(ctx)
     store = open_store(config, read_only=config.backend == "oxigraph")
-    from .federation import resolve
+    from paradiplomacy.sparql.routing import resolve
     result = store.query(resolve(_read_query(query), config))  # SERVICE IRIs as the service_map setting says
     if result.kind == "ask":
         click.echo(json.dumps({"head": {}, "boolean": result.boolean}) if fmt == "json" else str(result.boolean).lower())
@@ -337,7 +337,7 @@ def generate(ctx, n, seed, out):
     """Write a synthetic evidence set for tests and benchmarks (never facts about the world).
 
     Then: paradiplomacy --home OUT --sources OUT/data/sources build"""
-    from .generate import generate as do_generate
+    from paradiplomacy.evidence.synthetic import generate as do_generate
     counts = do_generate(Path(out), n, seed, ontology_dir=_config(ctx).path("ontology_dir"))
     _say(f"wrote {counts['claims']} claims ({counts['engagements']} engagements) in {counts['files']} files to {out}")
 
@@ -388,11 +388,11 @@ def main(argv=None):
         sys.exit(0)
 
 
-from .link_command import link  # noqa: E402  (commands of other modules, registered a line each)
+from paradiplomacy.cli.link import link  # noqa: E402  (commands of other modules, registered a line each)
 cli.add_command(link)
-from .web.cli import serve  # noqa: E402
+from paradiplomacy.cli.serve import serve  # noqa: E402
 cli.add_command(serve)
-from .importers.cli import import_group; cli.add_command(import_group)  # noqa: E402,E702
+from paradiplomacy.cli.importers import import_group; cli.add_command(import_group)  # noqa: E402,E702
 
 if __name__ == "__main__":
     main()

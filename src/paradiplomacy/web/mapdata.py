@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from .links import GRAPH_SLICE, WDT
-from .namespaces import GRAPH_INFERRED, PD, PDR, sparql_prologue
+from paradiplomacy.linking.mapping import GRAPH_SLICE, WDT
+from paradiplomacy.namespaces import GRAPH_INFERRED, PD, PDR, sparql_prologue
 
 # runs a SELECT query, returns its rows as {variable: lexical value or IRI} (unbound ones absent)
 Select = Callable[[str], list[dict[str, str]]]

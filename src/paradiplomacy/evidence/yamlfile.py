@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import Problem
+from paradiplomacy.errors import Problem
 
 
 class LineDict(dict):

@@ -13,7 +13,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
-from .namespaces import PD, PDR, PREFIXES
+from paradiplomacy.namespaces import PD, PDR, PREFIXES
 
 SHAPES_FILE = "shapes.ttl"
 

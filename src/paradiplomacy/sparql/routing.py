@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 
-from .errors import ParadiplomacyError
-from .namespaces import PREFIXES
+from paradiplomacy.errors import ParadiplomacyError
+from paradiplomacy.namespaces import PREFIXES
 
 _TOKEN = re.compile(r"""
     (?P<comment>\#[^\n]*)

@@ -28,8 +28,8 @@ from pathlib import Path
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from .errors import InvalidInput, Problem
-from .namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDG, PDR
+from paradiplomacy.errors import InvalidInput, Problem
+from paradiplomacy.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDG, PDR
 
 WD = Namespace("http://www.wikidata.org/entity/")
 WDT = Namespace("http://www.wikidata.org/prop/direct/")

@@ -16,10 +16,10 @@ import requests
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
-from . import __version__
-from .errors import ParadiplomacyError
-from .links import VOID, WD, WDT
-from .namespaces import PDR
+from paradiplomacy import __version__
+from paradiplomacy.errors import ParadiplomacyError
+from paradiplomacy.linking.mapping import VOID, WD, WDT
+from paradiplomacy.namespaces import PDR
 
 USER_AGENT = (f"paradiplomacy-kg/{__version__} (https://w3id.org/paradiplomacy; linked-data knowledge graph of "
               f"sub-state actors in foreign relations; links curated resources to Wikidata) "
@@ -209,13 +209,13 @@ class FileEndpoint:
             raise EndpointError(f"cannot read {path}: {exc}") from exc
 
     def select(self, query: str) -> list[dict]:
-        from .store import to_rdflib
+        from paradiplomacy.rdfutil import to_rdflib
         solutions = self._store.query(query)
         names = [v.value for v in solutions.variables]
         return [{n: to_rdflib(s[n]) for n in names if s[n] is not None} for s in solutions]
 
     def construct(self, query: str) -> Graph:
-        from .store import to_rdflib
+        from paradiplomacy.rdfutil import to_rdflib
         g = Graph()
         for t in self._store.query(query):
             g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
