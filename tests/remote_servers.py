@@ -56,7 +56,7 @@ MaxQueryExecutionTime = 120
 MaxQueryCostEstimationTime = 0
 """
 
-# The README's setup for a Virtuoso that holds the project: its anonymous SPARQL user may update,
+# The setup of docs/store-backends.md for a Virtuoso that holds the project: its anonymous SPARQL user may update,
 # and Virtuoso's own graphs are private, so that the union of the graphs is the project's alone.
 PRIVATE = "http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs"
 VIRTUOSO_SETUP = " ".join([

@@ -155,7 +155,7 @@ def test_missing_bibliography(mini_project, vocab):
 
 
 def test_the_documented_template_is_valid_evidence(mini_project, vocab):
-    """docs/claims-template.yaml is what the README tells researchers to copy: it must load."""
+    """docs/claims-template.yaml is what docs/evidence-format.md tells researchers to copy: it must load."""
     (mini_project / "data" / "claims" / "template.yaml").write_text((ROOT / "docs" / "claims-template.yaml").read_text())
     ev = read(mini_project, vocab)
     assert "template-galamsey-example" in [c.id for c in ev.claims]

@@ -15,7 +15,7 @@ from paradiplomacy.importers.reference import load_reference
 from conftest import ROOT
 
 FIXTURE = ROOT / "tests" / "fixtures" / "aiddata-actors-labelled.yaml"
-README = (ROOT / "README.md").read_text()
+DATASETS_PAGE = (ROOT / "docs" / "datasets.md").read_text()
 
 
 @pytest.fixture(scope="module")
@@ -63,12 +63,12 @@ def test_precision_and_recall_on_the_labelled_rows(reference):
     assert scores["challenge"].precision >= 0.95, scores["challenge"].errors
 
 
-def test_readme_states_the_measured_figures(reference):
-    """The README's table is what `paradiplomacy import evaluate` prints, to the third decimal."""
+def test_datasets_page_states_the_measured_figures(reference):
+    """The table of docs/datasets.md is what `paradiplomacy import evaluate` prints, to the third decimal."""
     for s in evaluate(FIXTURE, reference).values():
         line = f"| {s.name} | {s.rows} | {s.tp} | {s.fp} | {s.fn} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} |"
-        assert line in README, line
-    assert "paradiplomacy import evaluate tests/fixtures/aiddata-actors-labelled.yaml" in README
+        assert line in DATASETS_PAGE, line
+    assert "paradiplomacy import evaluate tests/fixtures/aiddata-actors-labelled.yaml" in DATASETS_PAGE
 
 
 def test_evaluation_counts_errors(reference, tmp_path):
@@ -186,7 +186,7 @@ def test_names_are_compared_by_their_core():
     assert core("Anhui Foreign Economic Construction Group Co., Ltd. (AFECC)") == "anhui foreign economic construction"
 
 
-def test_recognition_rules_in_the_readme_match_the_code():
+def test_recognition_rules_in_the_docs_match_the_code():
     from paradiplomacy.importers.actors import CONFIDENCE
     for rule, confidence in CONFIDENCE.items():
-        assert re.search(rf"`{re.escape(rule)}`[^|]*\| {confidence}", README), rule
+        assert re.search(rf"`{re.escape(rule)}`[^|]*\| {confidence}", DATASETS_PAGE), rule

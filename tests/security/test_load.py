@@ -1,6 +1,6 @@
 """Load: benchmarks/load.py, bounded (50 clients for 10 s), against `paradiplomacy serve` on the
-project's own graph: every request answered, none with an error. (The README gives the figures of
-the full run, 50 clients for 60 s.)"""
+project's own graph: every request answered, none with an error. (docs/security.md gives the figures
+of the full run, 50 clients for 60 s.)"""
 
 import json
 import subprocess
