@@ -35,7 +35,8 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from paradiplomacy.namespaces import PREFIXES, sparql_prologue  # noqa: E402
+from paradiplomacy.namespaces import PREFIXES  # noqa: E402
+from paradiplomacy.sparql.prefixes import declarations  # noqa: E402
 
 try:
     import psutil
@@ -271,7 +272,7 @@ class HttpClient:
             self.conn = None
 
     def __call__(self, query: Query, timeout: float) -> Outcome:
-        text = (sparql_prologue() + query.text) if self.prologue else query.text
+        text = (declarations() + query.text) if self.prologue else query.text
         body = text.encode("utf-8")
         headers = {"Content-Type": "application/sparql-query; charset=utf-8", "Accept": query.accept}
         if self.port != self.engine.port:

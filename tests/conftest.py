@@ -34,7 +34,7 @@ def sources_dir() -> Path:
 
 
 def make_config(store: Path, backend: str = "oxigraph", home: Path = ROOT, **kw) -> Config:
-    return Config(home=home, store=str(store), backend=backend, sources_dir=str(sources_dir()), **kw)
+    return Config(home=home, store=str(store), backend=backend, **{"sources_dir": str(sources_dir()), **kw})
 
 
 @pytest.fixture

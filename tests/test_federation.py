@@ -12,7 +12,7 @@ import os
 import pytest
 from rdflib import Graph
 
-from paradiplomacy.sparql.routing import parse_map, resolve, rewrite_services, service_iris
+from paradiplomacy.sparql.service import parse_map, resolve, rewrite_services, service_iris
 from paradiplomacy.linking.mapping import WD, WDT
 from paradiplomacy.namespaces import PDR
 from paradiplomacy.settings import Config

@@ -25,8 +25,7 @@ def test_generated_project_builds_and_covers_every_model(tmp_path):
     out = tmp_path / "synthetic"
     counts = generate(out, 500, seed=1, ontology_dir=ROOT / "ontology")
     assert counts["claims"] == 500
-    cfg = make_config(tmp_path / "store", home=out)
-    cfg.sources_dir = str(out / "data" / "sources")
+    cfg = make_config(tmp_path / "store", home=out, sources_dir=str(out / "data" / "sources"))
     store = open_store(cfg)
     result = build(cfg, store)
     assert not result.evidence.unverified_sources  # every synthetic quote was checked against its text

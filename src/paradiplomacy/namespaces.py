@@ -47,7 +47,3 @@ def claim_iri(claim_id: str) -> URIRef:
 def claim_provenance_iri(claim_id: str) -> URIRef:
     """The graph holding the claim's provenance (nanopublication style: one per claim)."""
     return PDR["claim-" + claim_id + "-provenance"]
-
-
-def sparql_prologue() -> str:
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())

@@ -8,7 +8,7 @@ ontology/, data/, queries/; the store lives in var/store there (ignored by git).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, make_dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -142,47 +142,20 @@ def setting_help(name: str) -> str:
     return f"{s.help} [env {s.env}; default {default}]"
 
 
-@dataclass
-class Config:
-    home: Path = field(default_factory=_home)
-    store: str = "var/store"
-    backend: str = "oxigraph"
-    data_dir: str = "data"
-    ontology_dir: str = "ontology"
-    queries_dir: str = "queries"
-    reasoning_limit: int = 100000
-    shacl_engine: str = ""
-    sources_dir: str = "data/sources"
-    wikidata_sparql: str = "https://query.wikidata.org/sparql"
-    service_map: str = ""
-    wikidata_same_as: bool = False
-    host: str = "127.0.0.1"
-    port: int = 5000
-    workers: int = 2
-    query_timeout: float = 10.0
-    row_cap: int = 10000
-    max_request_bytes: int = 1 << 20
-    updates: bool = False
-    update_token: str = ""
-    service_allow: tuple[str, ...] = ("https://query.wikidata.org/sparql",)
-    cors_origin: str = "*"
-    remote_query_url: str = ""
-    remote_update_url: str = ""
-    remote_gsp_url: str = ""
-    remote_user: str = ""
-    remote_password: str = ""
-    remote_token: str = ""
-    remote_union: str = "union-default-graph"
-    remote_system_graphs: tuple[str, ...] = ("http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#",
-                                             "http://localuriqaserver/sparql")
-    remote_timeout: float = 60.0
-    remote_batch: int = 250000
+class _ConfigMethods:
+    """What every Config can do; its fields come from SETTINGS (see Config below)."""
 
     @classmethod
-    def from_env(cls, **overrides) -> "Config":
+    def from_env(cls, home: str | Path | None = None, **overrides) -> "Config":
+        """The settings from the environment (PARADIPLOMACY_*), then the overrides that are not None
+        (command-line options); `home` is the project directory."""
         values = {s.name: _from_environment(s) for s in SETTINGS}
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
+        return cls(**values, **({"home": Path(home).resolve()} if home is not None else {}))
+
+    def with_overrides(self, **overrides) -> "Config":
+        """A copy with the overrides that are not None (command-line options of a subcommand)."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
     def path(self, name: str) -> Path:
         p = Path(getattr(self, name))
@@ -192,3 +165,13 @@ class Config:
         secret = {s.name for s in SETTINGS if s.secret}
         return {f.name: "***" if f.name in secret and getattr(self, f.name) else str(getattr(self, f.name))
                 for f in fields(self)}
+
+
+# The settings as one object: a field per row of SETTINGS (its default written there, once) and the
+# project directory `home`. Frozen: a changed setting is a new Config (with_overrides), passed on whole.
+Config = make_dataclass(
+    "Config",
+    [("home", Path, field(default_factory=_home)),
+     *((s.name, type(s.default), field(default=s.default)) for s in SETTINGS)],
+    bases=(_ConfigMethods,), frozen=True, namespace={"__doc__": "Every setting of paradiplomacy (see SETTINGS)."})
+Config.__module__ = __name__  # for pickling (the query workers receive it); make_dataclass's own argument is 3.12+

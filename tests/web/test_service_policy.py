@@ -5,7 +5,7 @@ tokenizer might misread is refused unless a second parser agrees."""
 import pyoxigraph as ox
 import pytest
 
-from paradiplomacy.web.examples import with_prefix_declarations
+from paradiplomacy.sparql.prefixes import with_prefixes
 from paradiplomacy.sparql.service import Refused, check, route
 from paradiplomacy.sparql.lexer import has_dataset_clause, request_form, tokenize
 
@@ -99,9 +99,9 @@ def test_tokens_and_positions():
 
 def test_examples_get_declarations_for_the_predeclared_prefixes_they_use():
     query = "# Title?\n# Description.\nSELECT ?q WHERE { pdr:x oa:exact ?q ; ex:y ?z }"
-    completed = with_prefix_declarations(query)
+    completed = with_prefixes(query, used_only=True)
     assert completed.splitlines()[:4] == ["# Title?", "# Description.", "PREFIX oa: <http://www.w3.org/ns/oa#>",
                                           "PREFIX pdr: <https://w3id.org/paradiplomacy/resource/>"]
     assert "PREFIX ex:" not in completed  # not a project prefix: left for the parser to report
     declared = "PREFIX oa: <http://www.w3.org/ns/oa#>\nSELECT * { ?a oa:exact ?b }"
-    assert with_prefix_declarations(declared) == declared
+    assert with_prefixes(declared, used_only=True) == declared

@@ -19,13 +19,8 @@ from rdflib import Literal, URIRef
 from paradiplomacy import __version__
 from paradiplomacy.errors import EXIT_INVALID_INPUT, EXIT_OTHER, InvalidInput, ParadiplomacyError
 from paradiplomacy.namespaces import PREFIXES
-from paradiplomacy.settings import SETTINGS, Config
+from paradiplomacy.settings import Config, setting_help
 from paradiplomacy.store import EXPORT_FORMATS, QueryResult, QuerySyntaxError, open_store
-
-
-def _setting_help(name: str) -> str:
-    s = next(s for s in SETTINGS if s.name == name)
-    return f"{s.help} [env {s.env}; default {s.default}]"
 
 
 def _config(ctx) -> Config:
@@ -66,11 +61,11 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="paradiplomacy")
 @click.option("--home", type=click.Path(file_okay=False), help="Project directory (ontology/, data/, queries/). [env PARADIPLOMACY_HOME; default .]")
-@click.option("--store", help=_setting_help("store"))
-@click.option("--backend", type=click.Choice(["oxigraph", "memory", "remote"]), help=_setting_help("backend"))
-@click.option("--data", "data_dir", help=_setting_help("data_dir"))
-@click.option("--ontology", "ontology_dir", help=_setting_help("ontology_dir"))
-@click.option("--sources", "sources_dir", help=_setting_help("sources_dir"))
+@click.option("--store", help=setting_help("store"))
+@click.option("--backend", type=click.Choice(["oxigraph", "memory", "remote"]), help=setting_help("backend"))
+@click.option("--data", "data_dir", help=setting_help("data_dir"))
+@click.option("--ontology", "ontology_dir", help=setting_help("ontology_dir"))
+@click.option("--sources", "sources_dir", help=setting_help("sources_dir"))
 @click.pass_context
 def cli(ctx, home, store, backend, data_dir, ontology_dir, sources_dir):
     """paradiplomacy-kg: a knowledge graph of China's provinces and other sub-state actors in
@@ -85,10 +80,7 @@ def cli(ctx, home, store, backend, data_dir, ontology_dir, sources_dir):
     """
     overrides = dict(store=store, backend=backend, data_dir=data_dir, ontology_dir=ontology_dir,
                      sources_dir=sources_dir)
-    config = Config.from_env(**overrides)
-    if home:
-        config.home = Path(home).resolve()
-    ctx.obj = config
+    ctx.obj = Config.from_env(home=home, **overrides)
 
 
 def _report_build(result, seconds: float) -> None:
@@ -283,7 +275,7 @@ def query(ctx, query, fmt):
     """Run a SPARQL query (a string or a .rq file) on the store; all graphs form the default graph."""
     config = _config(ctx)
     store = open_store(config, read_only=config.backend == "oxigraph")
-    from paradiplomacy.sparql.routing import resolve
+    from paradiplomacy.sparql.service import resolve
     result = store.query(resolve(_read_query(query), config))  # SERVICE IRIs as the service_map setting says
     if result.kind == "ask":
         click.echo(json.dumps({"head": {}, "boolean": result.boolean}) if fmt == "json" else str(result.boolean).lower())

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import signal
 import sys
-from dataclasses import replace
-
 import click
 
 from paradiplomacy.errors import ParadiplomacyError
@@ -58,7 +56,7 @@ def serve(ctx, host, port, workers):
     (/resource/<slug>, /ontology), read-only unless updates are enabled. Builds the store first
     if it is empty; follows any later `paradiplomacy build`."""
     config = ctx.obj
-    config = replace(config, host=host or config.host, port=port or config.port, workers=workers or config.workers)
+    config = config.with_overrides(host=host, port=port, workers=workers)
     check_settings(config)
     ensure_store(config)
     from paradiplomacy.web import create_app

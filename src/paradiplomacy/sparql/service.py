@@ -4,7 +4,7 @@ allow-list, and LOAD never.
 pyoxigraph calls any SERVICE IRI over HTTP (and LOAD fetches), so a request is checked before it
 runs. Two readings of the text must agree:
 
-1. The tokenizer (sparql_lexer) finds each SERVICE keyword and what follows it: SILENT, then an
+1. The tokenizer (sparql.lexer) finds each SERVICE keyword and what follows it: SILENT, then an
    absolute IRI or a prefixed name, then `{`. Anything else there (a variable, a relative IRI, an
    unknown prefix) is refused, since the allow-list cannot be checked against it.
 2. A case-insensitive search for the letters "service" anywhere (strings, comments, IRIs,
@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from paradiplomacy.errors import ParadiplomacyError
 from paradiplomacy.namespaces import PREFIXES
 from paradiplomacy.sparql.lexer import Token, is_absolute, iri_value, prologue, resolve_pname, tokenize
 
@@ -44,7 +45,28 @@ def _skip_silent(tokens: list[Token], i: int) -> int:
     return i + 1 if i < len(tokens) and tokens[i].is_word("SILENT") else i
 
 
-def _service_calls(text: str, tokens: list[Token]) -> list[ServiceCall]:
+def _target_iri(target: Token | None, follows: Token | None, head) -> str:
+    """The endpoint IRI a SERVICE clause names; Refused where it names none that can be checked."""
+    if target is None or target.kind not in ("iri", "pname"):
+        shown = target.text if target is not None else "nothing"
+        raise Refused(f"SERVICE must name its endpoint with an IRI, not {shown}: only endpoints of the "
+                      "allow-list may be called, and a variable cannot be checked against it")
+    if follows is None or follows.text != "{":
+        raise Refused(f"cannot read the SERVICE clause at {target.text!r}: the endpoint must be followed by {{")
+    if target.kind == "iri":
+        iri = iri_value(target)
+    else:
+        iri = resolve_pname(target, head.prefixes, PREFIXES)
+        if iri is None:
+            raise Refused(f"SERVICE {target.text}: unknown prefix")
+    if not is_absolute(iri):
+        raise Refused(f"SERVICE <{iri}>: the endpoint must be an absolute IRI")
+    return iri
+
+
+def service_calls(tokens: list[Token], strict: bool = True) -> list[ServiceCall]:
+    """The SERVICE clauses of a request, in order. `strict`: Refused for a clause whose endpoint
+    cannot be read (a variable, a relative IRI, an unknown prefix); else such a clause is left out."""
     head = prologue(tokens)
     calls = []
     for i, tok in enumerate(tokens):
@@ -53,21 +75,11 @@ def _service_calls(text: str, tokens: list[Token]) -> list[ServiceCall]:
         j = _skip_silent(tokens, i + 1)
         target = tokens[j] if j < len(tokens) else None
         follows = tokens[j + 1] if j + 1 < len(tokens) else None
-        if target is None or target.kind not in ("iri", "pname"):
-            shown = target.text if target is not None else "nothing"
-            raise Refused(f"SERVICE must name its endpoint with an IRI, not {shown}: only endpoints of the "
-                          "allow-list may be called, and a variable cannot be checked against it")
-        if follows is None or follows.text != "{":
-            raise Refused(f"cannot read the SERVICE clause at {target.text!r}: the endpoint must be followed by {{")
-        if target.kind == "iri":
-            iri = iri_value(target)
-        else:
-            iri = resolve_pname(target, head.prefixes, PREFIXES)
-            if iri is None:
-                raise Refused(f"SERVICE {target.text}: unknown prefix")
-        if not is_absolute(iri):
-            raise Refused(f"SERVICE <{iri}>: the endpoint must be an absolute IRI")
-        calls.append(ServiceCall(iri, target))
+        try:
+            calls.append(ServiceCall(_target_iri(target, follows, head), target))
+        except Refused:
+            if strict:
+                raise
     return calls
 
 
@@ -125,7 +137,7 @@ def check(text: str, allowed: frozenset[str], update: bool = False, tokens: list
     tokens = tokenize(text) if tokens is None else tokens
     if update and any(t.is_word("LOAD") for t in tokens):
         raise Refused("LOAD is refused: the server fetches nothing from the network")
-    calls = _service_calls(text, tokens)
+    calls = service_calls(tokens)
     for call in calls:
         if call.target not in allowed:
             raise Refused(f"SERVICE <{call.target}> is not allowed: the server calls only {describe(allowed)}")
@@ -145,3 +157,34 @@ def route(text: str, calls: list[ServiceCall], routes: dict[str, str]) -> str:
             out += [text[last:call.token.start], f"<{routes[call.target]}>"]
             last = call.token.end
     return "".join(out) + text[last:]
+
+
+def service_iris(query: str) -> list[str]:
+    """The endpoints a query's SERVICE clauses name (those it names by variable left out), in order."""
+    return [call.target for call in service_calls(tokenize(query), strict=False)]
+
+
+def parse_map(value: str | None) -> dict[str, str]:
+    """The service_map setting, 'PUBLIC=LOCAL PUBLIC2=LOCAL2', as {PUBLIC: LOCAL}."""
+    out = {}
+    for pair in (value or "").replace(",", " ").split():
+        public, sep, local = pair.partition("=")
+        if not sep or not public or not local:
+            raise ValueError(f"not a PUBLIC=LOCAL pair: {pair!r}")
+        out[public] = local
+    return out
+
+
+def rewrite_services(query: str, mapping: dict[str, str]) -> str:
+    """The query with each mapped SERVICE endpoint replaced by where its calls go; the rest untouched."""
+    return route(query, service_calls(tokenize(query), strict=False), mapping) if mapping else query
+
+
+def resolve(query: str, config) -> str:
+    """The query's SERVICE endpoints rewritten as the configuration's service_map says (for the CLI,
+    which calls what the query names: it has no allow-list to hold)."""
+    try:
+        mapping = parse_map(config.service_map)
+    except ValueError as exc:
+        raise ParadiplomacyError(f"the service_map setting (PARADIPLOMACY_SERVICE_MAP): {exc}") from exc
+    return rewrite_services(query, mapping)

@@ -36,6 +36,8 @@ from paradiplomacy import __version__
 from paradiplomacy.store import remote_sparql as rs
 from paradiplomacy.errors import StoreError
 from paradiplomacy.rdfutil import quad_to_ox
+from paradiplomacy.sparql.lexer import request_form
+from paradiplomacy.sparql.prefixes import with_prefixes
 from paradiplomacy.store.base import QueryResult, QuerySyntaxError, Store, dump_dataset
 
 USER_AGENT = f"paradiplomacy-kg/{__version__} (remote store; Python urllib)"
@@ -142,9 +144,8 @@ class RemoteStore(Store):
 
     def _ask(self, sparql: str, union_default, default_graphs, named_graphs) -> tuple[str | None, bytes]:
         """Send a query; (its form, the answer's body): JSON results, or N-Triples for a graph."""
-        form, declared = rs.scan_prologue(sparql)
-        text = rs.missing_prefixes(declared) + sparql
-        params = [("query", text)] + self._dataset(union_default, default_graphs, named_graphs)
+        form = rs.RESULT_KINDS.get(request_form(sparql))
+        params = [("query", with_prefixes(sparql))] + self._dataset(union_default, default_graphs, named_graphs)
         headers, body = self._form(self.query_url, params, ACCEPT.get(form or "select"), syntax_errors=True)
         headers = {k.lower(): v for k, v in headers.items()}
         if "x-sparql-maxrows" in headers:
@@ -234,7 +235,7 @@ class RemoteStore(Store):
     def update(self, sparql: str, _internal: bool = False) -> None:
         """One SPARQL Update request (the project's prefixes added where not declared)."""
         if not _internal:
-            sparql = rs.missing_prefixes(rs.scan_prologue(sparql)[1]) + sparql
+            sparql = with_prefixes(sparql)
         self._form(self.update_url, [("update", sparql)], syntax_errors=not _internal)
 
     def _keeps_own_graphs(self) -> bool:

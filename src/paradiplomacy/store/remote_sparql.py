@@ -1,5 +1,5 @@
-"""SPARQL text for a remote store: what a query asks for, the prefixes it lacks, the update
-requests that write quads, and the server's result terms as rdflib terms.
+"""SPARQL text for a remote store: the update requests that write quads, and the server's result
+terms as rdflib terms.
 
 Kept apart from the HTTP client (remote_store) so that each can be read and tested alone."""
 
@@ -11,48 +11,12 @@ from dataclasses import dataclass
 
 from rdflib import BNode, Literal, URIRef
 
-from paradiplomacy.namespaces import PREFIXES
 from paradiplomacy.rdfutil import to_ox
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 BLOCK = 1000  # triples per GRAPH { } block: Virtuoso's SPARQL parser runs out of stack near 5,000
 
-_TOKEN = re.compile(r"""
-    (?P<space>\s+) | (?P<comment>\#[^\n]*) | (?P<iri><[^<>"{}|^`\\\s]*>) | (?P<string>"[^"\n]*"|'[^'\n]*')
-  | (?P<pname>[^\s:<>"'{}()#]*:[^\s<>"'{}()#]*) | (?P<word>[A-Za-z][\w-]*) | (?P<other>.)
-""", re.X | re.S)
-FORMS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
-
-
-def scan_prologue(sparql: str) -> tuple[str | None, set[str]]:
-    """The query form ('select', 'ask', 'graph', or None if not a query) and the prefixes the
-    prologue declares. Only the prologue is read: PREFIX, BASE (and Virtuoso's DEFINE)."""
-    declared, expect, pos = set(), None, 0
-    while pos < len(sparql):
-        m = _TOKEN.match(sparql, pos)
-        pos = m.end()
-        kind, text = m.lastgroup, m.group()
-        if kind in ("space", "comment"):
-            continue
-        if expect == "prefix-name":
-            if kind != "pname":
-                return None, declared
-            declared.add(text.split(":", 1)[0])
-            expect = None
-        elif kind == "word" and text.upper() == "PREFIX":
-            expect = "prefix-name"
-        elif kind == "word" and text.upper() in FORMS:
-            return FORMS[text.upper()], declared
-        elif kind == "word" and text.upper() in ("BASE", "DEFINE"):
-            continue
-        elif kind == "word":
-            return None, declared  # INSERT, DELETE, ...: an update, not a query
-    return None, declared
-
-
-def missing_prefixes(declared: set[str]) -> str:
-    """PREFIX lines for the project's prefixes that the text does not declare itself."""
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items() if p not in declared)
+RESULT_KINDS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "graph", "DESCRIBE": "graph"}  # by query form
 
 
 # ---- result terms ----------------------------------------------------------------------------

@@ -52,23 +52,25 @@ def _register_error_handlers(app: Flask) -> None:
 
 def service_routes(config: Config) -> dict[str, str]:
     """Where calls to allowed SERVICE endpoints really go (the service_map setting), if anywhere else."""
-    from paradiplomacy.sparql.routing import parse_map
+    from paradiplomacy.sparql.service import parse_map
     try:
         return parse_map(config.service_map)
     except ValueError as exc:
         raise SettingError(f"PARADIPLOMACY_SERVICE_MAP: {exc}") from exc
 
 
-def create_app(config: Config) -> Flask:
-    """The application for these settings; it starts `config.workers` query worker processes on
-    the store at `config.path("store")`, or on the remote store (stopped at exit)."""
+def create_app(config: Config, pool=None) -> Flask:
+    """The application for these settings. Its queries run on `pool` (a WorkerPool, or an InlinePool
+    for tests and embedding); by default it starts `config.workers` query worker processes on the
+    store the settings name (stopped at exit)."""
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes  # a larger body is refused (413)
     app.config["MAX_FORM_MEMORY_SIZE"] = config.max_request_bytes  # a form field too (Flask's default: 500 kB)
     app.json.sort_keys = False
-    pool = WorkerPool(config.workers, config.path("store"), config.query_timeout, config.service_allow,
-                      service_routes(config), remote=config.backend == "remote")
-    atexit.register(pool.close)
+    service_routes(config)  # a malformed service map is a setting error here, not in every worker
+    if pool is None:
+        pool = WorkerPool(config)
+        atexit.register(pool.close)
     app.extensions["paradiplomacy"] = Endpoint(config, pool)
     for blueprint in (protocol.blueprint, pages.blueprint, linked_data.blueprint):
         app.register_blueprint(blueprint)

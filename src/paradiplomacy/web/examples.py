@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from paradiplomacy.namespaces import PREFIXES
-from paradiplomacy.sparql.lexer import prologue, tokenize
+from paradiplomacy.sparql.prefixes import with_prefixes
 
 
 @dataclass(frozen=True)
@@ -27,21 +26,6 @@ def _comment_head(text: str) -> list[str]:
     return lines
 
 
-def with_prefix_declarations(query: str) -> str:
-    """The query with a PREFIX line for each predeclared prefix it uses without declaring it,
-    so that it stands on its own in an editor (after its leading comment lines)."""
-    tokens = tokenize(query)
-    declared = prologue(tokens).prefixes
-    used = sorted({t.text.split(":", 1)[0] for t in tokens if t.kind == "pname"})
-    missing = [p for p in used if p not in declared and p in PREFIXES]
-    if not missing:
-        return query
-    lines = query.splitlines(keepends=True)
-    head = len(_comment_head(query))
-    declarations = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in missing)
-    return "".join(lines[:head]) + declarations + "".join(lines[head:])
-
-
 def read_examples(directory: Path) -> list[Example]:
     examples = []
     for path in sorted(Path(directory).glob("*.rq")):
@@ -51,5 +35,5 @@ def read_examples(directory: Path) -> list[Example]:
             continue  # an unreadable file is no example; `paradiplomacy query` says why
         head = _comment_head(text)
         examples.append(Example(path.stem, head[0] if head else path.stem.replace("-", " "),
-                                " ".join(head[1:]), with_prefix_declarations(text)))
+                                " ".join(head[1:]), with_prefixes(text, used_only=True)))
     return examples

@@ -16,7 +16,8 @@ import re
 from typing import Callable
 
 from paradiplomacy.linking.mapping import GRAPH_SLICE, WDT
-from paradiplomacy.namespaces import GRAPH_INFERRED, PD, PDR, sparql_prologue
+from paradiplomacy.namespaces import GRAPH_INFERRED, PD, PDR
+from paradiplomacy.sparql.prefixes import declarations
 
 # runs a SELECT query, returns its rows as {variable: lexical value or IRI} (unbound ones absent)
 Select = Callable[[str], list[dict[str, str]]]
@@ -28,7 +29,7 @@ def store_select(store) -> Select:
 
 MODELS = ["SubordinateEngagement", "CollaborativeEngagement", "InitiatorEngagement", "DivergentEngagement"]
 
-P = sparql_prologue()
+P = declarations()
 SOURCES = "VALUES ?kind { pd:Claim pd:DatasetGraph }"  # the graphs of asserted facts: claims and datasets
 PAIRS_QUERY = P + """
 SELECT DISTINCT ?engagement ?actor ?province ?state WHERE {
@@ -112,7 +113,7 @@ NETWORK_PROPERTIES = ["subStateActor", "foreignCounterpart", "designedBy", "impl
                       "supportedBy", "participant", "imposedBy", "conflictsWithInterestsOf", "backedBy",
                       "operatesIn", "locatedIn", "originProvince", "twinnedWith", "represents", "memberOf"]
 
-NETWORK_QUERY = sparql_prologue() + f"""
+NETWORK_QUERY = declarations() + f"""
 SELECT DISTINCT ?s ?p ?o WHERE {{
   GRAPH ?g {{ ?s ?p ?o }} ?g a ?kind %s
   VALUES ?p {{ {" ".join(f"pd:{p}" for p in NETWORK_PROPERTIES)} org:subOrganizationOf }}
@@ -120,7 +121,7 @@ SELECT DISTINCT ?s ?p ?o WHERE {{
 }} ORDER BY ?s ?p ?o
 """
 
-NODES_QUERY = sparql_prologue() + """
+NODES_QUERY = declarations() + """
 SELECT ?node (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT STR(?t); separator=" ") AS ?types)
        (GROUP_CONCAT(DISTINCT STR(?m); separator=" ") AS ?models) WHERE {
   VALUES ?node { %s }
@@ -152,7 +153,7 @@ def network(select: Select, datasets: bool = False) -> dict:
     edges = [(r["s"], r["p"], r["o"]) for r in select(NETWORK_QUERY % kinds)]
     ids = sorted({x for s, _, o in edges for x in (s, o)})
     subclasses = lambda top: {local(r["c"], PD) for r in select(
-        sparql_prologue() + f"SELECT DISTINCT ?c WHERE {{ ?c rdfs:subClassOf* pd:{top} }}")}
+        declarations() + f"SELECT DISTINCT ?c WHERE {{ ?c rdfs:subClassOf* pd:{top} }}")}
     store_types = {"engagement": subclasses("Engagement"), "central": subclasses("CentralStateActor")}
     nodes = []
     for chunk in range(0, len(ids), 200):

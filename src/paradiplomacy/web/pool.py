@@ -35,15 +35,16 @@ class _Worker:
     """One worker process (`python -m paradiplomacy.web.worker`) and the parent's end of the
     socket pair it answers on."""
 
-    def __init__(self, args: tuple[str, ...]):
+    def __init__(self, config):
         parent_end, child_end = socket.socketpair()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "paradiplomacy.web.worker", str(child_end.fileno()), *args],
+                [sys.executable, "-m", "paradiplomacy.web.worker", str(child_end.fileno())],
                 pass_fds=[child_end.fileno()], stdin=subprocess.DEVNULL)
         finally:
             child_end.close()
         self.conn = Connection(parent_end.detach())
+        self.conn.send(config)  # the worker's first message: every setting, as the server has them
         self.ready = False
 
     @property
@@ -64,25 +65,24 @@ class _Worker:
 
 
 class WorkerPool:
-    def __init__(self, size: int, store_path, time_limit: float, allowed_services=(), routes: dict | None = None,
-                 start_timeout: float = 120.0, remote: bool = False):
-        if size < 1:
+    def __init__(self, config, start_timeout: float = 120.0):
+        """`config.workers` workers on the store the settings name, each query stopped after
+        `config.query_timeout` seconds."""
+        if config.workers < 1:
             raise ValueError("a worker pool needs at least one worker")
-        self._args = (str(store_path), *(f"--allow={iri}" for iri in allowed_services),
-                      *(f"--route={public}={local}" for public, local in (routes or {}).items()),
-                      *(("--remote",) if remote else ()))
+        self._config = config
         self._lock = threading.Lock()
         self._workers: set[_Worker] = set()
         self._idle: queue.Queue[_Worker] = queue.Queue()
-        self.time_limit = time_limit
+        self.time_limit = config.query_timeout
         self.start_timeout = start_timeout
         self.timeouts = 0
         self.closed = False
-        for _ in range(size):
+        for _ in range(config.workers):
             self._idle.put(self._start())
 
     def _start(self) -> _Worker:
-        w = _Worker(self._args)
+        w = _Worker(self._config)
         with self._lock:
             self._workers.add(w)
         return w
@@ -129,3 +129,30 @@ class WorkerPool:
             workers, self._workers = list(self._workers), set()
         for w in workers:
             w.stop()
+
+
+class InlinePool:
+    """Runs each job in the calling thread, on a store opened in this process: no worker processes,
+    hence no time limit (pyoxigraph cannot cancel a query). For tests through Flask's test client and
+    for embedding the app; `paradiplomacy serve` uses WorkerPool."""
+
+    def __init__(self, config):
+        from paradiplomacy.sparql.service import parse_map
+        from paradiplomacy.store import open_store
+        self._store = open_store(config, read_only=config.backend == "oxigraph")
+        self._services = worker_module.ServicePolicy(frozenset(config.service_allow), parse_map(config.service_map))
+        self._lock = threading.Lock()  # one job at a time, as one worker would
+        self.time_limit = config.query_timeout
+        self.timeouts = 0
+        self.closed = False
+
+    def run(self, job, time_limit: float | None = None):
+        with self._lock:
+            return worker_module.answer(self._store, job, self._services)
+
+    def pids(self) -> list[int]:
+        return []
+
+    def close(self) -> None:
+        self.closed = True
+        self._store.close()

@@ -6,7 +6,7 @@ job. It never decides how long a job may take: the pool kills it when the time l
 
 pyoxigraph's parser and evaluator recurse over a request's structure, so the worker answers on a
 thread with a large stack (STACK_BYTES) and refuses, as too complex, any request beyond the limits of
-sparql_lexer.checked_tokens, which that stack holds with a wide margin: no request text can crash it.
+sparql.lexer.checked_tokens, which that stack holds with a wide margin: no request text can crash it.
 Every failure becomes a status and a message for the client; an unexpected one is told only as
 "internal", its details going to the server's log.
 """
@@ -27,8 +27,9 @@ import pyoxigraph as ox
 
 from paradiplomacy.namespaces import PREFIXES
 from paradiplomacy.errors import StoreError
-from paradiplomacy.store import OxigraphStore, QuerySyntaxError, Store
+from paradiplomacy.store import QuerySyntaxError, Store, open_store
 from paradiplomacy.sparql import service as federation
+from paradiplomacy.sparql.service import parse_map
 from paradiplomacy.web.formats import pyoxigraph_format
 from paradiplomacy.sparql.lexer import TooComplex, checked_tokens, has_dataset_clause
 
@@ -209,19 +210,12 @@ def answer(store: Store, job, services: ServicePolicy) -> Answer | Failure:
     return replace(outcome, pid=os.getpid()) if isinstance(outcome, Answer) else outcome
 
 
-def open_reader(store_path: str, remote: bool):
-    """The embedded store at `store_path`, read-only; or, with `remote`, the remote store that the
-    PARADIPLOMACY_REMOTE_* settings name (the environment, inherited from the server)."""
-    if remote:
-        from paradiplomacy.store.remote import RemoteStore
-        from paradiplomacy.settings import Config
-        return RemoteStore.from_config(Config.from_env())
-    return OxigraphStore(store_path, read_only=True)
-
-
-def serve(conn, store_path: str, services: ServicePolicy, remote: bool = False) -> None:
-    """A worker's life: open the store, say READY, then answer jobs until the connection closes."""
-    store = open_reader(store_path, remote)
+def serve(conn) -> None:
+    """A worker's life: receive the settings, open the store they name read-only, say READY, then
+    answer jobs until the connection closes."""
+    config = conn.recv()
+    store = open_store(config, read_only=True)
+    services = ServicePolicy(frozenset(config.service_allow), parse_map(config.service_map))
     conn.send(READY)
     while True:
         try:
@@ -232,20 +226,14 @@ def serve(conn, store_path: str, services: ServicePolicy, remote: bool = False) 
 
 
 def main(argv: list[str]) -> None:
-    """`python -m paradiplomacy.web.worker FD STORE [--allow IRI]... [--route PUBLIC=LOCAL]... [--remote]`,
-    started by the pool with FD, its end of a socket pair."""
+    """`python -m paradiplomacy.web.worker FD`, started by the pool with FD, its end of a socket pair;
+    the settings come as the first message on it."""
     parser = argparse.ArgumentParser(prog="paradiplomacy.web.worker")
     parser.add_argument("fd", type=int)
-    parser.add_argument("store")
-    parser.add_argument("--allow", action="append", default=[])
-    parser.add_argument("--route", action="append", default=[])
-    parser.add_argument("--remote", action="store_true")
     args = parser.parse_args(argv)
-    routes = dict(pair.split("=", 1) for pair in args.route)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops its workers
     threading.stack_size(STACK_BYTES)
-    answering = threading.Thread(target=serve, name="answering", args=(
-        Connection(args.fd), args.store, ServicePolicy(frozenset(args.allow), routes), args.remote))
+    answering = threading.Thread(target=serve, name="answering", args=(Connection(args.fd),))
     answering.start()
     answering.join()
 
