@@ -13,6 +13,8 @@ import pytest
 
 from conftest import ROOT
 
+pytestmark = pytest.mark.slow  # real servers, processes or a browser
+
 SCRIPT = ROOT / "benchmarks" / "endpoint.py"
 CLAIMS = 300
 

@@ -169,6 +169,7 @@ class Page:
 
 
 @needs_chromium
+@pytest.mark.slow
 def test_the_map_draws_every_engagement_offline_each_line_linking_to_its_page(browser, server):
     expected = requests.get(server + "/map.json", timeout=30).json()
     page = Page(browser, server)
@@ -193,6 +194,7 @@ def test_the_map_draws_every_engagement_offline_each_line_linking_to_its_page(br
 
 
 @needs_chromium
+@pytest.mark.slow
 def test_the_map_colours_lines_by_mechanism(browser, server):
     page = Page(browser, server)
     page.open(server + "/map", "#map-status")
@@ -208,6 +210,7 @@ def test_the_map_colours_lines_by_mechanism(browser, server):
 
 @needs_chromium
 @needs_java
+@pytest.mark.slow
 def test_the_map_colours_lines_by_inferred_model(browser, server):
     page = Page(browser, server)
     page.open(server + "/map", "#map-status")
@@ -226,6 +229,7 @@ def test_the_map_colours_lines_by_inferred_model(browser, server):
 
 
 @needs_chromium
+@pytest.mark.slow
 def test_the_network_renders_actors_and_engagements_offline(browser, server):
     expected = requests.get(server + "/network.json", timeout=30).json()
     page = Page(browser, server)
@@ -241,6 +245,7 @@ def test_the_network_renders_actors_and_engagements_offline(browser, server):
 
 
 @needs_chromium
+@pytest.mark.slow
 def test_the_network_adds_the_datasets_on_request(browser, server):
     claims = requests.get(server + "/network.json", timeout=30).json()
     wider = requests.get(server + "/network.json?datasets=1", timeout=30).json()

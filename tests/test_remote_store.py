@@ -26,6 +26,8 @@ from paradiplomacy.store import OxigraphStore, QuerySyntaxError, open_store
 from conftest import ROOT, make_config, run_cli
 from remote_servers import SERVERS, remote_settings
 
+pytestmark = pytest.mark.slow  # real servers, processes or a browser
+
 EX = "https://example.org/"
 G1, G2 = URIRef(EX + "graph-1"), URIRef(EX + "graph-2")
 ALL = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"

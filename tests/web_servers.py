@@ -87,8 +87,75 @@ class Server:
         headers["Content-Type"] = "application/sparql-update"
         return requests.post(self.url + "/sparql", data=text.encode(), headers=headers, timeout=60)
 
+    def request(self, method: str, path: str, **kw) -> requests.Response:
+        return requests.request(method, self.url + path, **{"timeout": 60, **kw})
+
+    def get(self, path: str, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, **kw):
+        return self.request("POST", path, **kw)
+
     def stop(self) -> None:
         _stop(self.process)
+
+
+class TestClientResponse:
+    """A Flask test response read as a `requests.Response` is (the attributes the tests use)."""
+
+    def __init__(self, response):
+        self._response = response
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.content = response.get_data()
+
+    @property
+    def text(self) -> str:
+        return self.content.decode(self._response.mimetype_params.get("charset", "utf-8"), "replace")
+
+    def json(self):
+        return json.loads(self.content)
+
+
+class InProcessServer:
+    """The app in this process, through Flask's test client, on an InlinePool over a store built
+    here: the protocol, negotiation and pages without a subprocess or a socket (no time limit: a test
+    of the limit, of HTTP itself or of concurrency uses `Server`). Same calls as `Server`."""
+
+    url = "http://localhost"  # the test client's own base URL: requests go to the app, not to a socket
+
+    def __init__(self, home: Path, store: Path, **settings):
+        from conftest import make_config
+        from paradiplomacy.build import build
+        from paradiplomacy.store import open_store
+        from paradiplomacy.web import create_app
+        from paradiplomacy.web.pool import InlinePool
+        self.home, self.store = home, store
+        self.config = make_config(store, home=home, **settings)
+        writer = open_store(self.config)
+        try:
+            build(self.config, writer)
+        finally:
+            writer.close()
+        self.pool = InlinePool(self.config)
+        self.client = create_app(self.config, pool=self.pool).test_client()
+
+    def request(self, method: str, path: str, params=None, data=None, headers=None, allow_redirects=True,
+                timeout=None) -> TestClientResponse:
+        return TestClientResponse(self.client.open(path, method=method, query_string=params, data=data,
+                                                   headers=headers, follow_redirects=allow_redirects))
+
+    def get(self, path: str, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, **kw):
+        return self.request("POST", path, **kw)
+
+    def health(self) -> dict:
+        return self.get("/health").json()
+
+    def stop(self) -> None:
+        self.pool.close()
 
 
 def web_project(base: Path) -> Path:
@@ -188,6 +255,25 @@ def server(tmp_path_factory, stand_in):
     tmp = tmp_path_factory.mktemp("web")
     s = start(tmp, web_project(tmp), row_cap=ROW_CAP, query_timeout=QUERY_TIMEOUT, workers=2,
               service_allow=f"{WIKIDATA} {stand_in.url}", service_map=f"{WIKIDATA}={stand_in.url}")
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory, stand_in):
+    """The web project served in this process (see InProcessServer), with the `server` fixture's settings."""
+    tmp = tmp_path_factory.mktemp("web-app")
+    s = InProcessServer(web_project(tmp), tmp / "store", row_cap=ROW_CAP, query_timeout=QUERY_TIMEOUT,
+                        service_allow=(WIKIDATA, stand_in.url), service_map=f"{WIKIDATA}={stand_in.url}")
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="session")
+def real_app_server(tmp_path_factory, stand_in):
+    """The project as it is, served in this process; calls to the Wikidata Query Service go to the stand-in."""
+    tmp = tmp_path_factory.mktemp("web-real-app")
+    s = InProcessServer(ROOT, tmp / "store", service_map=f"{WIKIDATA}={stand_in.url}")
     yield s
     s.stop()
 

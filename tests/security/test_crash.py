@@ -14,6 +14,8 @@ from paradiplomacy.store import OxigraphStore
 
 from conftest import ROOT, sources_dir
 
+pytestmark = pytest.mark.slow  # real servers, processes or a browser
+
 LOBBYING = "SELECT ?who WHERE { ?l a pd:LobbyingForSelection ; pd:lobbiedBy ?who }"
 
 

@@ -17,6 +17,8 @@ from paradiplomacy.web.worker import INTERNAL, PingJob, QueryJob, ServicePolicy,
 
 from web_servers import WIKIDATA, StandIn
 
+pytestmark = pytest.mark.slow  # real servers, processes or a browser
+
 JSON = "application/sparql-results+json"
 
 

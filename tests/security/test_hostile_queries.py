@@ -22,6 +22,8 @@ import requests
 
 from web_servers import QUERY_TIMEOUT
 
+pytestmark = pytest.mark.slow  # real servers, processes or a browser
+
 PATHOLOGICAL = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~10^10 rows to count
 JSON = "application/sparql-results+json"
 BYSTANDER_LIMIT = 1.0  # seconds: the longest the other client may wait for any answer

@@ -25,6 +25,8 @@ from paradiplomacy.sparql.lexer import tokenize
 from conftest import ROOT
 from web_servers import UPDATE_TOKEN, listener, start_writable
 
+pytestmark = pytest.mark.slow  # real servers, processes or a browser
+
 FUZZ = settings(derandomize=True, database=None, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 TRAP = "TRAP"  # stands for the listener's address in the generated text; replaced when sent

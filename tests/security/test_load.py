@@ -2,11 +2,14 @@
 project's own graph: every request answered, none with an error. (docs/security.md gives the figures
 of the full run, 50 clients for 60 s.)"""
 
+import pytest
 import json
 import subprocess
 import sys
 
 from conftest import ROOT
+
+pytestmark = pytest.mark.slow  # real servers, processes or a browser
 
 CLIENTS, SECONDS = 50, 10
 

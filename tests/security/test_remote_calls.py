@@ -9,6 +9,8 @@ import requests
 
 from web_servers import UPDATE_TOKEN, listener
 
+pytestmark = pytest.mark.slow  # real servers, processes or a browser
+
 JSON = "application/sparql-results+json"
 INSERT = "INSERT DATA { GRAPH pdg:test-updates { pdr:updated-thing rdfs:label 'updated' } }"
 

@@ -11,6 +11,8 @@ import requests
 
 from paradiplomacy.sparql.lexer import MAX_NESTING, MAX_TOKENS, TooComplex, checked_tokens, tokenize
 
+pytestmark = pytest.mark.slow  # real servers, processes or a browser
+
 LIMIT = 1 << 20  # the server's default PARADIPLOMACY_MAX_REQUEST_BYTES
 JSON = "application/sparql-results+json"
 ASK = "ASK { ?s ?p ?o }"

@@ -13,8 +13,8 @@ from conftest import ROOT
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the Python package playwright is missing: "
                                      "pip install -e '.[test]' (bash scripts/test does it)")
 CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed and could not be "
-                                "installed here (bash scripts/ensure-system-deps installs it as root on Debian)")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed and could not be "
+                                "installed here (bash scripts/ensure-system-deps installs it as root on Debian)")]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 REAL_EXAMPLES = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))

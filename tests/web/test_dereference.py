@@ -6,7 +6,7 @@ name, and two IRIs of each combination of classes."""
 import re
 from collections import defaultdict
 
-import requests
+import pytest
 from rdflib import Graph, URIRef
 
 from paradiplomacy.namespaces import PD
@@ -14,6 +14,17 @@ from paradiplomacy.store import OxigraphStore
 from paradiplomacy.web.terms import local_path
 
 from .conftest import Page
+
+
+@pytest.fixture
+def server(app_server):
+    """In this module, the app in this process (web_servers.InProcessServer): its pages and protocol
+    need no subprocess; tests/security and the browser tests use the real server."""
+    return app_server
+
+@pytest.fixture
+def real_server(real_app_server):
+    return real_app_server
 
 IRIS = """SELECT DISTINCT ?x ?class WHERE {
   { ?x ?p ?o } UNION { ?s ?p ?x } UNION { GRAPH ?x { ?a ?b ?c } }
@@ -51,11 +62,11 @@ def sample(iris: dict[str, frozenset]) -> list[str]:
 def failures(server, iris, graph_names: set[str]) -> list:
     """The IRIs whose page or RDF is missing, or whose RDF says nothing about them (a graph's
     name may say only what the graph holds)."""
-    session, failed = requests.Session(), []
+    failed = []
     for iri in iris:
-        url = server.url + local_path(iri)
-        html = session.get(url, headers={"Accept": "text/html"})
-        turtle = session.get(url, headers={"Accept": "text/turtle"})
+        path = local_path(iri)
+        html = server.get(path, headers={"Accept": "text/html"})
+        turtle = server.get(path, headers={"Accept": "text/turtle"})
         if html.status_code != 200 or turtle.status_code != 200:
             failed.append((iri, html.status_code, turtle.status_code))
             continue
@@ -83,6 +94,6 @@ def test_every_ontology_term_used_in_the_graph_has_its_anchor(real_server):
     store = OxigraphStore(real_server.store, read_only=True)
     terms = {str(t)[len(PD):] for t in store.query(TERMS).column("t")} - {""}  # "": the namespace, the page
     store.close()
-    page = Page(requests.get(real_server.url + "/ontology", headers={"Accept": "text/html"}).text)
+    page = Page(real_server.get("/ontology", headers={"Accept": "text/html"}).text)
     assert len(terms) > 50
     assert sorted(terms - page.ids) == []

@@ -3,7 +3,6 @@
 markup in the data is text on every HTML page."""
 
 import pytest
-import requests
 from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS
 
@@ -12,13 +11,20 @@ from paradiplomacy.store import OxigraphStore
 
 from .conftest import Page
 
+
+@pytest.fixture
+def server(app_server):
+    """In this module, the app in this process (web_servers.InProcessServer): its pages and protocol
+    need no subprocess; tests/security and the browser tests use the real server."""
+    return app_server
+
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 QUOTE = "Chongqing, for example, successfully lobbied the Ministry of Commerce to be granted the ATDC in Tanzania."
 MARKUP = ["<script>alert(", "<b>bold</b>", "<img src=x", "<iframe", "</dd></dl>"]
 
 
 def page(server, path, **kw):
-    r = requests.get(server.url + path, headers=BROWSER, **kw)
+    r = server.get(path, headers=BROWSER, **kw)
     assert r.headers["Content-Type"] == "text/html; charset=utf-8", (path, r.status_code)
     return r, Page(r.text)
 
@@ -58,8 +64,8 @@ def test_claim_page_shows_what_its_graph_holds(server):
     ("jsonld", "application/ld+json", "json-ld"), ("rdfxml", "application/rdf+xml", "xml"),
     ("trig", "application/trig", "trig")])
 def test_resource_in_rdf_by_content_negotiation(server, fmt, media_type, parse_as):
-    by_accept = requests.get(server.url + "/resource/chongqing", headers={"Accept": media_type})
-    by_param = requests.get(server.url + "/resource/chongqing", params={"format": fmt})
+    by_accept = server.get("/resource/chongqing", headers={"Accept": media_type})
+    by_param = server.get("/resource/chongqing", params={"format": fmt})
     for r in (by_accept, by_param):
         assert r.status_code == 200 and r.headers["Content-Type"].split(";")[0] == media_type
         g = Graph().parse(data=r.text, format=parse_as)
@@ -70,17 +76,17 @@ def test_resource_in_rdf_by_content_negotiation(server, fmt, media_type, parse_a
 def test_unknown_resource_is_404(server):
     r, p = page(server, "/resource/no-such-thing")
     assert r.status_code == 404 and "nothing is known" in p.text
-    assert requests.get(server.url + "/resource/no-such-thing", headers={"Accept": "text/turtle"}).status_code == 404
+    assert server.get("/resource/no-such-thing", headers={"Accept": "text/turtle"}).status_code == 404
 
 
 def test_unacceptable_page_format_is_406(server):
-    assert requests.get(server.url + "/resource/chongqing", headers={"Accept": "image/png"}).status_code == 406
+    assert server.get("/resource/chongqing", headers={"Accept": "image/png"}).status_code == 406
 
 
 def test_graph_pages(server):
     r, p = page(server, "/graph/inferred")
     assert r.status_code == 200 and "What this graph holds" in p.text
-    r = requests.get(server.url + "/graph/inferred", headers={"Accept": "text/turtle"})
+    r = server.get("/graph/inferred", headers={"Accept": "text/turtle"})
     assert r.status_code == 200
 
 
@@ -111,10 +117,10 @@ def test_ontology_page_shows_definition_quote_and_hierarchy(server):
 
 
 def test_ontology_in_rdf(server):
-    r = requests.get(server.url + "/ontology", headers={"Accept": "text/turtle"})
+    r = server.get("/ontology", headers={"Accept": "text/turtle"})
     g = Graph().parse(data=r.text, format="turtle")
     assert (PD.ProvinceLevelUnit, RDF.type, OWL.Class) in g
-    assert requests.get(server.url + "/ontology/0.1.0", allow_redirects=False).headers["Location"].endswith("/ontology")
+    assert server.get("/ontology/0.1.0", allow_redirects=False).headers["Location"].endswith("/ontology")
 
 
 def assert_markup_is_text(html: str, path: str) -> None:
@@ -148,7 +154,7 @@ def test_a_script_iri_is_never_a_link(server):
 
 
 def test_html_pages_carry_a_content_security_policy(server):
-    r = requests.get(server.url + "/resource/chongqing", headers=BROWSER)
+    r = server.get("/resource/chongqing", headers=BROWSER)
     assert "script-src 'self'" in r.headers["Content-Security-Policy"]
     assert r.headers["X-Content-Type-Options"] == "nosniff"
 

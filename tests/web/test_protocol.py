@@ -7,12 +7,18 @@ import json
 from urllib.parse import quote
 
 import pytest
-import requests
 from rdflib import Graph, Literal, Namespace, URIRef
 
 from paradiplomacy.namespaces import PDR
 
 from web_servers import ROW_CAP
+
+
+@pytest.fixture
+def server(app_server):
+    """In this module, the app in this process (web_servers.InProcessServer): its pages and protocol
+    need no subprocess; tests/security and the browser tests use the real server."""
+    return app_server
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -30,9 +36,9 @@ def bindings(response):
 
 
 def test_get_form_post_and_direct_post_give_the_same_answer(server):
-    get = requests.get(endpoint(server), params={"query": LOBBYING}, headers={"Accept": JSON})
-    form = requests.post(endpoint(server), data={"query": LOBBYING}, headers={"Accept": JSON})
-    direct = requests.post(endpoint(server), data=LOBBYING.encode(), headers={
+    get = server.get("/sparql", params={"query": LOBBYING}, headers={"Accept": JSON})
+    form = server.post("/sparql", data={"query": LOBBYING}, headers={"Accept": JSON})
+    direct = server.post("/sparql", data=LOBBYING.encode(), headers={
         "Accept": JSON, "Content-Type": "application/sparql-query; charset=utf-8"})
     assert bindings(get) == bindings(form) == bindings(direct) == [{"who": {"type": "uri", "value": str(PDR.chongqing)}}]
     assert get.headers["Content-Type"].startswith(JSON)
@@ -47,14 +53,14 @@ def test_get_form_post_and_direct_post_give_the_same_answer(server):
     ("*/*", "application/sparql-results+json"),
 ])
 def test_select_answers_in_the_accepted_format(server, accept, media_type):
-    r = requests.get(endpoint(server), params={"query": LOBBYING}, headers={"Accept": accept})
+    r = server.get("/sparql", params={"query": LOBBYING}, headers={"Accept": accept})
     assert r.status_code == 200 and r.headers["Content-Type"].split(";")[0] == media_type
     assert str(PDR.chongqing) in r.text
     assert r.headers["Vary"] == "Accept"
 
 
 def test_no_accept_header_means_json(server):
-    r = requests.get(endpoint(server), params={"query": LOBBYING}, headers={"Accept": ""})
+    r = server.get("/sparql", params={"query": LOBBYING}, headers={"Accept": ""})
     assert r.headers["Content-Type"] == JSON
 
 
@@ -62,7 +68,7 @@ def test_no_accept_header_means_json(server):
                                              ("csv", "text/csv"), ("tsv", "text/tab-separated-values"),
                                              ("text/csv", "text/csv")])
 def test_format_parameter_overrides_accept(server, fmt, media_type):
-    r = requests.get(endpoint(server), params={"query": LOBBYING, "format": fmt}, headers={"Accept": "text/turtle"})
+    r = server.get("/sparql", params={"query": LOBBYING, "format": fmt}, headers={"Accept": "text/turtle"})
     assert r.status_code == 200 and r.headers["Content-Type"].split(";")[0] == media_type
 
 
@@ -71,7 +77,7 @@ def test_format_parameter_overrides_accept(server, fmt, media_type):
                                               ("application/trig", "trig")])
 def test_construct_answers_in_every_rdf_format(server, accept, parse_as):
     q = "CONSTRUCT { ?l pd:lobbiedBy ?who } WHERE { ?l pd:lobbiedBy ?who }"
-    r = requests.post(endpoint(server), data={"query": q}, headers={"Accept": accept})
+    r = server.post("/sparql", data={"query": q}, headers={"Accept": accept})
     assert r.status_code == 200 and r.headers["Content-Type"].split(";")[0] == accept
     g = Graph().parse(data=r.text, format=parse_as)
     assert set(g) == {(PDR["chongqing-atdc-lobbying"], URIRef("https://w3id.org/paradiplomacy/ontology#lobbiedBy"),
@@ -79,77 +85,77 @@ def test_construct_answers_in_every_rdf_format(server, accept, parse_as):
 
 
 def test_describe_answers_turtle(server):
-    r = requests.get(endpoint(server), params={"query": "DESCRIBE pdr:chongqing"}, headers={"Accept": "text/turtle"})
+    r = server.get("/sparql", params={"query": "DESCRIBE pdr:chongqing"}, headers={"Accept": "text/turtle"})
     g = Graph().parse(data=r.text, format="turtle")
     assert (PDR.chongqing, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("Chongqing", lang="en")) in g
 
 
 def test_ask_in_json_and_xml(server):
     q = "ASK { pdr:chongqing a pd:ProvinceLevelUnit }"
-    assert requests.get(endpoint(server), params={"query": q}, headers={"Accept": JSON}).json()["boolean"] is True
-    xml = requests.get(endpoint(server), params={"query": q}, headers={"Accept": "application/sparql-results+xml"})
+    assert server.get("/sparql", params={"query": q}, headers={"Accept": JSON}).json()["boolean"] is True
+    xml = server.get("/sparql", params={"query": q}, headers={"Accept": "application/sparql-results+xml"})
     assert "<boolean>true</boolean>" in xml.text
 
 
 def test_malformed_query_is_400_with_the_parsers_message(server):
-    r = requests.get(endpoint(server), params={"query": "SELECT * WHERE { ?s ?p }"})
+    r = server.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p }"})
     assert r.status_code == 400
     assert r.text.startswith("error at 1:") and "expected" in r.text
 
 
 def test_two_queries_are_refused(server):
-    r = requests.get(endpoint(server) + "?query=" + quote(LOBBYING) + "&query=" + quote(LOBBYING))
+    r = server.get("/sparql" + "?query=" + quote(LOBBYING) + "&query=" + quote(LOBBYING))
     assert r.status_code == 400 and "2 queries" in r.text
-    r = requests.post(endpoint(server) + "?query=" + quote(LOBBYING), data=LOBBYING.encode(),
+    r = server.post("/sparql" + "?query=" + quote(LOBBYING), data=LOBBYING.encode(),
                       headers={"Content-Type": "application/sparql-query"})
     assert r.status_code == 400 and "2 queries" in r.text
 
 
 def test_a_query_and_an_update_are_refused(server):
-    r = requests.post(endpoint(server), data={"query": LOBBYING, "update": "CLEAR ALL"})
+    r = server.post("/sparql", data={"query": LOBBYING, "update": "CLEAR ALL"})
     assert r.status_code == 400 and "a query and an update" in r.text
 
 
 def test_an_update_sent_as_a_query_is_refused(server):
-    r = requests.post(endpoint(server), data={"query": "INSERT DATA { pdr:a pdr:b pdr:c }"})
+    r = server.post("/sparql", data={"query": "INSERT DATA { pdr:a pdr:b pdr:c }"})
     assert r.status_code == 400 and "update" in r.text
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/json", "multipart/form-data; boundary=x", None])
 def test_wrong_media_type_is_415(server, content_type):
     headers = {"Content-Type": content_type} if content_type else {}
-    r = requests.post(endpoint(server), data=LOBBYING.encode(), headers=headers)
+    r = server.post("/sparql", data=LOBBYING.encode(), headers=headers)
     assert r.status_code == 415, r.text
 
 
 def test_unmet_accept_is_406_and_says_what_is_offered(server):
-    r = requests.get(endpoint(server), params={"query": LOBBYING}, headers={"Accept": "image/png"})
+    r = server.get("/sparql", params={"query": LOBBYING}, headers={"Accept": "image/png"})
     assert r.status_code == 406 and "application/sparql-results+json" in r.text
-    r = requests.get(endpoint(server), params={"query": "CONSTRUCT WHERE { ?s a pd:Ministry }"},
+    r = server.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s a pd:Ministry }"},
                      headers={"Accept": "text/csv"})
     assert r.status_code == 406 and "text/turtle" in r.text
-    r = requests.get(endpoint(server), params={"query": LOBBYING, "format": "turtle"})
+    r = server.get("/sparql", params={"query": LOBBYING, "format": "turtle"})
     assert r.status_code == 406
 
 
 def test_updates_are_refused_by_a_read_only_server(server):
-    before = requests.get(endpoint(server), params={"query": "ASK { pdr:x pdr:y pdr:z }"}, headers={"Accept": JSON})
+    before = server.get("/sparql", params={"query": "ASK { pdr:x pdr:y pdr:z }"}, headers={"Accept": JSON})
     for request in (dict(data={"update": "INSERT DATA { pdr:x pdr:y pdr:z }"}),
                     dict(data=b"INSERT DATA { pdr:x pdr:y pdr:z }", headers={"Content-Type": "application/sparql-update"})):
-        r = requests.post(endpoint(server), **request)
+        r = server.post("/sparql", **request)
         assert r.status_code == 403 and "read-only" in r.text
-    r = requests.get(endpoint(server), params={"update": "INSERT DATA { pdr:x pdr:y pdr:z }"})
+    r = server.get("/sparql", params={"update": "INSERT DATA { pdr:x pdr:y pdr:z }"})
     assert r.status_code == 400
-    after = requests.get(endpoint(server), params={"query": "ASK { pdr:x pdr:y pdr:z }"}, headers={"Accept": JSON})
+    after = server.get("/sparql", params={"query": "ASK { pdr:x pdr:y pdr:z }"}, headers={"Accept": JSON})
     assert before.json()["boolean"] is after.json()["boolean"] is False
 
 
 def test_default_graph_is_the_union_unless_the_request_names_graphs(server):
     claim = str(PDR["claim-chongqing-lobbied-mofcom-for-atdc"])
     q = "SELECT (COUNT(*) AS ?n) WHERE { pdr:chongqing ?p ?o }"
-    union = int(bindings(requests.get(endpoint(server), params={"query": q}))[0]["n"]["value"])
-    only_claim = int(bindings(requests.get(endpoint(server), params={"query": q, "default-graph-uri": claim}))[0]["n"]["value"])
-    nothing = int(bindings(requests.get(endpoint(server), params={
+    union = int(bindings(server.get("/sparql", params={"query": q}))[0]["n"]["value"])
+    only_claim = int(bindings(server.get("/sparql", params={"query": q, "default-graph-uri": claim}))[0]["n"]["value"])
+    nothing = int(bindings(server.get("/sparql", params={
         "query": q, "default-graph-uri": "https://example.org/no-such-graph"}))[0]["n"]["value"])
     assert union > only_claim == 2 and nothing == 0  # the claim says: a province-level unit, labelled Chongqing
 
@@ -157,42 +163,42 @@ def test_default_graph_is_the_union_unless_the_request_names_graphs(server):
 def test_named_graph_parameter_limits_graph_patterns(server):
     claim = str(PDR["claim-chongqing-lobbied-mofcom-for-atdc"])
     q = "SELECT DISTINCT ?g WHERE { GRAPH ?g { pdr:chongqing ?p ?o } }"
-    everywhere = {b["g"]["value"] for b in bindings(requests.get(endpoint(server), params={"query": q}))}
-    named = {b["g"]["value"] for b in bindings(requests.post(endpoint(server), data={"query": q, "named-graph-uri": claim}))}
+    everywhere = {b["g"]["value"] for b in bindings(server.get("/sparql", params={"query": q}))}
+    named = {b["g"]["value"] for b in bindings(server.post("/sparql", data={"query": q, "named-graph-uri": claim}))}
     assert claim in everywhere and len(everywhere) > 1 and named == {claim}
 
 
 def test_protocol_dataset_wins_over_from_and_from_is_honoured(server):
     claim = str(PDR["claim-chongqing-lobbied-mofcom-for-atdc"])
     q = f"SELECT (COUNT(*) AS ?n) FROM <{claim}> WHERE {{ ?s ?p ?o }}"
-    from_only = int(bindings(requests.get(endpoint(server), params={"query": q}))[0]["n"]["value"])
-    assert from_only == len(Graph().parse(data=requests.get(endpoint(server), params={
+    from_only = int(bindings(server.get("/sparql", params={"query": q}))[0]["n"]["value"])
+    assert from_only == len(Graph().parse(data=server.get("/sparql", params={
         "query": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{claim}> {{ ?s ?p ?o }} }}"},
         headers={"Accept": "text/turtle"}).text,
         format="turtle"))
-    overridden = int(bindings(requests.get(endpoint(server), params={
+    overridden = int(bindings(server.get("/sparql", params={
         "query": q, "default-graph-uri": "https://example.org/no-such-graph"}))[0]["n"]["value"])
     assert overridden == 0
 
 
 def test_a_graph_parameter_must_be_an_iri(server):
-    r = requests.get(endpoint(server), params={"query": LOBBYING, "default-graph-uri": "not an iri"})
+    r = server.get("/sparql", params={"query": LOBBYING, "default-graph-uri": "not an iri"})
     assert r.status_code == 400 and "default-graph-uri" in r.text
 
 
 def test_row_cap_cuts_the_answer_and_says_so(server):
-    r = requests.get(endpoint(server), params={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers={"Accept": "text/csv"})
+    r = server.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers={"Accept": "text/csv"})
     rows = list(csv.reader(io.StringIO(r.text)))
     assert len(rows) == ROW_CAP + 1 and r.headers["X-SPARQL-MaxRows"] == str(ROW_CAP)
-    small = requests.get(endpoint(server), params={"query": LOBBYING})
+    small = server.get("/sparql", params={"query": LOBBYING})
     assert "X-SPARQL-MaxRows" not in small.headers
-    g = requests.get(endpoint(server), params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+    g = server.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
                      headers={"Accept": "application/n-triples"})
     assert len(g.text.strip().splitlines()) == ROW_CAP and g.headers["X-SPARQL-MaxRows"] == str(ROW_CAP)
 
 
 def _service_description(server, accept, parse_as):
-    r = requests.get(endpoint(server), headers={"Accept": accept})
+    r = server.get("/sparql", headers={"Accept": accept})
     assert r.status_code == 200 and r.headers["Content-Type"].split(";")[0] == accept
     return Graph().parse(data=r.text, format=parse_as)
 
@@ -212,29 +218,29 @@ def test_get_without_query_is_the_service_description(server, accept, parse_as):
 
 
 def test_a_browser_asking_the_endpoint_without_query_gets_the_interface(server):
-    r = requests.get(endpoint(server), headers={"Accept": "text/html,*/*;q=0.8"}, allow_redirects=False)
+    r = server.get("/sparql", headers={"Accept": "text/html,*/*;q=0.8"}, allow_redirects=False)
     assert r.status_code == 303 and r.headers["Location"].endswith("/")
 
 
 def test_void_describes_the_dataset(server):
-    r = requests.get(server.url + "/.well-known/void", headers={"Accept": "text/turtle"})
+    r = server.get("/.well-known/void", headers={"Accept": "text/turtle"})
     g = Graph().parse(data=r.text, format="turtle")
     dataset = URIRef("https://w3id.org/paradiplomacy/")
     assert (dataset, VOID.sparqlEndpoint, URIRef(endpoint(server))) in g
     triples = int(g.value(dataset, VOID.triples))
     count = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
-    assert triples == int(bindings(requests.get(endpoint(server), params={"query": count}))[0]["n"]["value"]) > 1000
+    assert triples == int(bindings(server.get("/sparql", params={"query": count}))[0]["n"]["value"]) > 1000
     partitions = {g.value(p, VOID["class"]): int(g.value(p, VOID.entities)) for p in g.objects(dataset, VOID.classPartition)}
     assert partitions[URIRef("https://w3id.org/paradiplomacy/ontology#LobbyingForSelection")] == 1
-    rdfxml = requests.get(server.url + "/.well-known/void", headers={"Accept": "application/rdf+xml"})
+    rdfxml = server.get("/.well-known/void", headers={"Accept": "application/rdf+xml"})
     assert len(Graph().parse(data=rdfxml.text, format="xml")) == len(g)
 
 
 def test_cors_for_browser_clients_of_other_sites(server):
-    r = requests.get(endpoint(server), params={"query": LOBBYING}, headers={"Origin": "https://example.org"})
+    r = server.get("/sparql", params={"query": LOBBYING}, headers={"Origin": "https://example.org"})
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     assert "X-SPARQL-MaxRows" in r.headers["Access-Control-Expose-Headers"]
-    preflight = requests.options(endpoint(server), headers={
+    preflight = server.request("OPTIONS", "/sparql", headers={
         "Origin": "https://example.org", "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "Content-Type"})
     assert preflight.status_code == 200
@@ -242,21 +248,16 @@ def test_cors_for_browser_clients_of_other_sites(server):
     assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]
 
 
-def test_health_after_building_the_store_on_first_start(server):
-    h = server.health()
-    assert h["status"] == "ok" and h["quads"] > 1000 and len(h["workers"]) == 2 and h["generation"].startswith("gen-")
-    assert "is empty: building it" in server.log.read_text()  # the fixture started it on an empty store
-
 
 def test_unknown_path_is_404_and_wrong_method_405(server):
-    assert requests.get(server.url + "/nothing-here").status_code == 404
-    r = requests.delete(endpoint(server))
+    assert server.get("/nothing-here").status_code == 404
+    r = server.request("DELETE", "/sparql")
     assert r.status_code == 405 and "POST" in r.headers["Allow"]
 
 
 def test_json_results_are_what_the_store_answers(server):
     q = "SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s ?label LIMIT 20"
-    rows = bindings(requests.get(endpoint(server), params={"query": q}))
-    tsv = requests.get(endpoint(server), params={"query": q, "format": "tsv"}).text.splitlines()
+    rows = bindings(server.get("/sparql", params={"query": q}))
+    tsv = server.get("/sparql", params={"query": q, "format": "tsv"}).text.splitlines()
     assert len(rows) == len(tsv) - 1 == 20
     assert json.dumps(rows[0]["label"]).count("value") == 1

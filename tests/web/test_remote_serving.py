@@ -14,6 +14,8 @@ from paradiplomacy.web.worker import QueryJob, ServicePolicy, answer
 from remote_servers import free_port, running_oxigraph
 from web_servers import ROW_CAP, start, web_project, listener
 
+pytestmark = pytest.mark.slow  # real servers, processes or a browser
+
 CLAIM = "https://w3id.org/paradiplomacy/resource/claim-chongqing-lobbied-mofcom-for-atdc"
 
 

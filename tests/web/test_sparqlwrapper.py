@@ -18,7 +18,7 @@ CONSTRUCT = "CONSTRUCT { ?s a pd:ForeignState ; rdfs:label ?label } WHERE { ?s a
 PREFIXES = ("PREFIX pd: <https://w3id.org/paradiplomacy/ontology#>\n"
             "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
 WAYS = [(GET, URLENCODED), (POST, URLENCODED), (POST, POSTDIRECTLY)]
-pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")]
 
 
 @pytest.fixture(scope="module")

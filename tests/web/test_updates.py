@@ -14,6 +14,8 @@ from rdflib import Graph, Namespace, URIRef
 from conftest import sources_dir
 from web_servers import web_project
 
+pytestmark = pytest.mark.slow  # real servers, processes or a browser
+
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 JSON = "application/sparql-results+json"
 INSERT = "INSERT DATA { GRAPH pdg:test-updates { pdr:updated-thing rdfs:label 'updated' } }"
