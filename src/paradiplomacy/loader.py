@@ -21,7 +21,7 @@ from .links import LinkReport, add_links
 from .namespaces import (GRAPH_BIBLIOGRAPHY, GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDG, claim_iri,
                          claim_provenance_iri)
 from .ontology import Vocabulary, load_ontology, load_shapes
-from .reasoning import GRAPH_INFERRED_PROVENANCE, Inference, infer, inferred_quads, java_available
+from .reasoning import GRAPH_INFERRED_EXPLICIT, GRAPH_INFERRED_PROVENANCE, Inference, infer, inferred_quads, java_available
 from .settings import Config
 from .store import Store
 from .validation import ShaclReport, shacl_check
@@ -216,5 +216,5 @@ def reason_store(store: Store, limit: int = 0) -> Inference:
     inference = infer(ds, limit=limit)
     build_activity = next((s for s, _, _, _ in ds.quads((None, RDF.type, PD.LoadActivity, None))), None)
     store.add(inferred_quads(inference, build_activity),
-              replace_graphs={GRAPH_INFERRED, GRAPH_INFERRED_PROVENANCE})
+              replace_graphs={GRAPH_INFERRED, GRAPH_INFERRED_EXPLICIT, GRAPH_INFERRED_PROVENANCE})
     return inference
