@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from rdflib import URIRef
-from rdflib.namespace import RDFS, SKOS, XSD
+from rdflib import BNode, URIRef
+from rdflib.namespace import OWL, RDFS, SKOS, XSD
 
 from .errors import InvalidInput, Problem
 from .ontology import PropertyInfo, Vocabulary
@@ -360,6 +360,12 @@ class _Reader:
             if iri is None:
                 self.bad(self.at(file, item, "type"), f"{path}.type",
                          f"unknown class {t!r}{_suggest(str(t), self.vocab.class_names())}")
+            elif any(isinstance(d, BNode) for d in self.vocab.graph.objects(iri, OWL.equivalentClass)):
+                # a defined class (the central-local models): the reasoner's to infer, never evidence's to give
+                self.bad(self.at(file, item, "type"), f"{path}.type",
+                         f"{t!r} is a class the reasoner infers from the facts that define it (designedBy, implementedBy, "
+                         "initiatedBy, imposedBy ...): state those facts, or the source's own classification with "
+                         "exemplifiesModel, instead of the type")
             else:
                 types.append(iri)
         names: dict[str, list[str]] = {}
@@ -384,6 +390,10 @@ class _Reader:
                 continue
             for v in (raw if isinstance(raw, list) else [raw]):
                 converted = self.convert(where, (f"{path}.{key}" if path else key), prop, str(key), v)
+                if key == "memberKind" and converted is not None and self.vocab.resolve_class(converted) is None:
+                    self.bad(where, f"{path}.{key}", f"unknown class {converted!r}: memberKind names an ontology class"
+                                                     f"{_suggest(converted, self.vocab.class_names())}")
+                    converted = None
                 if converted is not None:
                     values.append(Value(prop, converted, where, str(key), (f"{path}.{key}" if path else key)))
         if not iid:
