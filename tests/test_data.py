@@ -213,3 +213,17 @@ def test_no_absolute_machine_path_in_the_repository():
         path = ROOT / name
         if path.suffix in {".yaml", ".ttl", ".md", ".rq", ".py", ".csv", ".toml", ".txt"} and path.is_file():
             assert machine not in path.read_text(encoding="utf-8", errors="replace"), name
+
+
+def test_endnotes_are_credited_to_the_sentence_that_carries_their_mark(store):
+    """The 'fifth of all Chinese companies' is the paper's figure: endnote 24 (Wu 2014) stands on the settlers sentence."""
+    rows = store.query("""SELECT ?c ?n ?s WHERE { ?c pd:endnoteMark ?m . ?m pd:markOf/pd:endnoteNumber ?n ;
+                                                  pd:markedSentence ?s }""").rows
+    marks = {(str(c).rsplit("claim-", 1)[-1], int(n)): str(s) for c, n, s in rows}
+    assert marks[("lenz-ini-jiangxi-settler-construction-firms", 24)].endswith("owned by settlers from Jiangxi.")
+    fifth = store.query("""SELECT ?c WHERE { ?c a pd:Claim . GRAPH ?c { pdr:jiangxi-firms-in-zambia pd:shareOfChineseCompanies ?x } }""").column("c")
+    assert fifth and not [c for c in fifth if store.query(f"ASK {{ <{c}> pd:citesEndnote ?e }}").boolean]
+    # every endnote a claim cites has its mark, on a sentence of the claim's quote
+    cited = set(store.query("SELECT ?c ?n { ?c pd:citesEndnote/pd:endnoteNumber ?n }").rows)
+    assert cited == {(c, n) for c, n, _ in rows}
+    assert all(s for s in marks.values())

@@ -118,3 +118,11 @@ def test_a_model_class_given_as_a_type_is_refused(mini_project, model):
     path.write_text(path.read_text().replace("type: AgriculturalCentreTwinning", f"type: [AgriculturalCentreTwinning, {model}]"))
     with pytest.raises(InvalidInput, match=rf"mini.yaml:18: claims\[0\].assert\[3\].type: '{model}' is a class the reasoner infers"):
         prepare(Config(home=mini_project, sources_dir=str(sources_dir())), datasets=False)
+
+
+def test_an_endnote_the_quoted_passage_does_not_carry_is_refused(mini_project):
+    """A claim cites only the endnotes whose marks stand on its quoted words (16 here, not 17)."""
+    path = mini_project / "data" / "claims" / "mini.yaml"
+    path.write_text(path.read_text().replace("endnotes: [16]", "endnotes: [16, 17]"))
+    with pytest.raises(InvalidInput, match=r"mini.yaml:6: claims\[0\].endnotes: endnote 17 is not carried by the quoted passage"):
+        prepare(Config(home=mini_project, sources_dir=str(sources_dir())), datasets=False)

@@ -98,6 +98,7 @@ class Claim:
     items: list[Item]
     where: Where
     path: str
+    entry: object = None  # the claim's mapping in its file (for the line of a field)
 
 
 @dataclass
@@ -345,7 +346,7 @@ class _Reader:
                 return
             self.claim_where[cid] = where
             self.claims.append(Claim(cid, source or "", section, quote, locator, list(endnotes), support,
-                                     note, items, where, path))
+                                     note, items, where, path, entry))
 
     def read_item(self, file, item: LineDict, path) -> Item | None:
         iid = self.slug(file, item, "id", path)
@@ -509,6 +510,14 @@ class _Reader:
                 if text.find(claim.quote) is None:
                     self.bad(claim.where, f"{claim.path}.quote", f"quote not found in the text of {source!r} "
                                                    f"({work.data.get('text_file')}): {claim.quote[:80]!r}")
+                    continue
+                carried = text.marks(claim.quote)
+                for n in claim.endnotes:
+                    if n not in carried:
+                        self.bad(self.at(claim.where.file, claim.entry, "endnotes") if claim.entry is not None
+                                 else claim.where, f"{claim.path}.endnotes",
+                                 f"endnote {n} is not carried by the quoted passage: its mark stands on no quoted "
+                                 f"sentence (marks the passage carries: {sorted(carried) or 'none'})")
         return unverified
 
 
