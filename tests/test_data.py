@@ -227,3 +227,11 @@ def test_endnotes_are_credited_to_the_sentence_that_carries_their_mark(store):
     cited = set(store.query("SELECT ?c ?n { ?c pd:citesEndnote/pd:endnoteNumber ?n }").rows)
     assert cited == {(c, n) for c, n, _ in rows}
     assert all(s for s in marks.values())
+
+
+def test_substantive_statements_quoted_only_as_topics_now_have_facts(store):
+    """Coverage: the ATDC selection process 'neither open nor competitive', and first entry into a new market."""
+    got = facts(store, "provincial-atdc-twinning")
+    assert {("selectionInstitutionalised", "true"), ("selectionOpen", "false"), ("selectionCompetitive", "false"),
+            ("facilitatesMarketEntryFor", "atdc-construction-companies")} <= got
+    assert ("facilitatesMarketEntryFor", "smaller-firms-in-zambia") in facts(store, "jiangxi-zambia-subcontracting")
