@@ -115,6 +115,7 @@ claims:
       - id: hebei
         type: ProvinceLevelUnit
         label: Hebei
+        {space}
       - id: drc
         type: ForeignState
         label: DR Congo
@@ -123,12 +124,15 @@ claims:
         label: Twinning
         subStateActor: hebei
         foreignCounterpart: drc
+        sector: sector-health
 {extra}
 """
+SPACE = "policySpaceInSector: sector-health"   # the province's policy space in the twinning's sector
 
 
-def classify(mini_project, extra):
-    (mini_project / "data" / "claims" / "t.yaml").write_text(TWINNING.format(extra=textwrap.indent(extra, " " * 8)))
+def classify(mini_project, extra, space=SPACE):
+    (mini_project / "data" / "claims" / "t.yaml").write_text(TWINNING.format(extra=textwrap.indent(extra, " " * 8),
+                                                                             space=space or ""))
     result = prepare(make_config(mini_project / "store", home=mini_project))
     inference = infer(result.dataset)
     return {o for s, p, o in inference.triples if s == PDR["t-twinning"]}
@@ -140,6 +144,20 @@ def test_twinning_with_a_central_designer_is_collaborative(mini_project):
 
 def test_twinning_without_a_central_designer_is_not_collaborative(mini_project):
     assert PD.CollaborativeEngagement not in classify(mini_project, "implementedBy: hebei")
+
+
+def test_central_design_and_provincial_implementation_without_policy_space_is_not_collaborative(mini_project):
+    """Designed centrally and implemented provincially alone also fits the subordinate model: the
+    collaborative model needs the province's policy space in the sector."""
+    got = classify(mini_project, "designedBy: central-government\nimplementedBy: hebei", space=None)
+    assert PD.CollaborativeEngagement not in got
+
+
+def test_a_divergent_collaboration_stays_collaborative(mini_project):
+    """A 'flawed collaboration' (diverging from the centre's recruitment criteria) is collaborative and divergent."""
+    got = classify(mini_project, "designedBy: central-government\nimplementedBy: hebei\n"
+                                 "divergesFromPolicy: policy-medical-team-recruitment-criteria")
+    assert {PD.CollaborativeEngagement, PD.DivergentEngagement} <= got
 
 
 def test_initiative_makes_an_engagement_initiator_and_imposition_subordinate(mini_project):
@@ -224,3 +242,23 @@ def test_reasoning_over_more_facts_than_the_limit_is_refused_before_it_starts(mi
     store.close()
     assert run_cli("--home", str(mini_project), "--store", str(store_dir), "build",
                    env={**env, "PARADIPLOMACY_REASONING_LIMIT": "0"}).returncode == 0  # 0: no limit
+
+
+# ---- interpretation made visible: what survives on the explicit statements alone ----------------
+
+def test_explicit_only_reasoning_keeps_what_the_paper_states_and_drops_what_we_read(built):
+    _, store, result = built
+    explicit = infer(result.dataset, explicit_only=True)
+    types = {(s, o) for s, p, o in explicit.triples if str(p).endswith("#type")}
+    assert (PDR["provincial-twinning"], PD.CollaborativeEngagement) in types
+    assert (PDR["galamsey-illegal-mining"], PD.DivergentEngagement) in types
+    assert (PDR["sector-health"], PD.CollaborativeSector) in types
+    # the initiator model of the Zambian clustering, and Hebei's collaboration, rest on interpretations
+    assert (PDR["jiangxi-zambia-clustering"], PD.InitiatorEngagement) not in types
+    assert (PDR["hebei-drc-medical-teams"], PD.CollaborativeEngagement) not in types
+    # the build records the same survivors in their own graph, a subset of the full inference
+    kept = set(store.query("SELECT ?r ?m { GRAPH pdg:inferred-explicit { ?r a ?m } }").rows)
+    assert kept == {(s, o) for s, p, o in explicit.explicit}
+    assert kept <= set(store.query("SELECT ?r ?m { GRAPH pdg:inferred { ?r a ?m } }").rows)
+    assert (PDR["jiangxi-zambia-clustering"], PD.InitiatorEngagement) in set(
+        store.query("SELECT ?r ?m { GRAPH pdg:inferred { ?r a ?m } }").rows)

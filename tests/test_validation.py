@@ -26,6 +26,9 @@ BROKEN = [  # (what the claim file says instead, the problem expected: line, fie
      (23, "startYear", "startYear is after endYear")),
     ("sector: sector-agriculture", "sector: chongqing",
      (17, "sector", "sector must be a sector concept")),
+    ("sector: sector-agriculture", "sector: sector-agriculture\n        designedBy: ministry-of-commerce\n"
+                                   "        supportedBy: ministry-of-commerce",
+     (17, "supportedBy", "supportedBy is support without designing")),
 ]
 
 
@@ -96,3 +99,30 @@ def test_an_unknown_engine_is_named():
     from rdflib import Graph
     with pytest.raises(ValueError, match="unknown SHACL engine 'jena': one of turbo, pyshacl"):
         run_shacl(Graph(), Graph(), "jena")
+
+
+def test_member_kind_must_name_an_ontology_class(mini_project):
+    path = mini_project / "data" / "claims" / "mini.yaml"
+    path.write_text(path.read_text() + "      - id: some-provinces\n        type: ActorGroup\n        label: Some provinces\n"
+                                       "        memberKind: Provinces\n")
+    with pytest.raises(InvalidInput, match=r"mini.yaml:\d+: claims\[0\].assert\[5\].memberKind: unknown class 'Provinces'"):
+        prepare(Config(home=mini_project, sources_dir=str(sources_dir())), datasets=False)
+    path.write_text(path.read_text().replace("memberKind: Provinces", "memberKind: ProvinceLevelUnit"))
+    prepare(Config(home=mini_project, sources_dir=str(sources_dir())), datasets=False)
+
+
+@pytest.mark.parametrize("model", ["CollaborativeEngagement", "InitiatorActor", "CollaborativeSector"])
+def test_a_model_class_given_as_a_type_is_refused(mini_project, model):
+    """The models are the reasoner's: `type: CollaborativeEngagement` in evidence is an error at its line."""
+    path = mini_project / "data" / "claims" / "mini.yaml"
+    path.write_text(path.read_text().replace("type: AgriculturalCentreTwinning", f"type: [AgriculturalCentreTwinning, {model}]"))
+    with pytest.raises(InvalidInput, match=rf"mini.yaml:18: claims\[0\].assert\[3\].type: '{model}' is a class the reasoner infers"):
+        prepare(Config(home=mini_project, sources_dir=str(sources_dir())), datasets=False)
+
+
+def test_an_endnote_the_quoted_passage_does_not_carry_is_refused(mini_project):
+    """A claim cites only the endnotes whose marks stand on its quoted words (16 here, not 17)."""
+    path = mini_project / "data" / "claims" / "mini.yaml"
+    path.write_text(path.read_text().replace("endnotes: [16]", "endnotes: [16, 17]"))
+    with pytest.raises(InvalidInput, match=r"mini.yaml:6: claims\[0\].endnotes: endnote 17 is not carried by the quoted passage"):
+        prepare(Config(home=mini_project, sources_dir=str(sources_dir())), datasets=False)

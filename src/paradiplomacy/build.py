@@ -20,7 +20,7 @@ from paradiplomacy.evidence.reader import Evidence, read_evidence
 from paradiplomacy.linking.mapping import LinkReport, add_links
 from paradiplomacy.namespaces import GRAPH_BIBLIOGRAPHY, GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDG, claim_iri, claim_provenance_iri
 from paradiplomacy.evidence.ontology import Vocabulary, load_ontology, load_shapes
-from paradiplomacy.reasoning.reasoners import GRAPH_INFERRED_PROVENANCE, Inference, infer, inferred_quads, java_available
+from paradiplomacy.reasoning.reasoners import GRAPH_INFERRED_EXPLICIT, GRAPH_INFERRED_PROVENANCE, Inference, infer, inferred_quads, java_available
 from paradiplomacy.settings import Config
 from paradiplomacy.store import Store
 from paradiplomacy.evidence.shacl import ShaclReport, shacl_check
@@ -215,5 +215,5 @@ def reason_store(store: Store, limit: int = 0) -> Inference:
     inference = infer(ds, limit=limit)
     build_activity = next((s for s, _, _, _ in ds.quads((None, RDF.type, PD.LoadActivity, None))), None)
     store.add(inferred_quads(inference, build_activity),
-              replace_graphs={GRAPH_INFERRED, GRAPH_INFERRED_PROVENANCE})
+              replace_graphs={GRAPH_INFERRED, GRAPH_INFERRED_EXPLICIT, GRAPH_INFERRED_PROVENANCE})
     return inference

@@ -157,6 +157,14 @@ def provenance(g: Graph, claim: Claim, evidence: Evidence, activity: URIRef, whe
         g.add((selector, OA.exact, Literal(claim.quote)))
         text = texts.get(claim.source)
         match = text.find(claim.quote) if text else None
+        # each endnote the claim cites, with the quoted sentence its mark stands on (as the source places it)
+        for n, sentence in (text.marks(claim.quote).items() if match else ()):
+            if n in claim.endnotes:
+                mark = PDR[f"claim-{claim.id}-endnote-{n}"]
+                g.add((c, PD.endnoteMark, mark))
+                g.add((mark, RDF.type, PD.EndnoteMark))
+                g.add((mark, PD.markOf, endnote_iri(claim.source, n)))
+                g.add((mark, PD.markedSentence, Literal(sentence)))
         if match:
             g.add((selector, OA.prefix, Literal(match.prefix)))
             g.add((selector, OA.suffix, Literal(match.suffix)))

@@ -20,6 +20,10 @@ _FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "—": "-
                        "«": '"', "»": '"'})
 _ELISION = re.compile(r"\[\.\.\.\]|\.\.\.|…")
 CONTEXT = 32  # characters of oa:prefix and oa:suffix
+_MARK = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_CLOSING = ".,;:!?\"')”’"
+_ENTRY = re.compile(r"^- (\d+) ", re.M)  # an entry of the endnotes list, as the text prints it
 BATCH_MIN = 8  # shorter first parts are looked up one by one: they may stand in the text too often to list
 
 
@@ -108,6 +112,42 @@ class SourceText:
         if quote not in self._found:
             self._found[quote] = self._find(quote)
         return self._found[quote]
+
+    def spans(self, quote: str) -> list[tuple[int, int]]:
+        """The (start, end) in the original text of each part of the quote ([] if it does not stand there)."""
+        ps, out, at = parts(quote), [], 0
+        for p in ps:
+            pos = self.folded.find(p, at)
+            if pos < 0:
+                return []
+            out.append((self._where[pos], self._where[pos + len(p) - 1] + 1))
+            at = pos + len(p)
+        return out
+
+    def marks(self, quote: str) -> dict[int, str]:
+        """The endnotes whose marks the quoted passage carries, each with the quoted sentence it stands
+        on: a superscript inside a quoted part or right after its last word (closing punctuation
+        between); elided text carries nothing. A part quoted from the list of endnotes carries the
+        number of the entry it stands in."""
+        out: dict[int, str] = {}
+        endnotes = self.text.rfind("\nEndnotes\n")
+        for start, end in self.spans(quote):
+            if 0 <= endnotes < start:
+                entries = [m for m in _ENTRY.finditer(self.text, endnotes, start + 1) if m.start() <= start]
+                if entries:
+                    out.setdefault(int(entries[-1].group(1)), " ".join(self.text[start:end].split()))
+                continue
+            tail = end
+            while tail < len(self.text) and self.text[tail] in _CLOSING:
+                tail += 1
+            found = list(_MARK.finditer(self.text, start, tail))
+            after = _MARK.match(self.text, tail)
+            found += [after] if after else []
+            for m in found:
+                boundary = max(self.text.rfind(". ", start, m.start() - 1) + 2, self.text.rfind("\n", start, m.start()) + 1, start)
+                sentence = " ".join(self.text[boundary:m.start()].split())
+                out.setdefault(int(m.group().translate(_DIGITS)), sentence)
+        return out
 
     def _find(self, quote: str) -> Match | None:
         ps = parts(quote)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from rdflib import URIRef
-from rdflib.namespace import RDFS, SKOS, XSD
+from rdflib import BNode, URIRef
+from rdflib.namespace import OWL, RDFS, SKOS, XSD
 
 from paradiplomacy.errors import InvalidInput, Problem
 from paradiplomacy.evidence.ontology import PropertyInfo, Vocabulary
@@ -98,6 +98,7 @@ class Claim:
     items: list[Item]
     where: Where
     path: str
+    entry: object = None  # the claim's mapping in its file (for the line of a field)
 
 
 @dataclass
@@ -345,7 +346,7 @@ class _Reader:
                 return
             self.claim_where[cid] = where
             self.claims.append(Claim(cid, source or "", section, quote, locator, list(endnotes), support,
-                                     note, items, where, path))
+                                     note, items, where, path, entry))
 
     def read_item(self, file, item: LineDict, path) -> Item | None:
         iid = self.slug(file, item, "id", path)
@@ -360,6 +361,12 @@ class _Reader:
             if iri is None:
                 self.bad(self.at(file, item, "type"), f"{path}.type",
                          f"unknown class {t!r}{_suggest(str(t), self.vocab.class_names())}")
+            elif any(isinstance(d, BNode) for d in self.vocab.graph.objects(iri, OWL.equivalentClass)):
+                # a defined class (the central-local models): the reasoner's to infer, never evidence's to give
+                self.bad(self.at(file, item, "type"), f"{path}.type",
+                         f"{t!r} is a class the reasoner infers from the facts that define it (designedBy, implementedBy, "
+                         "initiatedBy, imposedBy ...): state those facts, or the source's own classification with "
+                         "exemplifiesModel, instead of the type")
             else:
                 types.append(iri)
         names: dict[str, list[str]] = {}
@@ -384,6 +391,10 @@ class _Reader:
                 continue
             for v in (raw if isinstance(raw, list) else [raw]):
                 converted = self.convert(where, (f"{path}.{key}" if path else key), prop, str(key), v)
+                if key == "memberKind" and converted is not None and self.vocab.resolve_class(converted) is None:
+                    self.bad(where, f"{path}.{key}", f"unknown class {converted!r}: memberKind names an ontology class"
+                                                     f"{_suggest(converted, self.vocab.class_names())}")
+                    converted = None
                 if converted is not None:
                     values.append(Value(prop, converted, where, str(key), (f"{path}.{key}" if path else key)))
         if not iid:
@@ -499,6 +510,14 @@ class _Reader:
                 if text.find(claim.quote) is None:
                     self.bad(claim.where, f"{claim.path}.quote", f"quote not found in the text of {source!r} "
                                                    f"({work.data.get('text_file')}): {claim.quote[:80]!r}")
+                    continue
+                carried = text.marks(claim.quote)
+                for n in claim.endnotes:
+                    if n not in carried:
+                        self.bad(self.at(claim.where.file, claim.entry, "endnotes") if claim.entry is not None
+                                 else claim.where, f"{claim.path}.endnotes",
+                                 f"endnote {n} is not carried by the quoted passage: its mark stands on no quoted "
+                                 f"sentence (marks the passage carries: {sorted(carried) or 'none'})")
         return unverified
 
 

@@ -30,6 +30,9 @@ from paradiplomacy.errors import InvalidInput, ParadiplomacyError, Problem
 from paradiplomacy.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDG, PDR
 
 GRAPH_INFERRED_PROVENANCE = PDG["inferred-provenance"]
+# the defined-class memberships that hold on the explicit statements alone (claims marked
+# interpretation left out): what survives if every interpretation of the editors is dropped
+GRAPH_INFERRED_EXPLICIT = PDG["inferred-explicit"]
 HERMIT_VERSION = "1.3.8"  # the HermiT.jar shipped with owlready2 (its manifest's Implementation-Version)
 JAVA_HELP = ("HermiT needs a Java runtime and 'java' was not found on PATH: install one "
              "(Debian/Ubuntu: apt-get install default-jre-headless), or run `bash scripts/ensure-system-deps`")
@@ -62,6 +65,7 @@ class Inference:
     seconds: dict
     unsatisfiable: list
     rl_engine: str = "owlrl"
+    explicit: set = field(default_factory=set)  # defined-class types entailed by explicit claims alone
 
     @property
     def triples(self) -> set:
@@ -89,9 +93,18 @@ def _gid(g):
     return g.identifier if hasattr(g, "identifier") else g
 
 
-def reasoner_input(ds: Dataset) -> tuple[Graph, Graph, dict]:
-    """(ontology, asserted facts, claim of each asserted triple) from a dataset of named graphs."""
+def interpretation_claims(ds: Dataset) -> set[URIRef]:
+    """The claims whose support level is interpretation (the editors' reading, not the source's words)."""
+    return {q[0] for q in ds.quads((None, PD.supportLevel, PD.Interpretation, None))}
+
+
+def reasoner_input(ds: Dataset, explicit_only: bool = False) -> tuple[Graph, Graph, dict]:
+    """(ontology, asserted facts, claim of each asserted triple) from a dataset of named graphs;
+    with `explicit_only`, the facts of claims marked interpretation are left out (a fact that an
+    explicit claim also asserts stays)."""
     claims = claim_graph_ids(ds)
+    if explicit_only:
+        claims -= interpretation_claims(ds)
     ontology, abox, origin = Graph(), Graph(), {}
     for s, p, o, g in ds.quads((None, None, None, None)):
         gid = _gid(g)
@@ -236,10 +249,20 @@ def check_size(asserted: int, limit: int) -> None:
             "(`paradiplomacy build --no-reason`), or raise the limit if the machine has the memory")
 
 
-def infer(ds: Dataset, where=None, use_hermit: bool = True, rl_engine: str | None = None, limit: int = 0) -> Inference:
+def defined_class_types(ontology: Graph, triples) -> set:
+    """The rdf:type triples among `triples` whose class is a defined class (owl:equivalentClass)."""
+    defined = set(ontology.subjects(OWL.equivalentClass, None))
+    return {t for t in triples if t[1] == RDF.type and t[2] in defined}
+
+
+def infer(ds: Dataset, where=None, use_hermit: bool = True, rl_engine: str | None = None, limit: int = 0,
+          explicit_only: bool = False) -> Inference:
     """Reason over a built dataset. `where` maps a claim IRI to its evidence location, for
-    the message when the facts are inconsistent. More than `limit` asserted triples is an error."""
-    ontology, abox, _ = reasoner_input(ds)
+    the message when the facts are inconsistent. More than `limit` asserted triples is an error.
+    With `explicit_only`, only the claims marked explicit are reasoned over. Either way the
+    defined-class memberships entailed by the explicit claims alone (OWL 2 RL, which classifies
+    into the model classes as HermiT does) are returned as `explicit`."""
+    ontology, abox, _ = reasoner_input(ds, explicit_only)
     check_size(len(abox), limit)
     seconds = {}
     hermit_facts, unsat = set(), []
@@ -266,13 +289,19 @@ def infer(ds: Dataset, where=None, use_hermit: bool = True, rl_engine: str | Non
                                     f"contradict the ontology's axioms together: {result.message[:300]}"))
             raise InconsistentInput(problems)
         hermit_facts, unsat = result.inferred, result.unsatisfiable
-    return Inference(hermit_facts, rl, seconds, unsat, engine)
+    if explicit_only:
+        explicit = defined_class_types(ontology, hermit_facts | rl)
+    else:
+        explicit_abox = reasoner_input(ds, explicit_only=True)[1]
+        explicit = defined_class_types(ontology, owl_rl_closure(ontology, explicit_abox, engine) - set(explicit_abox))
+    return Inference(hermit_facts, rl, seconds, unsat, engine, explicit)
 
 
 def inferred_quads(inference: Inference, build_activity: URIRef | None, now: dt.datetime | None = None) -> list:
     """The inferred graph and its provenance graph, as quads."""
     when = Literal((now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
     quads = [(s, p, o, GRAPH_INFERRED) for s, p, o in sorted(inference.triples)]
+    quads += [(s, p, o, GRAPH_INFERRED_EXPLICIT) for s, p, o in sorted(inference.explicit)]
     activity = PDR["reasoning-" + (str(build_activity).rsplit("-", 1)[-1] if build_activity else "store")]
     rl_version = _version(inference.rl_engine)
     hermit, rl = PDR[f"software-hermit-{HERMIT_VERSION}"], PDR[f"software-{inference.rl_engine}-{rl_version}"]
@@ -282,6 +311,10 @@ def inferred_quads(inference: Inference, build_activity: URIRef | None, now: dt.
         (GRAPH_INFERRED, PROV.wasGeneratedBy, activity),
         (GRAPH_INFERRED, PROV.generatedAtTime, when),
         (GRAPH_INFERRED, PD.inferredTripleCount, Literal(len(inference.triples))),
+        (GRAPH_INFERRED_EXPLICIT, RDF.type, PROV.Entity),
+        (GRAPH_INFERRED_EXPLICIT, RDFS.label, Literal("defined-class memberships entailed by the explicit statements alone")),
+        (GRAPH_INFERRED_EXPLICIT, PROV.wasGeneratedBy, activity),
+        (GRAPH_INFERRED_EXPLICIT, PD.inferredTripleCount, Literal(len(inference.explicit))),
         (activity, RDF.type, PROV.Activity),
         (activity, RDFS.label, Literal("reasoning: HermiT classification and OWL 2 RL materialisation")),
         (activity, PROV.startedAtTime, when),
