@@ -13,7 +13,7 @@ import pytest
 from rdflib import Graph
 
 from paradiplomacy.sparql.service import parse_map, resolve, rewrite_services, service_iris
-from paradiplomacy.linking.mapping import WD, WDT
+from paradiplomacy.namespaces import WD, WDT
 from paradiplomacy.namespaces import PDR
 from paradiplomacy.settings import Config
 

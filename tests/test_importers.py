@@ -18,7 +18,8 @@ from paradiplomacy.importers import aei, aiddata, cari
 from paradiplomacy.importers.graph import dataset_graph, provenance_graph
 from paradiplomacy.importers.pipeline import check, import_dataset, make_graph
 from paradiplomacy.evidence.shacl import ENGINES
-from paradiplomacy.importers.reference import GRAPH_REFERENCE, load_reference, reference_quads
+from paradiplomacy.importers.reference import load_reference, reference_quads
+from paradiplomacy.namespaces import GRAPH_REFERENCE
 from paradiplomacy.namespaces import PD, PDR
 from paradiplomacy.evidence.ontology import load_ontology, load_shapes
 from paradiplomacy.store import open_store

@@ -16,7 +16,8 @@ from rdflib.namespace import PROV, RDFS, SKOS
 
 from paradiplomacy.errors import InvalidInput
 from paradiplomacy.linking.reconcile import Entity, assess, fetch_facts, reconcile
-from paradiplomacy.linking.mapping import GRAPH_LINKSET, GRAPH_SAMEAS, GRAPH_SLICE, GRAPH_SLICE_PROVENANCE, VOID, WD, WDT, link_iri, link_provenance_iri
+from paradiplomacy.linking.mapping import link_iri, link_provenance_iri
+from paradiplomacy.namespaces import GRAPH_LINKSET, GRAPH_SAMEAS, GRAPH_SLICE, GRAPH_SLICE_PROVENANCE, VOID, WD, WDT
 from paradiplomacy.build import build
 from paradiplomacy.namespaces import PDR
 from paradiplomacy.store import open_store

@@ -14,7 +14,7 @@ import pytest
 import requests
 from rdflib import Graph
 
-from paradiplomacy.linking.mapping import WD, WDT
+from paradiplomacy.namespaces import WD, WDT
 from paradiplomacy.web.mapdata import engagement_lines, network, point, store_select
 
 from conftest import ROOT, WIKIDATA_SLICE, free_port, needs_java, sources_dir

@@ -12,18 +12,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset, Literal, URIRef
-from rdflib.namespace import PROV, RDF, XSD
+from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from paradiplomacy.evidence.claims import SOFTWARE, build_activity_iri, build_dataset
 from paradiplomacy.errors import InvalidInput, Problem
 from paradiplomacy.evidence.reader import Evidence, read_evidence
 from paradiplomacy.linking.mapping import LinkReport, add_links
-from paradiplomacy.namespaces import GRAPH_BIBLIOGRAPHY, GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDG, claim_iri, claim_provenance_iri
+from paradiplomacy.namespaces import GRAPH_BIBLIOGRAPHY, GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDG, PDR, claim_iri, claim_provenance_iri
 from paradiplomacy.evidence.ontology import Vocabulary, load_ontology, load_shapes
 from paradiplomacy.reasoning.reasoners import GRAPH_INFERRED_EXPLICIT, GRAPH_INFERRED_PROVENANCE, Inference, infer, inferred_quads, java_available
 from paradiplomacy.settings import Config
 from paradiplomacy.store import Store
 from paradiplomacy.evidence.shacl import ShaclReport, shacl_check
+from paradiplomacy.rdfutil import graph_name, slug_or_iri
 
 RDF_FORMATS = {".ttl": "turtle", ".trig": "trig", ".nt": "nt", ".nq": "nquads", ".rdf": "xml",
                ".owl": "xml", ".xml": "xml", ".jsonld": "json-ld", ".json": "json-ld"}
@@ -78,12 +79,26 @@ def prepare(config: Config, extra_claim_files=(), datasets: bool = True) -> Buil
     stages.done("shacl")
     result = BuildResult(ds, evidence, report, seconds=seconds)
     if datasets:
-        from paradiplomacy.importers.pipeline import add_default_datasets
-        add_default_datasets(config, result)
+        _add_default_datasets(config, result)
         # the Wikidata links and slice, validated against every resource: claims, reference, datasets
         result.links = add_links(config, ds, ontology, build_activity_iri(evidence, ontology))
         stages.done("datasets and links")
     return result
+
+
+def _add_default_datasets(config: Config, result: BuildResult) -> None:
+    """Add the reference data and the datasets of data/datasets.yaml to a validated build."""
+    from paradiplomacy.importers.pipeline import default_datasets
+    ds = result.dataset
+    claims = {s for s, _, _, _ in ds.quads((None, RDF.type, PD.Claim, None))}
+    declared: dict[str, set[tuple]] = {}  # what the claims say of each resource they declare: types, labels
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        if graph_name(g) in claims and p in (RDF.type, RDFS.label) and str(s).startswith(str(PDR)):
+            declared.setdefault(slug_or_iri(s), set()).add((p, o))
+    quads, imported = default_datasets(config, declared)
+    for quad in quads:
+        ds.add(quad)
+    result.datasets = imported
 
 
 def add_inferences(result: BuildResult, use_hermit: bool = True, limit: int = 0) -> Inference:
@@ -143,11 +158,6 @@ def read_rdf_file(path: Path) -> Dataset:
     return ds
 
 
-def _graph_id(g):
-    gid = g.identifier if hasattr(g, "identifier") else g
-    return None if gid is None or str(gid) == "urn:x-rdflib:default" else gid
-
-
 def _same_file(config: Config, shown: str, wanted: set[str]) -> bool:
     path = Path(shown)
     return str((path if path.is_absolute() else config.home / path).resolve()) in wanted
@@ -163,8 +173,8 @@ def evidence_quads(config: Config, files: list[Path]) -> tuple[list, set, int]:
     keep = {GRAPH_BIBLIOGRAPHY, GRAPH_ONTOLOGY, activity}
     for c in new_claims:
         keep |= {claim_iri(c.id), claim_provenance_iri(c.id)}
-    quads = [(s, p, o, _graph_id(g)) for s, p, o, g in result.dataset.quads((None, None, None, None))
-             if _graph_id(g) in keep]
+    quads = [(s, p, o, graph_name(g)) for s, p, o, g in result.dataset.quads((None, None, None, None))
+             if graph_name(g) in keep]
     return quads, keep, len(new_claims)
 
 
@@ -173,7 +183,7 @@ def rdf_quads(path: Path) -> tuple[list, set, int]:
     provenance; the graphs written; and how many quads the file itself had."""
     ds = read_rdf_file(path)
     default_iri = rdf_graph_iri(path)
-    quads = [(s, p, o, _graph_id(g) or default_iri) for s, p, o, g in ds.quads((None, None, None, None))]
+    quads = [(s, p, o, graph_name(g) or default_iri) for s, p, o, g in ds.quads((None, None, None, None))]
     own = len(quads)
     graphs = {q[3] for q in quads}
     prov_graph = URIRef(str(default_iri) + "-provenance")

@@ -1,4 +1,6 @@
-"""Errors and the CLI exit codes they map to (documented in the README)."""
+"""Errors and the CLI exit codes they map to (documented in the README), and how problems name files."""
+
+from pathlib import Path
 
 EXIT_OK = 0
 EXIT_INVALID_INPUT = 1
@@ -35,3 +37,11 @@ class InvalidInput(ParadiplomacyError):
 
 class StoreError(ParadiplomacyError):
     exit_code = EXIT_OTHER
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    """A file's path as problems name it: relative to the project directory `root` where it is inside."""
+    try:
+        return str(path.resolve().relative_to(root.resolve())) if root else str(path)
+    except ValueError:
+        return str(path)

@@ -1,7 +1,7 @@
 """IRIs of the project and of the vocabularies it reuses."""
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD  # noqa: F401  (ORG, VOID: imported from here)
 
 BASE = "https://w3id.org/paradiplomacy/"
 PD = Namespace(BASE + "ontology#")  # ontology terms
@@ -9,16 +9,23 @@ PDR = Namespace(BASE + "resource/")  # things: actors, engagements, claims, work
 PDG = Namespace(BASE + "graph/")  # named graphs that are not claims
 ONTOLOGY_IRI = URIRef(BASE + "ontology")
 
-ORG = Namespace("http://www.w3.org/ns/org#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 BIBO = Namespace("http://purl.org/ontology/bibo/")
 SCHEMA = Namespace("http://schema.org/")
 VANN = Namespace("http://purl.org/vocab/vann/")
+WD = Namespace("http://www.wikidata.org/entity/")
+WDT = Namespace("http://www.wikidata.org/prop/direct/")
 
 GRAPH_ONTOLOGY = PDG.ontology
 GRAPH_BIBLIOGRAPHY = PDG.bibliography
 GRAPH_PROVENANCE = PDG.provenance
 GRAPH_INFERRED = PDG.inferred
+GRAPH_REFERENCE = PDG.reference  # the province-level units and African states every build includes
+GRAPH_REFERENCE_PROVENANCE = PDG["reference-provenance"]
+GRAPH_LINKSET = PDG["links-wikidata"]  # the curated Wikidata links (skos:exactMatch)
+GRAPH_SAMEAS = PDG["links-wikidata-sameas"]  # the same links as owl:sameAs, opt-in
+GRAPH_SLICE = PDG["wikidata"]  # the offline slice of Wikidata
+GRAPH_SLICE_PROVENANCE = PDG["wikidata-provenance"]
 
 PREFIXES = {
     "pd": str(PD),

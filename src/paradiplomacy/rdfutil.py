@@ -1,10 +1,45 @@
-"""Small RDF helpers shared by every layer: term conversion between rdflib and pyoxigraph."""
+"""Small RDF helpers shared by every layer: term conversion between rdflib and pyoxigraph, graph
+names, prefixed names, and the slugs that end the project's resource IRIs."""
 
 from __future__ import annotations
+
+import re
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
+
+from paradiplomacy.namespaces import PDR, PREFIXES
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # lower-case ASCII words joined by hyphens: jiangxi, hebei-drc
+RDFLIB_DEFAULT_GRAPH = "urn:x-rdflib:default"  # how rdflib's Dataset names its default graph
+
+
+def slugify(text: str, max_length: int | None = None) -> str:
+    """A slug made from any text (words of ASCII letters and digits), at most `max_length` long."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:max_length].strip("-") if max_length else slug
+
+
+def slug_or_iri(term) -> str:
+    """A resource's slug where it is one of the project's, else its IRI (for messages)."""
+    text = str(term)
+    return text[len(PDR):] if text.startswith(str(PDR)) else text
+
+
+def graph_name(graph) -> URIRef | BNode | None:
+    """The name of a named graph, None for the default graph (rdflib's own name for it included)."""
+    identifier = getattr(graph, "identifier", graph)
+    return None if identifier is None or str(identifier) == RDFLIB_DEFAULT_GRAPH else identifier
+
+
+def curie(iri, prefixes: dict[str, str] = PREFIXES) -> str:
+    """A prefixed name for an IRI of a known namespace (the longest that matches), else the IRI itself."""
+    text = str(iri)
+    for prefix, ns in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
+        if text.startswith(ns) and text != ns:
+            return f"{prefix}:{text[len(ns):]}"
+    return text
 
 
 def to_ox(term: Node):
@@ -41,5 +76,6 @@ def to_rdflib(term):
 
 
 def quad_to_ox(s, p, o, g) -> ox.Quad:
-    graph = ox.DefaultGraph() if g is None or str(g) == "urn:x-rdflib:default" else to_ox(g)
+    name = graph_name(g)
+    graph = ox.DefaultGraph() if name is None else to_ox(name)
     return ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph)

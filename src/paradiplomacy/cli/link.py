@@ -158,5 +158,5 @@ def _refresh(config, url, from_file):
 
 
 def _wd(qid):
-    from paradiplomacy.linking.mapping import WD
+    from paradiplomacy.namespaces import WD
     return WD[qid]

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -27,15 +26,12 @@ from paradiplomacy import __version__
 from paradiplomacy.evidence.reader import NAME_FIELDS, Claim, Evidence, Work
 from paradiplomacy.namespaces import BIBO, GRAPH_BIBLIOGRAPHY, GRAPH_ONTOLOGY, OA, PD, PDR, claim_iri, claim_provenance_iri
 from paradiplomacy.evidence.quotes import SourceText, source_text
+from paradiplomacy.rdfutil import slugify
 
 SOFTWARE = PDR["software-paradiplomacy-" + __version__.replace(".", "-")]
 CONTAINER_TYPE = {"AcademicArticle": BIBO.Journal, "Article": BIBO.Periodical, "BookSection": BIBO.Book,
                   "Chapter": BIBO.Book, "Webpage": BIBO.Website}
 SUPPORT = {"explicit": PD.ExplicitStatement, "interpretation": PD.Interpretation}
-
-
-def _slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "x"
 
 
 def section_iri(work_id: str, section_id: str) -> URIRef:
@@ -87,7 +83,7 @@ def bibliography_graph(g: Graph, works: dict[str, Work]) -> None:
         if "url" in d:
             g.add((s, BIBO.uri, Literal(d["url"], datatype=XSD.anyURI)))
         if "container" in d:
-            container = PDR["venue-" + _slugify(d["container"])]
+            container = PDR["venue-" + (slugify(d["container"])[:60] or "x")]  # cut as first minted: the IRIs stay
             g.add((s, DCTERMS.isPartOf, container))
             g.add((container, RDF.type, CONTAINER_TYPE.get(work.type, BIBO.Collection)))
             g.add((container, DCTERMS.title, Literal(d["container"])))

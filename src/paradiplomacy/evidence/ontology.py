@@ -14,6 +14,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from paradiplomacy.namespaces import PD, PDR, PREFIXES
+from paradiplomacy.rdfutil import curie
 
 SHAPES_FILE = "shapes.ttl"
 
@@ -96,13 +97,9 @@ class Vocabulary:
 
     @staticmethod
     def curie(iri: URIRef) -> str:
+        """The name evidence uses for a term: the ontology's own bare (`implementedBy`), others prefixed."""
         s = str(iri)
-        if s.startswith(str(PD)):
-            return s[len(str(PD)):]
-        for prefix, ns in PREFIXES.items():
-            if s.startswith(ns):
-                return f"{prefix}:{s[len(ns):]}"
-        return s
+        return s[len(str(PD)):] if s.startswith(str(PD)) else curie(s)
 
     def label(self, iri: URIRef) -> str | None:
         for lbl in self.graph.objects(iri, RDFS.label):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -17,12 +16,12 @@ from pathlib import Path
 from rdflib import BNode, URIRef
 from rdflib.namespace import OWL, RDFS, SKOS, XSD
 
-from paradiplomacy.errors import InvalidInput, Problem
+from paradiplomacy.errors import InvalidInput, Problem, display_path
 from paradiplomacy.evidence.ontology import PropertyInfo, Vocabulary
 from paradiplomacy.evidence.quotes import source_text
 from paradiplomacy.evidence.yamlfile import LineDict, LineList, read_yaml
+from paradiplomacy.rdfutil import SLUG
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WORK_TYPES = {"AcademicArticle", "Article", "Book", "BookSection", "Chapter", "Report", "Thesis",
               "Webpage", "Document"}
 WORK_STRING_FIELDS = {"title", "title_en", "title_translit", "container", "publisher", "place", "volume",
@@ -118,13 +117,6 @@ def _suggest(name: str, candidates) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _display(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
-
-
 class _Reader:
     def __init__(self, vocab: Vocabulary, root: Path):
         self.vocab = vocab
@@ -174,7 +166,7 @@ class _Reader:
     # ---- sources.yaml --------------------------------------------------------------------
 
     def read_sources(self, path: Path):
-        file = _display(path, self.root)
+        file = display_path(path, self.root)
         doc, problems = read_yaml(path, file)
         self.problems += problems
         if doc is None:
@@ -282,7 +274,7 @@ class _Reader:
     # ---- claims/*.yaml -------------------------------------------------------------------
 
     def read_claims(self, path: Path):
-        file = _display(path, self.root)
+        file = display_path(path, self.root)
         doc, problems = read_yaml(path, file)
         self.problems += problems
         if doc is None:
@@ -542,5 +534,5 @@ def read_evidence(data_dir: Path, vocab: Vocabulary, extra_claim_files=(), sourc
     unverified = reader.verify_quotes(sources_dir)
     if reader.problems:
         raise InvalidInput(reader.problems)
-    files = [_display(p, reader.root) for p in [sources, *claim_files]]
+    files = [display_path(p, reader.root) for p in [sources, *claim_files]]
     return Evidence(reader.works, reader.claims, declared, files, unverified)

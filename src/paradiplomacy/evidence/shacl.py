@@ -16,13 +16,13 @@ from dataclasses import dataclass
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import RDF, RDFS, SH
 
 from paradiplomacy.errors import Problem
 from paradiplomacy.evidence.reader import Evidence, Where
 from paradiplomacy.namespaces import PDR, claim_iri
+from paradiplomacy.rdfutil import slug_or_iri
 
-SH = "http://www.w3.org/ns/shacl#"
 ENGINES = ("turbo", "pyshacl")
 
 
@@ -57,16 +57,40 @@ def shape_predicates(shapes: Graph) -> set[URIRef] | None:
     """The predicates the shapes can look at: paths (sequence paths included), targets by
     predicate, property-pair constraints, rdf:type and rdfs:subClassOf; None (all of them) when a
     shape uses SPARQL."""
-    if any(True for link in _SPARQL_LINKS for _ in shapes.triples((None, URIRef(SH + link), None))):
+    if any(True for link in _SPARQL_LINKS for _ in shapes.triples((None, SH[link], None))):
         return None
     found = set()
     for link in _PREDICATE_LINKS:
-        for value in shapes.objects(None, URIRef(SH + link)):
+        for value in shapes.objects(None, SH[link]):
             if isinstance(value, URIRef):
                 found.add(value)
             else:   # a sequence path: an RDF list of predicates
                 found |= {p for p in Collection(shapes, value) if isinstance(p, URIRef)}
     return found | {RDF.type, RDFS.subClassOf}
+
+
+@dataclass(frozen=True)
+class ShaclResult:
+    """One result of a SHACL report, as rdflib terms."""
+
+    focus: object
+    path: object
+    message: object
+    value: object
+    warning: bool  # sh:Warning (anything else is a violation)
+
+
+def read_report(results: Graph) -> list[ShaclResult]:
+    """The results of a SHACL validation report graph (pySHACL's and pyshacl-turbo's alike)."""
+    return [ShaclResult(results.value(r, SH.focusNode), results.value(r, SH.resultPath),
+                        results.value(r, SH.resultMessage), results.value(r, SH.value),
+                        results.value(r, SH.resultSeverity) == SH.Warning)
+            for r in results.subjects(RDF.type, SH.ValidationResult)]
+
+
+def local_name(iri) -> str | None:
+    """The last segment of a property's IRI (after # or /): the field a problem names."""
+    return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1] if isinstance(iri, URIRef) else None
 
 
 @dataclass
@@ -91,17 +115,12 @@ def shacl_check(ds: Dataset, shapes: Graph, evidence: Evidence, engine: str | No
     conforms, results = run_shacl(data, shapes, engine)
     where = _locator(evidence)
     violations, warnings = [], []
-    for r in results.subjects(RDF.type, URIRef(SH + "ValidationResult")):
-        focus = results.value(r, URIRef(SH + "focusNode"))
-        path = results.value(r, URIRef(SH + "resultPath"))
-        message = results.value(r, URIRef(SH + "resultMessage"))
-        severity = results.value(r, URIRef(SH + "resultSeverity"))
-        value = results.value(r, URIRef(SH + "value"))
-        w = where.get(focus, Where("(graph)", None))
-        name = str(focus)[len(PDR):] if str(focus).startswith(str(PDR)) else str(focus)
-        field = str(path).rsplit("#", 1)[-1].rsplit("/", 1)[-1] if isinstance(path, URIRef) else None
-        text = f"{name!r}: {message}" + (f" (value {value})" if value is not None and str(value) != str(focus) else "")
-        problem = Problem(w.file, w.line, field, text)
-        (warnings if str(severity) == SH + "Warning" else violations).append(problem)
+    for result in read_report(results):
+        w = where.get(result.focus, Where("(graph)", None))
+        value = result.value
+        text = f"{slug_or_iri(result.focus)!r}: {result.message}" + (
+            f" (value {value})" if value is not None and str(value) != str(result.focus) else "")
+        problem = Problem(w.file, w.line, local_name(result.path), text)
+        (warnings if result.warning else violations).append(problem)
     key = lambda p: (p.file, p.line or 0, p.message)
     return ShaclReport(sorted(violations, key=key), sorted(warnings, key=key))

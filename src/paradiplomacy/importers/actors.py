@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from paradiplomacy.importers.phrases import PLACE, around, historical, name_at, other_programme, phrases, sentence
 from paradiplomacy.importers.records import Organisation, Record
 from paradiplomacy.importers.reference import Firm, Reference, key
+from paradiplomacy.rdfutil import slugify
 
 PROVINCE_ALIASES = {"Nei Mongol": "inner-mongolia", "Neimenggu": "inner-mongolia", "Nei Menggu": "inner-mongolia",
                     "Xizang": "tibet"}
@@ -138,10 +139,6 @@ def title_case(core_name: str) -> str:
     return " ".join(w if w in small and i else w.capitalize() for i, w in enumerate(core_name.split()))
 
 
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:70].strip("-")
-
-
 def split_tag(entry: str) -> tuple[str, str | None]:
     entry = entry.strip()
     for tag in TAGS:
@@ -239,7 +236,7 @@ class Recogniser:
             mention = Mention(column, matched, name, province, province, kind, CONFIDENCE[rule], rule, role)
         else:
             c = core(name) or key(name)
-            slug = slugify(c)
+            slug = slugify(c, 70)
             if slug in self.ref.provinces or slug in self.ref.states or slug in self.known:
                 slug += "-" + ("firm" if kind == "soe" else "institution")
             mention = Mention(column, matched, name, slug, province, kind, CONFIDENCE[rule], rule, role,

@@ -25,6 +25,7 @@ from paradiplomacy.evidence.claims import SOFTWARE
 from paradiplomacy.namespaces import BASE, BIBO, ORG, PD, PDG, PDR
 from paradiplomacy.importers.actors import Mention, Recognition
 from paradiplomacy.importers.records import DatasetInfo, Record
+from paradiplomacy.rdfutil import slugify
 
 PDD = Namespace(BASE + "dataset/")   # the columns of each dataset, as properties
 MEDICAL_TEAM = re.compile(r"medical (?:aid |assistance )?(?:teams?|mission|group|detachment)", re.I)
@@ -43,20 +44,16 @@ def provenance_graph(info: DatasetInfo) -> URIRef:
     return PDG["dataset-" + info.slug + "-provenance"]
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
 def project_iri(record: Record) -> URIRef:
-    return PDR[f"{record.dataset.slug}-{_slug(record.row_id)}"]
+    return PDR[f"{record.dataset.slug}-{slugify(record.row_id)}"]
 
 
 def row_iri(record: Record) -> URIRef:
-    return PDR[f"{record.dataset.slug}-row-{_slug(record.row_id)}"]
+    return PDR[f"{record.dataset.slug}-row-{slugify(record.row_id)}"]
 
 
 def column_iri(info: DatasetInfo, column: str) -> URIRef:
-    return PDD[f"{info.slug}/{_slug(column)}"]
+    return PDD[f"{info.slug}/{slugify(column)}"]
 
 
 def mechanism(record: Record, recognition: Recognition) -> URIRef:
@@ -141,7 +138,7 @@ def record_quads(record: Record, recognition: Recognition, declared: set[str]) -
               (row, PD.rowNumber, Literal(record.row_number), p)]
     quads += [(row, column_iri(info, c), Literal(v), p) for c, v in record.fields.items()]
     for i, m in enumerate(recognition.mentions, start=1):
-        quads += _mention_quads(m, PDR[f"{info.slug}-row-{_slug(record.row_id)}-mention-{i}"], row, p)
+        quads += _mention_quads(m, PDR[f"{info.slug}-row-{slugify(record.row_id)}-mention-{i}"], row, p)
     return quads
 
 

@@ -19,19 +19,20 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from paradiplomacy.errors import InvalidInput, Problem
-from paradiplomacy.namespaces import PD, PDR
+from paradiplomacy.namespaces import PDR
 from paradiplomacy.evidence.ontology import load_ontology, load_shapes
 from paradiplomacy.settings import Config
 from paradiplomacy.store import Store
-from paradiplomacy.evidence.shacl import run_shacl, shape_predicates
+from paradiplomacy.evidence.shacl import local_name, read_report, run_shacl, shape_predicates
+from paradiplomacy.rdfutil import slug_or_iri
 from paradiplomacy.importers import reader
 from paradiplomacy.importers.actors import Recognition, Recogniser
 from paradiplomacy.importers.graph import dataset_description, dataset_graph, now, project_iri, provenance_graph, record_quads, row_iri
 from paradiplomacy.importers.records import DatasetInfo, Record
-from paradiplomacy.importers.reference import GRAPH_REFERENCE, GRAPH_REFERENCE_PROVENANCE, Reference, load_reference, reference_quads
+from paradiplomacy.namespaces import GRAPH_REFERENCE, GRAPH_REFERENCE_PROVENANCE
+from paradiplomacy.importers.reference import Reference, load_reference, reference_quads
 
 MANIFEST = "datasets.yaml"
-SH = "http://www.w3.org/ns/shacl#"
 KNOWN_QUERY = "SELECT DISTINCT ?s WHERE { ?c a pd:Claim . GRAPH ?c { ?s a ?t } }"
 
 
@@ -115,16 +116,11 @@ def check(imported: list[Imported], reference_q: list[tuple], ontology: Graph, s
             for m in recognition.mentions:
                 where.setdefault(PDR[m.actor], place)
     problems = []
-    for r in results.subjects(RDF.type, URIRef(SH + "ValidationResult")):
-        if results.value(r, URIRef(SH + "resultSeverity")) == URIRef(SH + "Warning"):
+    for result in read_report(results):
+        if result.warning:
             continue
-        focus = results.value(r, URIRef(SH + "focusNode"))
-        message = results.value(r, URIRef(SH + "resultMessage"))
-        path = results.value(r, URIRef(SH + "resultPath"))
-        file, row = where.get(focus, ("(import)", None))
-        name = str(focus)[len(str(PDR)):] if str(focus).startswith(str(PDR)) else str(focus)
-        problems.append(Problem(file, row, str(path).rsplit("#", 1)[-1] if path is not None else None,
-                                f"{name}: {message}"))
+        file, row = where.get(result.focus, ("(import)", None))
+        problems.append(Problem(file, row, local_name(result.path), f"{slug_or_iri(result.focus)}: {result.message}"))
     if problems:
         raise InvalidInput(sorted(problems, key=str)[:50])
 
@@ -225,21 +221,6 @@ def default_datasets(config: Config, declared: dict[str, set[tuple]]) -> tuple[l
     for i in imported:
         i.seconds["validate"] = (time.monotonic() - started) / len(imported)
     return reference_q + [q for i in imported for q in i.quads], imported
-
-
-def add_default_datasets(config: Config, result) -> None:
-    """Add the datasets of data/datasets.yaml to a validated build (loader.prepare's BuildResult)."""
-    ds = result.dataset
-    claims = {s for s, _, _, _ in ds.quads((None, RDF.type, PD.Claim, None))}
-    declared: dict[str, set[tuple]] = {}
-    for s, p, o, g in ds.quads((None, None, None, None)):
-        gid = g.identifier if hasattr(g, "identifier") else g
-        if gid in claims and p in (RDF.type, RDFS.label) and str(s).startswith(str(PDR)):
-            declared.setdefault(str(s)[len(str(PDR)):], set()).add((p, o))
-    quads, imported = default_datasets(config, declared)
-    for s, p, o, g in quads:
-        ds.add((s, p, o, g))
-    result.datasets = imported
 
 
 def write_build_review(config: Config, imported: list[Imported]) -> Path:

@@ -25,10 +25,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from paradiplomacy.errors import InvalidInput, Problem
-from paradiplomacy.namespaces import ORG, PD, PDG, PDR
+from paradiplomacy.namespaces import GRAPH_REFERENCE, GRAPH_REFERENCE_PROVENANCE, ORG, PD, PDR
 
-GRAPH_REFERENCE = PDG.reference
-GRAPH_REFERENCE_PROVENANCE = PDG["reference-provenance"]
 WIKIDATA = "http://www.wikidata.org/entity/"
 OWNERSHIPS = ("provincial", "central", "private", "city", "evidence")
 

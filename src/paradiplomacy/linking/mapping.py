@@ -25,29 +25,22 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from paradiplomacy.errors import InvalidInput, Problem
-from paradiplomacy.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDG, PDR
+from paradiplomacy.errors import InvalidInput, Problem, display_path
+from paradiplomacy.namespaces import (GRAPH_INFERRED, GRAPH_LINKSET, GRAPH_ONTOLOGY, GRAPH_SAMEAS, GRAPH_SLICE,
+                                      GRAPH_SLICE_PROVENANCE, ORG, PD, PDR, VOID, WD)
+from paradiplomacy.rdfutil import SLUG, graph_name
 
-WD = Namespace("http://www.wikidata.org/entity/")
-WDT = Namespace("http://www.wikidata.org/prop/direct/")
-VOID = Namespace("http://rdfs.org/ns/void#")
 QID = re.compile(r"^Q[1-9][0-9]*$")
 COLUMNS = ["slug", "qid", "label", "confidence", "evidence", "reviewed_by", "reviewed_on"]
 REQUIRED = ["slug", "qid", "label", "evidence", "reviewed_by", "reviewed_on"]
 MAPPING_FILE = Path("links") / "wikidata.csv"
 SLICE_FILE = Path("wikidata") / "slice.ttl"
 
-GRAPH_LINKSET = PDG["links-wikidata"]
-GRAPH_SAMEAS = PDG["links-wikidata-sameas"]
-GRAPH_SLICE = PDG["wikidata"]
-GRAPH_SLICE_PROVENANCE = PDG["wikidata-provenance"]
 LINKSET = PDR["linkset-wikidata"]
 
-
-ORG = Namespace("http://www.w3.org/ns/org#")
 # the kinds of linkable resources, by ontology class, most specific first
 KINDS = [("province", PD.ProvinceLevelUnit), ("county", PD.County), ("state", PD.State),
          ("firm", PD.Enterprise), ("zone", PD.EconomicZone), ("organisation", ORG.Organization)]
@@ -60,8 +53,7 @@ def asserted(ds, s=None, p=None, o=None):
     """(s, p, o) of the dataset's asserted graphs: claims, reference and dataset graphs, not the
     ontology, the reasoner's graph or the Wikidata slice."""
     for s_, p_, o_, g in ds.quads((s, p, o, None)):
-        gid = g.identifier if hasattr(g, "identifier") else g
-        if str(gid) not in NOT_ASSERTED:
+        if str(graph_name(g)) not in NOT_ASSERTED:
             yield s_, p_, o_
 
 
@@ -135,13 +127,6 @@ class Mapping:
         return {link.slug: link for link in self.links}
 
 
-def _display(path: Path, root: Path | None) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve())) if root else str(path)
-    except ValueError:
-        return str(path)
-
-
 def parse_mapping(text: str, file: str, declared: dict | None = None,
                   linkable: set[str] | None = None) -> Mapping:
     """Parse and validate a mapping file's text. `declared` (slug -> where) and `linkable` (slugs of
@@ -191,7 +176,7 @@ def parse_mapping(text: str, file: str, declared: dict | None = None,
                 problems.append(Problem(file, line, col, f"{where}: '{col}' is required"))
                 bad = True
         slug, qid = row["slug"], row["qid"]
-        if slug and not re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", slug):
+        if slug and not SLUG.match(slug):
             problems.append(Problem(file, line, "slug", f"{where}: {slug!r} is not a slug"))
             bad = True
         elif slug and declared is not None and slug not in declared:
@@ -232,7 +217,7 @@ def read_mapping(data_dir: Path, root: Path | None = None, declared=None, linkab
     path = Path(data_dir) / MAPPING_FILE
     if not path.is_file():
         return None
-    file = _display(path, root)
+    file = display_path(path, root)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -328,7 +313,7 @@ def read_slice(data_dir: Path, root: Path | None = None) -> tuple[Graph, str] | 
     path = Path(data_dir) / SLICE_FILE
     if not path.is_file():
         return None
-    file = _display(path, root)
+    file = display_path(path, root)
     g = Graph()
     try:
         g.parse(path, format="turtle")

@@ -23,7 +23,8 @@ from pathlib import Path
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from paradiplomacy.errors import InvalidInput, Problem
-from paradiplomacy.linking.mapping import ORG, WD, WDT, Link, Mapping, asserted, entity_kinds, format_mapping, header_comments, parse_mapping, write_atomically, MAPPING_FILE
+from paradiplomacy.namespaces import ORG, WD, WDT
+from paradiplomacy.linking.mapping import Link, Mapping, asserted, entity_kinds, format_mapping, header_comments, parse_mapping, write_atomically, MAPPING_FILE
 from paradiplomacy.namespaces import PD, PDR
 from paradiplomacy.linking.wikidata import Endpoint, qid_of
 

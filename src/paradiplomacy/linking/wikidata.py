@@ -18,7 +18,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from paradiplomacy import __version__
 from paradiplomacy.errors import ParadiplomacyError
-from paradiplomacy.linking.mapping import VOID, WD, WDT
+from paradiplomacy.namespaces import VOID, WD, WDT
 from paradiplomacy.namespaces import PDR
 
 USER_AGENT = (f"paradiplomacy-kg/{__version__} (https://w3id.org/paradiplomacy; linked-data knowledge graph of "

@@ -16,6 +16,7 @@ from rdflib.namespace import OWL, RDF
 
 from paradiplomacy.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDR
 from paradiplomacy.store import Store
+from paradiplomacy.rdfutil import curie
 
 MODEL_CLASSES = [PD.SubordinateEngagement, PD.CollaborativeEngagement, PD.InitiatorEngagement,
                  PD.DivergentEngagement, PD.SubordinateActor, PD.CollaborativePartnerActor, PD.InitiatorActor,
@@ -111,11 +112,6 @@ def _type_facts(store: Store, resource: URIRef, cls: URIRef) -> list[Fact]:
     return [_fact(r, resource, RDF.type, r["type"]) for r in rows]
 
 
-def _curie(iri) -> str:
-    s = str(iri)
-    return "pd:" + s[len(str(PD)):] if s.startswith(str(PD)) else s
-
-
 def explain(store: Store, resource: URIRef, classes=MODEL_CLASSES, depth: int = 1) -> list[Explanation]:
     """Explanations of the resource's membership in each model class it belongs to."""
     onto = _ontology(store)
@@ -131,9 +127,9 @@ def explain(store: Store, resource: URIRef, classes=MODEL_CLASSES, depth: int = 
         conditions = []
         for kind, value in _parts(onto, cls):
             if kind == "class":
-                conditions.append(Condition(f"is a {_curie(value)}", _type_facts(store, resource, value)))
+                conditions.append(Condition(f"is a {curie(value)}", _type_facts(store, resource, value)))
                 continue
-            cond = Condition(" or ".join(f"some {_curie(p)} that is a {_curie(f)}" for p, f in value))
+            cond = Condition(" or ".join(f"some {curie(p)} that is a {curie(f)}" for p, f in value))
             for prop, filler in value:
                 # a property declared as the inverse of another is read through the asserted one
                 asserted_inverse = inverse.get(prop) if not _asserted(store, prop) else None

@@ -10,6 +10,7 @@ from rdflib import Dataset, URIRef
 
 from paradiplomacy.namespaces import PREFIXES
 from paradiplomacy.store.base import EXPORT_FORMATS, QUAD_FORMATS, QueryResult, QuerySyntaxError, Store
+from paradiplomacy.rdfutil import graph_name
 
 
 class MemoryStore(Store):
@@ -88,5 +89,5 @@ class MemoryStore(Store):
         return sum(1 for _ in self._ds.quads((None, None, None, None)))
 
     def named_graphs(self):
-        return sorted(g.identifier for g in self._ds.graphs() if isinstance(g.identifier, URIRef)
-                      and str(g.identifier) != "urn:x-rdflib:default")
+        return sorted(g.identifier for g in self._ds.graphs()
+                      if isinstance(g.identifier, URIRef) and graph_name(g) is not None)

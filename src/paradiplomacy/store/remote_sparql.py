@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from rdflib import BNode, Literal, URIRef
 
-from paradiplomacy.rdfutil import to_ox
+from paradiplomacy.rdfutil import graph_name, to_ox
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 BLOCK = 1000  # triples per GRAPH { } block: Virtuoso's SPARQL parser runs out of stack near 5,000
@@ -99,7 +99,7 @@ def units(quads) -> list[Unit]:
 
     plain, blank = [], []
     for s, p, o, g in quads:
-        g = None if g is None or str(g) == "urn:x-rdflib:default" else str(g)
+        g = None if graph_name(g) is None else str(g)
         line = (g, f"{nt(s)} {nt(p)} {nt(o)} .")
         nodes = [str(t) for t in (s, o) if isinstance(t, BNode)]
         if not nodes:

@@ -15,8 +15,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from paradiplomacy.linking.mapping import GRAPH_SLICE, WDT
-from paradiplomacy.namespaces import GRAPH_INFERRED, PD, PDR
+from paradiplomacy.namespaces import GRAPH_INFERRED, GRAPH_SLICE, PD, PDR, WDT
 from paradiplomacy.sparql.prefixes import declarations
 
 # runs a SELECT query, returns its rows as {variable: lexical value or IRI} (unbound ones absent)

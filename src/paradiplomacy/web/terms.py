@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import NamedTuple
 from urllib.parse import quote
 
-from paradiplomacy.namespaces import BASE, ONTOLOGY_IRI, PD, PDG, PDR, PREFIXES
+from paradiplomacy.namespaces import BASE, ONTOLOGY_IRI, PD, PDG, PDR
+from paradiplomacy.rdfutil import curie  # noqa: F401  (the pages' templates call it as terms.curie)
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -33,14 +34,6 @@ class Term(NamedTuple):
         if self.kind != "literal" or self.datatype in (None, XSD_STRING, RDF_LANG_STRING):
             return None
         return curie(self.datatype)
-
-
-def curie(iri: str) -> str:
-    """A prefixed name for an IRI of a known namespace, else the IRI itself."""
-    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(ns) and iri != ns:
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
 
 
 def _escaped(text: str) -> str:
