@@ -494,17 +494,27 @@ def test_requests_carry_a_descriptive_user_agent(stub):
     assert ua == USER_AGENT and ua.startswith("paradiplomacy-kg/") and "https://w3id.org/paradiplomacy" in ua
 
 
-def test_backoff_on_429_honours_retry_after(stub, monkeypatch):
+def recorded_waits(monkeypatch) -> list:
+    """The waits of urllib3's Retry (the project's HTTP stack backs off through it), recorded
+    instead of slept: its module's clock, replaced for that module alone."""
+    import time
+    import types
+
+    import urllib3.util.retry
     waits = []
-    monkeypatch.setattr("paradiplomacy.linking.wikidata.time.sleep", waits.append)
+    monkeypatch.setattr(urllib3.util.retry, "time", types.SimpleNamespace(sleep=waits.append, time=time.time))
+    return waits
+
+
+def test_backoff_on_429_honours_retry_after(stub, monkeypatch):
+    waits = recorded_waits(monkeypatch)
     stub.refusals, stub.retry_after = 2, "7"
     rows = Endpoint(f"http://127.0.0.1:{stub.server_port}/sparql").select("SELECT ?item WHERE {}")
     assert rows == [] and len(stub.seen) == 3 and waits == [7.0, 7.0]
 
 
 def test_backoff_on_429_without_retry_after_doubles_then_gives_up(stub, monkeypatch):
-    waits = []
-    monkeypatch.setattr("paradiplomacy.linking.wikidata.time.sleep", waits.append)
+    waits = recorded_waits(monkeypatch)
     stub.refusals = 100
     with pytest.raises(EndpointError, match="429"):
         Endpoint(f"http://127.0.0.1:{stub.server_port}/sparql", retries=3, backoff=0.5).select("SELECT ?item WHERE {}")

@@ -10,6 +10,7 @@ import json
 import os
 import threading
 from collections import Counter
+from typing import ClassVar
 
 import pytest
 from rdflib import BNode, Dataset, Literal, URIRef
@@ -241,6 +242,58 @@ def test_credentials_and_user_agent_are_sent(recorder):
     assert answer["Authorization"] == at_once["Authorization"] == "Basic " + base64.b64encode(b"ann:s3cret").decode()
     assert bearer["Authorization"] == "Bearer tok-123"
     assert unasked["User-Agent"] == bearer["User-Agent"] == USER_AGENT and USER_AGENT.startswith("paradiplomacy-kg/")
+
+
+class Busy(http.server.BaseHTTPRequestHandler):
+    """A stand-in SPARQL server that first refuses as told (status, Retry-After), then answers."""
+
+    seen: ClassVar[list] = []
+    refusals: ClassVar[list] = []
+
+    def do_POST(self):
+        Busy.seen.append(self.rfile.read(int(self.headers.get("Content-Length", 0))).split(b"=", 1)[0])
+        if Busy.refusals:
+            status, retry_after = Busy.refusals.pop(0)
+            self.send_response(status)
+            if retry_after is not None:
+                self.send_header("Retry-After", retry_after)
+            self.send_header("Content-Length", "4")
+            self.end_headers()
+            self.wfile.write(b"busy")
+            return
+        body = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "1"}}]}})
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args):
+        pass
+
+
+def test_queries_are_retried_on_429_and_503_updates_never(monkeypatch):
+    """A query is idempotent: sent again after a 429 or 503, as long as Retry-After says or, without
+    it, a doubling wait. An update is not: its 503 is the answer."""
+    import time
+    import types
+
+    import urllib3.util.retry
+    waits = []  # urllib3's Retry sleeps through its module's clock: recorded here, not slept
+    monkeypatch.setattr(urllib3.util.retry, "time", types.SimpleNamespace(sleep=waits.append, time=time.time))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Busy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        store = RemoteStore(f"http://127.0.0.1:{server.server_address[1]}/sparql")
+        Busy.seen, Busy.refusals = [], [(503, "5"), (429, None)]
+        assert store.query("SELECT ?x {}").rows == [(Literal("1"),)]
+        assert Busy.seen == [b"query"] * 3 and waits == [5.0, 2.0]
+        Busy.seen, Busy.refusals = [], [(503, "5")]
+        with pytest.raises(StoreError, match="answered 503 Service Unavailable: busy"):
+            store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+        assert Busy.seen == [b"update"] and waits == [5.0, 2.0]
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_a_cut_answer_is_an_error_not_a_short_one(recorder):

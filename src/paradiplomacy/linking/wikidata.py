@@ -3,27 +3,27 @@
 The endpoint is configurable (`wikidata_sparql`; the Wikidata Query Service by default, a local
 Oxigraph stand-in in tests). Every request sends a descriptive User-Agent, as the Wikimedia
 User-Agent policy asks, and backs off on HTTP 429 (and 503), waiting as long as Retry-After says
-or, without it, exponentially longer, before it gives up.
+or, without it, exponentially longer, before it gives up: the project's HTTP stack does it
+(paradiplomacy.http: urllib3's Retry on a requests session).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import requests
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
-from paradiplomacy import __version__
+from paradiplomacy import __version__, http
 from paradiplomacy.errors import ParadiplomacyError
 from paradiplomacy.namespaces import VOID, WD, WDT
 from paradiplomacy.namespaces import PDR
 
-USER_AGENT = (f"paradiplomacy-kg/{__version__} (https://w3id.org/paradiplomacy; linked-data knowledge graph of "
-              f"sub-state actors in foreign relations; links curated resources to Wikidata) "
-              f"python-requests/{requests.__version__}")
+PURPOSE = ("https://w3id.org/paradiplomacy; linked-data knowledge graph of sub-state actors in foreign relations; "
+           "links curated resources to Wikidata")
+USER_AGENT = http.user_agent(PURPOSE)
 P = Namespace("http://www.wikidata.org/prop/")
 PS = Namespace("http://www.wikidata.org/prop/statement/")
 SCHEMA = Namespace("http://schema.org/")
@@ -50,28 +50,29 @@ class Endpoint:
     backoff: float = 1.0  # first wait without Retry-After, doubled each time
     max_wait: float = 60.0
     timeout: float = 60.0
-    session: requests.Session | None = None
+    session: requests.Session | None = None  # one of the caller's own: its own retry policy
+    _own: requests.Session | None = field(default=None, init=False, repr=False)
+
+    def _session(self) -> requests.Session:
+        if self.session is not None:
+            return self.session
+        if self._own is None:  # the backoff on 429 and 503 is the session's (paradiplomacy.http)
+            self._own = http.session(PURPOSE, timeout=self.timeout, retries=self.retries,
+                                     backoff=self.backoff, max_wait=self.max_wait)
+        return self._own
 
     def _post(self, query: str, accept: str) -> requests.Response:
-        session = self.session or requests.Session()
         headers = {"User-Agent": USER_AGENT, "Accept": accept}
-        wait = self.backoff
-        for attempt in range(self.retries + 1):
-            try:
-                r = session.post(self.url, data={"query": query}, headers=headers, timeout=self.timeout)
-            except requests.RequestException as exc:
-                raise EndpointError(f"cannot reach the SPARQL endpoint {self.url}: {exc}") from exc
-            if r.status_code not in (429, 503):
-                if r.status_code >= 400:
-                    raise EndpointError(f"the SPARQL endpoint {self.url} answered HTTP {r.status_code}: {r.text[:300]}")
-                return r
-            if attempt == self.retries:
-                break
-            delay = _retry_after(r.headers.get("Retry-After"), wait)
-            time.sleep(min(delay, self.max_wait))
-            wait *= 2
-        raise EndpointError(f"the SPARQL endpoint {self.url} still answers HTTP {r.status_code} "
-                            f"after {self.retries} retries; try again later")
+        try:
+            r = self._session().post(self.url, data={"query": query}, headers=headers, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise EndpointError(f"cannot reach the SPARQL endpoint {self.url}: {http.reason(exc)}") from exc
+        if r.status_code in http.RETRY_STATUSES:  # what is left after the session's retries
+            raise EndpointError(f"the SPARQL endpoint {self.url} still answers HTTP {r.status_code} "
+                                f"after {self.retries} retries; try again later")
+        if r.status_code >= 400:
+            raise EndpointError(f"the SPARQL endpoint {self.url} answered HTTP {r.status_code}: {r.text[:300]}")
+        return r
 
     def select(self, query: str) -> list[dict]:
         """Rows of a SELECT query as dicts of rdflib terms (unbound variables absent)."""
@@ -90,20 +91,6 @@ class Endpoint:
         except Exception as exc:
             raise EndpointError(f"the SPARQL endpoint {self.url} did not answer with Turtle: {exc}") from exc
         return g
-
-
-def _retry_after(value: str | None, default: float) -> float:
-    if value:
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            pass
-        try:
-            from email.utils import parsedate_to_datetime
-            return max(0.0, (parsedate_to_datetime(value) - dt.datetime.now(dt.timezone.utc)).total_seconds())
-        except (TypeError, ValueError):
-            pass
-    return default
 
 
 def _term(v: dict):

@@ -25,22 +25,24 @@ queries, since Virtuoso's input:*-graph-exclude pragmas make GRAPH <iri> pattern
 from __future__ import annotations
 
 import json
-import socket
-import urllib.error
+import re
+import threading
 import urllib.parse
-import urllib.request
 
+import requests
 from rdflib import URIRef
+from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
-from paradiplomacy import __version__
-from paradiplomacy.store import remote_sparql as rs
+from paradiplomacy import http
 from paradiplomacy.errors import StoreError
 from paradiplomacy.rdfutil import quad_to_ox
 from paradiplomacy.sparql.lexer import request_form
 from paradiplomacy.sparql.prefixes import with_prefixes
+from paradiplomacy.store import remote_sparql as rs
 from paradiplomacy.store.base import QueryResult, QuerySyntaxError, Store, dump_dataset
 
-USER_AGENT = f"paradiplomacy-kg/{__version__} (remote store; Python urllib)"
+PURPOSE = "remote store"
+USER_AGENT = http.user_agent(PURPOSE)
 UNION_MODES = ("union-default-graph", "default", "virtuoso")
 MAX_REQUEST_BYTES = {"virtuoso": 8 * 2**20}  # Virtuoso refuses SPARQL texts over 10 MB
 DEFAULT_MAX_REQUEST_BYTES = 256 * 2**20
@@ -49,16 +51,64 @@ ACCEPT = {"select": "application/sparql-results+json", "ask": "application/sparq
           "graph": "application/n-triples"}
 
 
-class _BasicAfterChallenge(urllib.request.HTTPBasicAuthHandler):
-    """Sends basic credentials at once only after basic has worked: urllib would otherwise take a
-    digest success for a basic one, and its basic header would then replace the digest answer."""
+class _ChallengeAuth(AuthBase):
+    """Answers the server's challenge, basic or digest (Virtuoso's /sparql-auth asks for digest),
+    and sends basic credentials at once only to a URL where basic has worked: the password never
+    goes unasked. Digest is requests' own (which answers at once with the last nonce after a
+    first challenge); basic is answered here, after a 401 whose WWW-Authenticate asks for it.
+    A bearer token, if any, goes with every request until the server asks for more."""
 
-    def http_response(self, req, response):
-        if (req.get_header("Authorization") or "").startswith("Basic "):
-            return super().http_response(req, response)
-        return response
+    def __init__(self, user: str, password: str, token: str = ""):
+        self._basic, self._digest = HTTPBasicAuth(user, password), HTTPDigestAuth(user, password)
+        self._bearer = _Bearer(token) if token else None
+        self._basic_works: set[str] = set()  # the URLs (without query) that took basic credentials
+        self._lock = threading.Lock()
 
-    https_response = http_response
+    @staticmethod
+    def _where(url: str) -> str:
+        return url.split("?", 1)[0].split("#", 1)[0]
+
+    def __call__(self, r):
+        if self._where(r.url) in self._basic_works:
+            return self._basic(r)
+        if self._bearer:
+            r = self._bearer(r)
+        r = self._digest(r)
+        r.register_hook("response", self._answer_basic)  # after the digest's own hook
+        return r
+
+    def _answer_basic(self, r, **kwargs):
+        asked = r.headers.get("WWW-Authenticate", "")
+        if r.status_code != 401 or not re.search(r"(^|,)\s*basic\b", asked, re.IGNORECASE) \
+                or r.request.headers.get("Authorization", "").startswith(("Basic ", "Digest ")):
+            return r  # not asked for basic, or answered already (the password was wrong)
+        _ = r.content  # read the body, so that the connection can be used again
+        r.close()
+        request = r.request.copy()
+        self._basic(request)
+        answer = r.connection.send(request, **kwargs)
+        answer.history.append(r)
+        answer.request = request
+        if answer.status_code != 401:
+            with self._lock:
+                self._basic_works.add(self._where(request.url))
+        return answer
+
+
+class _NoAuth(AuthBase):
+    """No credentials: also none from ~/.netrc, which requests would otherwise send unasked."""
+
+    def __call__(self, r):
+        return r
+
+
+class _Bearer(AuthBase):
+    def __init__(self, token: str):
+        self._header = "Bearer " + token
+
+    def __call__(self, r):
+        r.headers["Authorization"] = self._header
+        return r
 
 
 class RemoteStore(Store):
@@ -76,17 +126,16 @@ class RemoteStore(Store):
         self.gsp_url, self.union, self.timeout = gsp_url, union, float(timeout)
         self.system_graphs = tuple(str(g) for g in system_graphs)
         self.batch = max(1, int(batch))
-        handlers = []
-        if user:  # answer the server's challenge, basic or digest (Virtuoso's /sparql-auth); after
-            # a first success with basic, send it at once (the password never goes unasked)
-            manager = urllib.request.HTTPPasswordMgrWithPriorAuth()
-            for url in {self.query_url, self.update_url, gsp_url} - {""}:
-                manager.add_password(None, url, user, password, is_authenticated=False)
-            handlers += [_BasicAfterChallenge(manager), urllib.request.HTTPDigestAuthHandler(manager)]
-        self._opener = urllib.request.build_opener(*handlers)
-        self._headers = {"User-Agent": USER_AGENT}
-        if token:
-            self._headers["Authorization"] = "Bearer " + token
+        # Queries are idempotent: their session retries a 429 or 503 (honouring Retry-After).
+        # Updates and Graph Store writes are not: their session never sends a request twice.
+        self._queries = http.session(PURPOSE, timeout=self.timeout)
+        self._writes = http.session(PURPOSE, timeout=self.timeout, retries=0)
+        auth = _ChallengeAuth(user, password, token) if user else _Bearer(token) if token else _NoAuth()
+        self._queries.auth = self._writes.auth = auth  # one auth: basic once accepted, digest's nonce
+
+    def close(self) -> None:
+        self._queries.close()
+        self._writes.close()
 
     @classmethod
     def from_config(cls, config) -> "RemoteStore":
@@ -97,29 +146,32 @@ class RemoteStore(Store):
 
     # ---- HTTP ------------------------------------------------------------------------------
     def _send(self, url: str, body: bytes | None, content_type: str | None, accept: str | None = None,
-              method: str = "POST", syntax_errors: bool = False) -> tuple[dict, bytes]:
-        headers = dict(self._headers)
+              method: str = "POST", syntax_errors: bool = False, query: bool = False) -> tuple[dict, bytes]:
+        """One request; `query`: a query (idempotent), retried where the server answers 429 or 503."""
+        headers = {}
         if content_type:
             headers["Content-Type"] = content_type
         if accept:
             headers["Accept"] = accept
-        request = urllib.request.Request(url, data=body, headers=headers, method=method)
+        session = self._queries if query else self._writes
         try:
-            with self._opener.open(request, timeout=self.timeout) as response:
-                return dict(response.headers.items()), response.read()
-        except urllib.error.HTTPError as exc:
-            message = exc.read().decode("utf-8", "replace").strip()[:2000] or exc.reason
-            if syntax_errors and exc.code == 400:
+            response = session.request(method, url, data=body, headers=headers)
+        except requests.RequestException as exc:
+            if http.is_read_timeout(exc):
+                raise StoreError(f"the SPARQL server at {url} did not answer within {self.timeout:g}s") from None
+            raise StoreError(f"cannot reach the SPARQL server at {url}: {http.reason(exc)}") from None
+        if response.status_code >= 400:
+            message = response.content.decode("utf-8", "replace").strip()[:2000] or response.reason
+            if syntax_errors and response.status_code == 400:
                 raise QuerySyntaxError(message) from None
-            raise StoreError(f"the SPARQL server at {url} answered {exc.code} {exc.reason}: {message}") from None
-        except (socket.timeout, TimeoutError):
-            raise StoreError(f"the SPARQL server at {url} did not answer within {self.timeout:g}s") from None
-        except urllib.error.URLError as exc:
-            raise StoreError(f"cannot reach the SPARQL server at {url}: {exc.reason}") from None
+            raise StoreError(f"the SPARQL server at {url} answered {response.status_code} {response.reason}: "
+                             f"{message}") from None
+        return dict(response.headers.items()), response.content
 
-    def _form(self, url: str, params: list, accept: str | None = None, syntax_errors: bool = False):
+    def _form(self, url: str, params: list, accept: str | None = None, syntax_errors: bool = False,
+              query: bool = False):
         return self._send(url, urllib.parse.urlencode(params).encode(), "application/x-www-form-urlencoded",
-                          accept, syntax_errors=syntax_errors)
+                          accept, syntax_errors=syntax_errors, query=query)
 
     # ---- reading ---------------------------------------------------------------------------
     def _dataset(self, union_default, default_graphs, named_graphs) -> list:
@@ -146,7 +198,8 @@ class RemoteStore(Store):
         """Send a query; (its form, the answer's body): JSON results, or N-Triples for a graph."""
         form = rs.RESULT_KINDS.get(request_form(sparql))
         params = [("query", with_prefixes(sparql))] + self._dataset(union_default, default_graphs, named_graphs)
-        headers, body = self._form(self.query_url, params, ACCEPT.get(form or "select"), syntax_errors=True)
+        headers, body = self._form(self.query_url, params, ACCEPT.get(form or "select"), syntax_errors=True,
+                                   query=True)
         headers = {k.lower(): v for k, v in headers.items()}
         if "x-sparql-maxrows" in headers:
             raise StoreError(f"the SPARQL server at {self.query_url} cut the answer at {headers['x-sparql-maxrows']} "
