@@ -100,7 +100,7 @@ def test_load_evidence_and_rdf_then_reload_replaces(project, tmp_path):
         section: provinces-as-initiators
         claims:
           - id: galamsey-test
-            quote: "One stark example is the 2013 Galamsey Crisis in Ghana"
+            quote: "One stark example is the 2013 Galamsey Crisis in Ghana, ... complicated Beijing's overall foreign policy towards Ghana."
             endnotes: [27]
             assert:
               - id: galamsey-crisis-2013
