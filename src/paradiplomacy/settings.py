@@ -1,8 +1,9 @@
 """Every setting in one place: name, environment variable, default and help.
 
 The CLI exposes them as options; the web app reads them from the same table. Paths default
-to the project directory (the current directory, or PARADIPLOMACY_HOME), whose layout is
-ontology/, data/, queries/; the store lives in var/store there (ignored by git).
+to the project directory (PARADIPLOMACY_HOME, the current directory if it is a project, or the
+packaged project: paradiplomacy.project), whose layout is ontology/, data/, queries/; the store
+lives in var/store there (ignored by git), or in the per-user data directory for the packaged project.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from paradiplomacy.errors import ParadiplomacyError
 
 
 def _home() -> Path:
-    return Path(os.environ.get("PARADIPLOMACY_HOME", ".")).resolve()
+    from paradiplomacy.project import default_home
+    return default_home()
 
 
 class SettingError(ParadiplomacyError):
@@ -186,7 +188,14 @@ class Config:
 
     def path(self, name: str) -> Path:
         p = Path(getattr(self, name))
-        return p if p.is_absolute() else self.home / p
+        return p if p.is_absolute() else (self.workspace if name == "store" else self.home) / p
+
+    @property
+    def workspace(self) -> Path:
+        """Where the commands write (the store, reports): the project, or a per-user directory for the
+        packaged project (paradiplomacy.project)."""
+        from paradiplomacy.project import workspace
+        return workspace(self.home)
 
     def describe(self) -> dict:
         secret = {s.name for s in SETTINGS if s.secret}

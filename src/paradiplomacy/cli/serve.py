@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import click
 
+from paradiplomacy.cli.projects import in_use, project_config, store_location
 from paradiplomacy.errors import ParadiplomacyError
 from paradiplomacy.settings import setting_help
 
@@ -40,8 +41,7 @@ def ensure_store(config) -> None:
     store = open_store(config)
     try:
         if store.is_empty():
-            where = config.remote_query_url if config.backend == "remote" else config.path("store")
-            _say(f"the store at {where} is empty: building it from {config.home} ...")
+            _say(f"the store at {store_location(config)} is empty: building it from {in_use(config)} ...")
             build(config, store, progress=_say)
             _say(f"store: {len(store)} quads")
     finally:
@@ -57,13 +57,14 @@ def serve(ctx, host, port, workers):
     """Serve the SPARQL endpoint (/sparql), the query interface (/) and the linked-data pages
     (/resource/<slug>, /ontology), read-only unless updates are enabled. Builds the store first
     if it is empty; follows any later `paradiplomacy build`."""
-    config = ctx.obj
+    config = project_config(ctx)
     config = replace(config, host=host or config.host, port=port or config.port, workers=workers or config.workers)
     check_settings(config)
     ensure_store(config)
     from paradiplomacy.web import create_app
     app = create_app(config)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a clean exit stops the query workers
+    _say(f"project: {in_use(config)}; store: {store_location(config)}")
     _say(f"serving http://{config.host}:{config.port}/ (SPARQL endpoint /sparql; {config.workers} query workers, "
          f"time limit {config.query_timeout:g} s, row cap {config.row_cap}); Ctrl-C stops")
     # waitress reads a whole body before the app sees it: it stops reading one over the limit (413) itself
