@@ -392,6 +392,7 @@ from paradiplomacy.cli.serve import serve  # noqa: E402
 cli.add_command(serve)
 from paradiplomacy.cli.importers import import_group; cli.add_command(import_group)  # noqa: E402,E702
 from paradiplomacy.cli.projects import init; cli.add_command(init)  # noqa: E402,E702
+from paradiplomacy.cli.release import release; cli.add_command(release)  # noqa: E402,E702
 
 if __name__ == "__main__":
     main()
