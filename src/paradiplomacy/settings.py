@@ -95,6 +95,21 @@ SETTINGS = [
             "Endpoints that federated SERVICE clauses may call, separated by spaces; empty: none.", parse_iris),
     Setting("cors_origin", "PARADIPLOMACY_CORS_ORIGIN", "*",
             "Value of Access-Control-Allow-Origin for browser clients of other sites; empty: no CORS."),
+    # behind a reverse proxy (docs/installing.md): which absolute URLs the server advertises
+    Setting("public_url", "PARADIPLOMACY_PUBLIC_URL", "",
+            "The server's public base URL (e.g. https://kg.example.org/ or https://example.org/kg/): the absolute "
+            "URLs of VoID, the service description, the pages and redirects; empty: from a trusted proxy's "
+            "headers, else the address the server listens on (never a request's own Host header)."),
+    Setting("trusted_proxy", "PARADIPLOMACY_TRUSTED_PROXY", "",
+            "Address of the reverse proxy whose X-Forwarded-* headers waitress believes ('*': any); empty: none."),
+    Setting("trusted_proxy_headers", "PARADIPLOMACY_TRUSTED_PROXY_HEADERS",
+            ("x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port"),
+            "Which of the trusted proxy's headers to believe, separated by spaces (waitress's names).", parse_iris),
+    Setting("url_scheme", "PARADIPLOMACY_URL_SCHEME", "http",
+            "Scheme of the server's URLs when no proxy header says otherwise (https behind a TLS proxy)."),
+    Setting("url_prefix", "PARADIPLOMACY_URL_PREFIX", "",
+            "Path under which a proxy forwards to the server (e.g. /kg), stripped from requests and put before "
+            "every URL the server writes; empty: none."),
     # the remote store (backend 'remote'): any SPARQL 1.1 server
     Setting("remote_query_url", "PARADIPLOMACY_REMOTE_QUERY_URL", "",
             "SPARQL 1.1 query endpoint of the remote store, e.g. http://127.0.0.1:7878/query (Oxigraph server) "
@@ -168,6 +183,12 @@ class Config:
     update_token: str = ""
     service_allow: tuple[str, ...] = ("https://query.wikidata.org/sparql",)
     cors_origin: str = "*"
+    public_url: str = ""
+    trusted_proxy: str = ""
+    trusted_proxy_headers: tuple[str, ...] = ("x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
+                                              "x-forwarded-port")
+    url_scheme: str = "http"
+    url_prefix: str = ""
     remote_query_url: str = ""
     remote_update_url: str = ""
     remote_gsp_url: str = ""

@@ -65,11 +65,27 @@ def serve(ctx, host, port, workers):
     app = create_app(config)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a clean exit stops the query workers
     _say(f"project: {in_use(config)}; store: {store_location(config)}")
+    if config.public_url:
+        _say(f"public URL: {config.public_url}")
+    elif config.host not in ("127.0.0.1", "localhost", "::1") and not config.trusted_proxy:
+        _say("note: the pages and descriptions advertise the listening address; set PARADIPLOMACY_PUBLIC_URL "
+             "(or a trusted proxy) for the URL that clients use")
     _say(f"serving http://{config.host}:{config.port}/ (SPARQL endpoint /sparql; {config.workers} query workers, "
          f"time limit {config.query_timeout:g} s, row cap {config.row_cap}); Ctrl-C stops")
     # waitress reads a whole body before the app sees it: it stops reading one over the limit (413) itself
     http_server(app, host=config.host, port=config.port, threads=config.workers + 4, ident="paradiplomacy",
-                max_request_body_size=config.max_request_bytes + 1).run()
+                max_request_body_size=config.max_request_bytes + 1, **proxy_adjustments(config)).run()
+
+
+def proxy_adjustments(config) -> dict:
+    """waitress's settings for a reverse proxy: whose X-Forwarded-* headers to believe (the others are
+    cleared), the scheme and the path prefix."""
+    adjustments = {"url_scheme": config.url_scheme, "url_prefix": config.url_prefix.rstrip("/")}
+    if config.trusted_proxy:
+        adjustments.update(trusted_proxy=config.trusted_proxy, trusted_proxy_count=1,
+                           trusted_proxy_headers=set(config.trusted_proxy_headers),
+                           clear_untrusted_proxy_headers=True)
+    return adjustments
 
 
 def http_server(app, **adjustments):
