@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 
 from paradiplomacy.errors import StoreError
 from paradiplomacy.namespaces import PDR, PREFIXES
@@ -124,12 +124,7 @@ class KnowledgeGraph:
         if result.kind == "ask":
             return bool(result.boolean)
         if result.kind == "graph":
-            g = Graph()
-            for prefix, ns in PREFIXES.items():
-                g.bind(prefix, ns)
-            for triple in result.triples:
-                g.add(triple)
-            return g
+            return result.as_graph()
         return Rows(result.variables, result.as_dicts())
 
     def resource(self, slug: str) -> Resource:

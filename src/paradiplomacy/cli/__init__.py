@@ -287,13 +287,7 @@ def query(ctx, query, fmt):
     if result.kind == "ask":
         click.echo(json.dumps({"head": {}, "boolean": result.boolean}) if fmt == "json" else str(result.boolean).lower())
     elif result.kind == "graph":
-        from rdflib import Graph
-        g = Graph()
-        for p, ns in PREFIXES.items():
-            g.bind(p, ns)
-        for t in result.triples:
-            g.add(t)
-        click.echo(g.serialize(format="turtle"))
+        click.echo(result.as_graph().serialize(format="turtle"))
     elif fmt == "table":
         _print_table(result)
     elif fmt == "csv":
