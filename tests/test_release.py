@@ -78,6 +78,8 @@ def test_asserted_and_inferred_dumps_apart_and_alike_in_both_syntaxes(release, b
     assert set(map(str, _quads(release / "paradiplomacy-kg-0.1.0-inferred.trig.gz", ox.RdfFormat.TRIG))) == \
         set(map(str, inferred))
     assert len(asserted) + len(inferred) == len(built[1])  # the whole graph, as a build makes it
+    header = gzip.decompress((release / "paradiplomacy-kg-0.1.0-asserted.nq.gz").read_bytes())[:2000].decode()
+    assert "# - " in header and "ODC-By 1.0" in header and "Dreher" in header and "CC0 1.0" in header
 
 
 def test_the_description_names_every_dump_with_its_size_sum_count_and_licences(release):

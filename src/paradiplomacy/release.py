@@ -2,7 +2,8 @@
 
 - the ontology (the graph <…/graph/ontology>: ontology, vocabularies, evidence model) in Turtle, N-Triples,
   RDF/XML and JSON-LD, with owl:versionIRI, owl:priorVersion (when given), dct:issued;
-- the asserted dataset and the inferred graph, each as gzipped N-Quads and gzipped TriG;
+- the asserted dataset and the inferred graph, each as gzipped N-Quads and gzipped TriG, opened by
+  comment lines that give the licence of each part;
 - void.ttl: VoID and DCAT: the release as a versioned dataset, its creators, dates and counts, each
   file as a void:dataDump and a dcat:Distribution with its size and SHA-256, and the licence of each
   part (paradiplomacy.licences: CC BY 4.0, ODC-By 1.0 with its attribution, CC0);
@@ -112,8 +113,20 @@ def _ontology_files(release: Release, ontology: Graph, prior: str | None) -> Non
                f"the ontology, version {release.version}", media_type)
 
 
-def _dumps(release: Release, store: OxigraphStore) -> dict[str, int]:
-    """The asserted and the inferred quads, each gzipped in N-Quads and TriG; returns each graph's size."""
+def licence_header(release: Release, parts: list[LicensedPart]) -> bytes:
+    """Comment lines that open each dump: what it is, and the licence of each part with its attribution."""
+    lines = [f"paradiplomacy-kg {release.version} ({release.issued}), {BASE}release/{release.version}",
+             "Its parts are under different licences (void.ttl says which graphs each part holds):"]
+    for part in parts:
+        graphs = "every other graph" if not part.graphs else ", ".join(sorted(part.graphs))
+        cite = f"; cite: {part.attribution}" if part.attribution else ""
+        lines.append(f"- {part.title}: {part.license_name} <{part.license}> ({graphs}){cite}")
+    return "".join(f"# {line}\n" for line in lines).encode()
+
+
+def _dumps(release: Release, store: OxigraphStore, header: bytes) -> dict[str, int]:
+    """The asserted and the inferred quads, each gzipped in N-Quads and TriG, opened by the licence header;
+    returns each graph's size."""
     quads = list(ox.parse(store.export("nquads"), format=ox.RdfFormat.N_QUADS))
     sizes: dict[str, int] = {}
     for q in quads:
@@ -123,7 +136,7 @@ def _dumps(release: Release, store: OxigraphStore) -> dict[str, int]:
     for part, chosen in (("asserted", asserted), ("inferred", inferred)):
         for suffix, fmt, media_type in (("nq", ox.RdfFormat.N_QUADS, "application/n-quads"),
                                         ("trig", ox.RdfFormat.TRIG, "application/trig")):
-            data = ox.serialize(chosen, format=fmt, prefixes=PREFIXES if fmt == ox.RdfFormat.TRIG else None)
+            data = header + ox.serialize(chosen, format=fmt, prefixes=PREFIXES if fmt == ox.RdfFormat.TRIG else None)
             _write(release, f"paradiplomacy-kg-{release.version}-{part}.{suffix}.gz", _gzip(data),
                    f"the {part} {'dataset' if part == 'asserted' else 'graph'} (paradiplomacy-kg {release.version})",
                    media_type, len(chosen))
@@ -167,14 +180,17 @@ def _ontology_page(release: Release, config: Config) -> None:
         app.extensions["paradiplomacy"].pool.close()
 
 
-def _description(release: Release, store: OxigraphStore, sizes: dict[str, int], base_url: str) -> bytes:
+def _licence_parts(store: OxigraphStore) -> list[LicensedPart]:
+    rows = [{k: str(v) for k, v in row.items() if v is not None} for row in store.query(DERIVED).as_dicts()]
+    project = store.query(PROJECT_LICENCE).as_dicts()
+    return licensed_parts(rows, str(project[0]["license"]) if project else None)
+
+
+def _description(release: Release, parts: list[LicensedPart], sizes: dict[str, int], base_url: str) -> bytes:
     g = Graph()
     for prefix, ns in {**PREFIXES, "void": str(VOID), "dcat": str(DCAT), "spdx": str(SPDX)}.items():
         g.bind(prefix, ns)
     r = release.iri
-    rows = [{k: str(v) for k, v in row.items() if v is not None} for row in store.query(DERIVED).as_dicts()]
-    project = store.query(PROJECT_LICENCE).as_dicts()
-    parts = licensed_parts(rows, str(project[0]["license"]) if project else None)
     for triple in part_triples(str(r), parts, sizes):
         g.add(triple)
     g.add((r, RDF.type, VOID.Dataset))
@@ -236,9 +252,10 @@ def release(config: Config, directory: Path, prior_version: str | None = None, i
         base_url = base_url or f"{BASE}release/{rel.version}/"
         progress(f"writing release {rel.version} ({rel.issued}) to {directory} ...")
         _ontology_files(rel, ontology, prior_version)
-        sizes = _dumps(rel, store)
+        parts = _licence_parts(store)
+        sizes = _dumps(rel, store, licence_header(rel, parts))
         _ontology_page(rel, build_config)
-        description = _description(rel, store, sizes, base_url)
+        description = _description(rel, parts, sizes, base_url)
         store.close()
     _write(rel, "void.ttl", description, f"VoID and DCAT description of paradiplomacy-kg {rel.version}", "text/turtle")
     sums = "".join(f"{f.sha256}  {f.name}\n" for f in rel.files)

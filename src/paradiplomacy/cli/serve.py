@@ -32,6 +32,8 @@ def check_settings(config) -> None:
         raise ServeError("workers, query timeout, row cap and request size limit must be positive")
     from paradiplomacy.web.app import service_routes
     service_routes(config)  # a malformed service map stops the server before anything is built
+    from paradiplomacy.web.proxy import public_origin
+    public_origin(config)  # so does a public URL that is not one
 
 
 def ensure_store(config) -> None:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from paradiplomacy.settings import Config, SettingError
 
 
-def _origin(config: Config) -> tuple[str, str, str] | None:
+def public_origin(config: Config) -> tuple[str, str, str] | None:
     """(scheme, host[:port], path prefix) to impose on every request; None to leave the trusted proxy's."""
     if config.public_url:
         url = urlsplit(config.public_url)
@@ -28,7 +28,7 @@ class PublicURL:
     """WSGI middleware: the scheme, host and path prefix of the public URL, on every request."""
 
     def __init__(self, app, config: Config):
-        self.app, self.origin = app, _origin(config)
+        self.app, self.origin = app, public_origin(config)
 
     def __call__(self, environ, start_response):
         if self.origin is not None:
