@@ -1,8 +1,9 @@
 """Every setting in one place: name, environment variable, default and help.
 
 The CLI exposes them as options; the web app reads them from the same table. Paths default
-to the project directory (the current directory, or PARADIPLOMACY_HOME), whose layout is
-ontology/, data/, queries/; the store lives in var/store there (ignored by git).
+to the project directory (PARADIPLOMACY_HOME, the current directory if it is a project, or the
+packaged project: paradiplomacy.project), whose layout is ontology/, data/, queries/; the store
+lives in var/store there (ignored by git), or in the per-user data directory for the packaged project.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from paradiplomacy.errors import ParadiplomacyError
 
 
 def _home() -> Path:
-    return Path(os.environ.get("PARADIPLOMACY_HOME", ".")).resolve()
+    from paradiplomacy.project import default_home
+    return default_home()
 
 
 class SettingError(ParadiplomacyError):
@@ -93,6 +95,21 @@ SETTINGS = [
             "Endpoints that federated SERVICE clauses may call, separated by spaces; empty: none.", parse_iris),
     Setting("cors_origin", "PARADIPLOMACY_CORS_ORIGIN", "*",
             "Value of Access-Control-Allow-Origin for browser clients of other sites; empty: no CORS."),
+    # behind a reverse proxy (docs/installing.md): which absolute URLs the server advertises
+    Setting("public_url", "PARADIPLOMACY_PUBLIC_URL", "",
+            "The server's public base URL (e.g. https://kg.example.org/ or https://example.org/kg/): the absolute "
+            "URLs of VoID, the service description, the pages and redirects; empty: from a trusted proxy's "
+            "headers, else the address the server listens on (never a request's own Host header)."),
+    Setting("trusted_proxy", "PARADIPLOMACY_TRUSTED_PROXY", "",
+            "Address of the reverse proxy whose X-Forwarded-* headers waitress believes ('*': any); empty: none."),
+    Setting("trusted_proxy_headers", "PARADIPLOMACY_TRUSTED_PROXY_HEADERS",
+            ("x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port"),
+            "Which of the trusted proxy's headers to believe, separated by spaces (waitress's names).", parse_iris),
+    Setting("url_scheme", "PARADIPLOMACY_URL_SCHEME", "http",
+            "Scheme of the server's URLs when no proxy header says otherwise (https behind a TLS proxy)."),
+    Setting("url_prefix", "PARADIPLOMACY_URL_PREFIX", "",
+            "Path under which a proxy forwards to the server (e.g. /kg), stripped from requests and put before "
+            "every URL the server writes; empty: none."),
     # the remote store (backend 'remote'): any SPARQL 1.1 server
     Setting("remote_query_url", "PARADIPLOMACY_REMOTE_QUERY_URL", "",
             "SPARQL 1.1 query endpoint of the remote store, e.g. http://127.0.0.1:7878/query (Oxigraph server) "
@@ -159,7 +176,14 @@ class _ConfigMethods:
 
     def path(self, name: str) -> Path:
         p = Path(getattr(self, name))
-        return p if p.is_absolute() else self.home / p
+        return p if p.is_absolute() else (self.workspace if name == "store" else self.home) / p
+
+    @property
+    def workspace(self) -> Path:
+        """Where the commands write (the store, reports): the project, or a per-user directory for the
+        packaged project (paradiplomacy.project)."""
+        from paradiplomacy.project import workspace
+        return workspace(self.home)
 
     def describe(self) -> dict:
         secret = {s.name for s in SETTINGS if s.secret}

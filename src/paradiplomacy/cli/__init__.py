@@ -21,10 +21,10 @@ from paradiplomacy.errors import EXIT_INVALID_INPUT, EXIT_OTHER, InvalidInput, P
 from paradiplomacy.namespaces import PREFIXES
 from paradiplomacy.settings import Config, setting_help
 from paradiplomacy.store import EXPORT_FORMATS, QueryResult, QuerySyntaxError, open_store
+from paradiplomacy.cli.projects import built_store, in_use, project_config, store_location
 
 
-def _config(ctx) -> Config:
-    return ctx.obj
+_config = project_config  # every command but init works on a project
 
 
 def _say(message: str) -> None:
@@ -60,7 +60,8 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="paradiplomacy")
-@click.option("--home", type=click.Path(file_okay=False), help="Project directory (ontology/, data/, queries/). [env PARADIPLOMACY_HOME; default .]")
+@click.option("--home", type=click.Path(file_okay=False), help="Project directory (ontology/, data/, queries/). [env PARADIPLOMACY_HOME; default: the current "
+                   "directory if it is a project, else the packaged project]")
 @click.option("--store", help=setting_help("store"))
 @click.option("--backend", type=click.Choice(["oxigraph", "memory", "remote"]), help=setting_help("backend"))
 @click.option("--data", "data_dir", help=setting_help("data_dir"))
@@ -135,8 +136,7 @@ def build(ctx, reason):
     from paradiplomacy.build import build as do_build
     config = _config(ctx)
     started = time.monotonic()
-    where = config.remote_query_url if config.backend == "remote" else config.path("store")
-    _say(f"building {config.backend} store at {where} ...")
+    _say(f"building {config.backend} store at {store_location(config)} for {in_use(config)} ...")
     store = open_store(config)
     result = do_build(config, store, reason=reason, progress=_say)
     _report_build(result, time.monotonic() - started)
@@ -186,8 +186,7 @@ def explain(ctx, resource, as_json):
     that satisfy the class definition, each with its claim, quote, section and source."""
     from dataclasses import asdict
     from paradiplomacy.reasoning.explain import explain as do_explain, resource_iri
-    config = _config(ctx)
-    store = open_store(config, read_only=config.backend == "oxigraph")
+    store = built_store(_config(ctx))
     iri = resource_iri(resource)
     if not store.query(f"ASK {{ <{iri}> ?p ?o }}").boolean:
         raise click.ClickException(f"no resource {iri} in the store")
@@ -274,19 +273,13 @@ def _json_term(t) -> dict:
 def query(ctx, query, fmt):
     """Run a SPARQL query (a string or a .rq file) on the store; all graphs form the default graph."""
     config = _config(ctx)
-    store = open_store(config, read_only=config.backend == "oxigraph")
     from paradiplomacy.sparql.service import resolve
-    result = store.query(resolve(_read_query(query), config))  # SERVICE IRIs as the service_map setting says
+    sparql = resolve(_read_query(query), config)  # SERVICE IRIs as the service_map setting says
+    result = built_store(config, check_first=sparql).query(sparql)
     if result.kind == "ask":
         click.echo(json.dumps({"head": {}, "boolean": result.boolean}) if fmt == "json" else str(result.boolean).lower())
     elif result.kind == "graph":
-        from rdflib import Graph
-        g = Graph()
-        for p, ns in PREFIXES.items():
-            g.bind(p, ns)
-        for t in result.triples:
-            g.add(t)
-        click.echo(g.serialize(format="turtle"))
+        click.echo(result.as_graph().serialize(format="turtle"))
     elif fmt == "table":
         _print_table(result)
     elif fmt == "csv":
@@ -307,9 +300,7 @@ def query(ctx, query, fmt):
 @click.pass_context
 def export(ctx, fmt, output):
     """Write the whole dataset (asserted, provenance and ontology graphs)."""
-    config = _config(ctx)
-    store = open_store(config, read_only=config.backend == "oxigraph")
-    data = store.export(fmt)
+    data = built_store(_config(ctx)).export(fmt)
     if output:
         Path(output).write_bytes(data)
         _say(f"wrote {len(data)} bytes to {output}")
@@ -347,10 +338,11 @@ SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
 def stats(ctx, as_json):
     """Size of the store: quads, graphs, claims, sources, and asserted resources by class."""
     config = _config(ctx)
-    store = open_store(config, read_only=config.backend == "oxigraph")
+    store = built_store(config)
     count = lambda q: int(store.query(q).rows[0][0])
     figures = {
-        "store": {"oxigraph": str(config.path("store")), "remote": config.remote_query_url}.get(config.backend, "memory"),
+        "project": in_use(config),
+        "store": store_location(config),
         "quads": len(store),
         "named_graphs": len(store.named_graphs()),
         "claims": count("SELECT (COUNT(?c) AS ?n) { ?c a pd:Claim }"),
@@ -385,6 +377,8 @@ cli.add_command(link)
 from paradiplomacy.cli.serve import serve  # noqa: E402
 cli.add_command(serve)
 from paradiplomacy.cli.importers import import_group; cli.add_command(import_group)  # noqa: E402,E702
+from paradiplomacy.cli.projects import init; cli.add_command(init)  # noqa: E402,E702
+from paradiplomacy.cli.release import release; cli.add_command(release)  # noqa: E402,E702
 
 if __name__ == "__main__":
     main()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from paradiplomacy.cli.projects import project_config
 from paradiplomacy.importers import IMPORTERS
 
 
@@ -27,7 +28,7 @@ def import_group():
 def _run(ctx, name: str, path: str, review: str | None) -> None:
     from paradiplomacy.store import open_store
     from paradiplomacy.importers.pipeline import default_review_path, import_dataset
-    config = ctx.find_root().obj
+    config = project_config(ctx)
     store = open_store(config)
     imported = import_dataset(config, store, name, Path(path), Path(review) if review else None)
     mentions = sum(len(r.mentions) for r in imported.recognitions)
@@ -65,7 +66,7 @@ def evaluate_command(ctx, fixture, errors):
     """Precision and recall of provincial-actor recognition on a hand-labelled FIXTURE (YAML)."""
     from paradiplomacy.importers.evaluate import evaluate
     from paradiplomacy.importers.reference import load_reference
-    config = ctx.find_root().obj
+    config = project_config(ctx)
     scores = evaluate(Path(fixture), load_reference(config.path("data_dir")))
     click.echo(f"{'rows':<10} {'n':>4} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>9} {'recall':>7} {'F1':>6}")
     for s in sorted(scores.values(), key=lambda s: (s.name == "all", s.name)):

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from paradiplomacy.cli.projects import project_config
+
 from paradiplomacy import __version__
 from paradiplomacy.errors import InvalidInput, Problem
 
@@ -61,7 +63,7 @@ def link(ctx, endpoint, output, only, candidates, min_score, accept_file, review
     Proposals are checked (type, ISO 3166 codes, country) and scored; nothing enters
     data/links/wikidata.csv without review. The endpoint gets a descriptive User-Agent and is
     given time when it answers HTTP 429."""
-    config = ctx.obj
+    config = project_config(ctx)
     if sum(map(bool, (accept_file, refresh_slice, status))) > 1:
         raise click.UsageError("--accept, --refresh-slice and --status go alone")
     if from_file and not refresh_slice:
@@ -96,7 +98,7 @@ def _propose(config, url, output, only, candidates, min_score):
     when = dt.datetime.now(dt.timezone.utc)
     _say(f"asking {ep.url} about {len(entities)} unlinked resources ...")
     results = {e.slug: (e, reconcile(ep, e, candidates, min_score)) for e in entities}
-    path = Path(output) if output else config.home / DEFAULT_REVIEW
+    path = Path(output) if output else config.workspace / DEFAULT_REVIEW
     write_review(path, results, ep.url, when)
     for slug, (e, assessed) in sorted(results.items()):
         best = next((a for a in assessed if a.decision == "proposed"), None)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import signal
 import sys
+
 import click
 
+from paradiplomacy.cli.projects import in_use, project_config, store_location
 from paradiplomacy.errors import ParadiplomacyError
 from paradiplomacy.settings import setting_help
 
@@ -29,6 +31,8 @@ def check_settings(config) -> None:
         raise ServeError("workers, query timeout, row cap and request size limit must be positive")
     from paradiplomacy.web.app import service_routes
     service_routes(config)  # a malformed service map stops the server before anything is built
+    from paradiplomacy.web.proxy import public_origin
+    public_origin(config)  # so does a public URL that is not one
 
 
 def ensure_store(config) -> None:
@@ -38,8 +42,7 @@ def ensure_store(config) -> None:
     store = open_store(config)
     try:
         if store.is_empty():
-            where = config.remote_query_url if config.backend == "remote" else config.path("store")
-            _say(f"the store at {where} is empty: building it from {config.home} ...")
+            _say(f"the store at {store_location(config)} is empty: building it from {in_use(config)} ...")
             build(config, store, progress=_say)
             _say(f"store: {len(store)} quads")
     finally:
@@ -55,18 +58,34 @@ def serve(ctx, host, port, workers):
     """Serve the SPARQL endpoint (/sparql), the query interface (/) and the linked-data pages
     (/resource/<slug>, /ontology), read-only unless updates are enabled. Builds the store first
     if it is empty; follows any later `paradiplomacy build`."""
-    config = ctx.obj
-    config = config.with_overrides(host=host, port=port, workers=workers)
+    config = project_config(ctx).with_overrides(host=host, port=port, workers=workers)
     check_settings(config)
     ensure_store(config)
     from paradiplomacy.web import create_app
     app = create_app(config)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a clean exit stops the query workers
+    _say(f"project: {in_use(config)}; store: {store_location(config)}")
+    if config.public_url:
+        _say(f"public URL: {config.public_url}")
+    elif config.host not in ("127.0.0.1", "localhost", "::1") and not config.trusted_proxy:
+        _say("note: the pages and descriptions advertise the listening address; set PARADIPLOMACY_PUBLIC_URL "
+             "(or a trusted proxy) for the URL that clients use")
     _say(f"serving http://{config.host}:{config.port}/ (SPARQL endpoint /sparql; {config.workers} query workers, "
          f"time limit {config.query_timeout:g} s, row cap {config.row_cap}); Ctrl-C stops")
     # waitress reads a whole body before the app sees it: it stops reading one over the limit (413) itself
     http_server(app, host=config.host, port=config.port, threads=config.workers + 4, ident="paradiplomacy",
-                max_request_body_size=config.max_request_bytes + 1).run()
+                max_request_body_size=config.max_request_bytes + 1, **proxy_adjustments(config)).run()
+
+
+def proxy_adjustments(config) -> dict:
+    """waitress's settings for a reverse proxy: whose X-Forwarded-* headers to believe (the others are
+    cleared), the scheme and the path prefix."""
+    adjustments = {"url_scheme": config.url_scheme, "url_prefix": config.url_prefix.rstrip("/")}
+    if config.trusted_proxy:
+        adjustments.update(trusted_proxy=config.trusted_proxy, trusted_proxy_count=1,
+                           trusted_proxy_headers=set(config.trusted_proxy_headers),
+                           clear_untrusted_proxy_headers=True)
+    return adjustments
 
 
 def http_server(app, **adjustments):

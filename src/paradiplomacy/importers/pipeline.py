@@ -168,7 +168,7 @@ def _store_types(store: Store, known: set[str], imported: Imported) -> dict[str,
 
 
 def default_review_path(config: Config, info: DatasetInfo) -> Path:
-    return config.home / "var" / "review" / f"{info.slug}.csv"
+    return config.workspace / "var" / "review" / f"{info.slug}.csv"
 
 
 def write_review(path: Path, imported: list[Imported]) -> None:
@@ -224,6 +224,6 @@ def default_datasets(config: Config, declared: dict[str, set[tuple]]) -> tuple[l
 
 
 def write_build_review(config: Config, imported: list[Imported]) -> Path:
-    path = config.home / "var" / "review" / "build.csv"
+    path = config.workspace / "var" / "review" / "build.csv"
     write_review(path, imported)
     return path

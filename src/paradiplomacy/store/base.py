@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 import pyoxigraph as ox
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 
 from paradiplomacy.errors import StoreError
 from paradiplomacy.namespaces import PREFIXES
@@ -47,6 +47,15 @@ class QueryResult:
     def column(self, name: str) -> list:
         i = self.variables.index(name)
         return [r[i] for r in self.rows]
+
+    def as_graph(self) -> Graph:
+        """A CONSTRUCT or DESCRIBE result as an rdflib Graph, with the project's prefixes bound."""
+        g = Graph()
+        for prefix, ns in PREFIXES.items():
+            g.bind(prefix, ns)
+        for triple in self.triples:
+            g.add(triple)
+        return g
 
 
 # ---- the interface ---------------------------------------------------------------------------

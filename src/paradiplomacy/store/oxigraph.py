@@ -8,6 +8,7 @@ generation as it was, and still queryable.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import threading
@@ -20,6 +21,17 @@ from paradiplomacy.errors import StoreError
 from paradiplomacy.namespaces import PREFIXES
 from paradiplomacy.rdfutil import quad_to_ox
 from paradiplomacy.store.base import QuerySyntaxError, Store, dump_dataset, materialise_ox
+
+
+def current_generation(path: Path) -> tuple[str, dt.datetime] | None:
+    """The name of the store's current generation and when it became current (the pointer's time), read
+    without opening the store: what the web server's ETag and Last-Modified come from. None: not built."""
+    pointer = Path(path) / "CURRENT"
+    try:
+        name, written = pointer.read_text().strip(), pointer.stat().st_mtime
+    except FileNotFoundError:
+        return None
+    return name, dt.datetime.fromtimestamp(int(written), dt.timezone.utc)
 
 
 class OxigraphStore(Store):

@@ -9,9 +9,10 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from paradiplomacy.settings import Config, SettingError
-from paradiplomacy.web import linked_data, maps, pages, protocol
+from paradiplomacy.web import caching, linked_data, maps, pages, protocol
 from paradiplomacy.web.context import Endpoint
 from paradiplomacy.web.errors import HttpProblem, problem_response
+from paradiplomacy.web.proxy import PublicURL
 from paradiplomacy.web.pool import PoolBusy, TimeLimitExceeded, WorkerLost, WorkerPool
 from paradiplomacy.web.terms import curie, href
 
@@ -76,6 +77,8 @@ def create_app(config: Config, pool=None) -> Flask:
         app.register_blueprint(blueprint)
     app.register_blueprint(maps.blueprint)  # the map and network views (issue 5)
     app.after_request(_cors_and_safety_headers(config))
+    caching.register(app, config)  # ETag, Last-Modified and 304 from the store's generation
+    app.wsgi_app = PublicURL(app.wsgi_app, config)  # the absolute URLs it writes: public_url, never Host
     _register_error_handlers(app)
     app.jinja_env.globals.update(curie=curie, link=lambda iri: href(iri, request.script_root))
     return app

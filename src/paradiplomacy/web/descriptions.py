@@ -5,8 +5,10 @@ store as it is now."""
 from __future__ import annotations
 
 import pyoxigraph as ox
+import rdflib
 from flask import Response, url_for
 
+from paradiplomacy.licences import DERIVED, PROJECT_LICENCE, LicensedPart, licensed_parts, part_triples
 from paradiplomacy.namespaces import BASE, ONTOLOGY_IRI, PDR, PREFIXES
 from paradiplomacy.web.context import endpoint
 from paradiplomacy.web.formats import GRAPH_FORMATS, RESULT_FORMATS, Format, format_iri, pyoxigraph_format
@@ -16,7 +18,8 @@ VOID = "http://rdfs.org/ns/void#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 DCT = PREFIXES["dct"]
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
-DESCRIPTION_PREFIXES = {**PREFIXES, "sd": SD, "void": VOID, "formats": "http://www.w3.org/ns/formats/"}
+DCAT = "http://www.w3.org/ns/dcat#"
+DESCRIPTION_PREFIXES = {**PREFIXES, "sd": SD, "void": VOID, "dcat": DCAT, "formats": "http://www.w3.org/ns/formats/"}
 
 GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 UNION_SIZES = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?p) AS ?properties)
@@ -26,7 +29,6 @@ ENTITIES = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(STRSTARTS(
 CLASSES = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY ?c"
 PROPERTIES = """SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }
                 GROUP BY ?p ORDER BY ?p"""
-LICENSE = "SELECT ?license WHERE { GRAPH pdg:ontology { ?ontology dct:license ?license } }"
 EXAMPLES = "SELECT DISTINCT ?x WHERE { ?x a pd:ProvinceLevelUnit } ORDER BY ?x LIMIT 3"
 
 
@@ -40,6 +42,9 @@ class _Triples:
     def node(x):
         if isinstance(x, (ox.NamedNode, ox.BlankNode, ox.Literal)):
             return x
+        if isinstance(x, rdflib.Literal):
+            return ox.Literal(str(x), datatype=ox.NamedNode(str(x.datatype))) if x.datatype else \
+                ox.Literal(str(x), language=x.language) if x.language else ox.Literal(str(x))
         if isinstance(x, int):
             return ox.Literal(str(x), datatype=ox.NamedNode(XSD_INTEGER))
         return ox.NamedNode(x)
@@ -57,6 +62,13 @@ def rdf_response(triples: list[ox.Triple], fmt: Format) -> Response:
 
 def _number(rows, name: str) -> int:
     return int(rows[0][name].value) if rows and name in rows[0] else 0
+
+
+def licence_parts(ep) -> list[LicensedPart]:
+    """Which graphs are under which licence (paradiplomacy.licences), from the store as it is now."""
+    derived = [{name: term.value for name, term in row.items()} for row in ep.rows(DERIVED)]
+    project = ep.rows(PROJECT_LICENCE)
+    return licensed_parts(derived, project[0]["license"].value if project else None)
 
 
 def service_description(fmt: Format) -> Response:
@@ -107,8 +119,13 @@ def void_description(fmt: Format) -> Response:
     t.add(BASE, DCT + "description", ox.Literal(
         "A linked-data knowledge graph of sub-state actors in foreign relations: China's provinces in Africa, "
         "every fact with the quote, section and source that support it.", language="en"))
-    for row in ep.rows(LICENSE):
-        t.add(BASE, DCT + "license", row["license"].value)
+    t.add(BASE, RDF_TYPE, DCAT + "Dataset")
+    t.add(BASE, DCT + "rights", ox.Literal(
+        "Its parts are under different licences: each void:subset names its own (dct:license) and the "
+        "attribution it requires (dct:bibliographicCitation).", language="en"))
+    graph_sizes = {row["g"].value: int(row["n"].value) for row in ep.rows(GRAPH_SIZES)}
+    for triple in part_triples(BASE, licence_parts(ep), graph_sizes):
+        t.add(*triple)
     t.add(BASE, VOID + "sparqlEndpoint", url_for("sparql.sparql", _external=True))
     t.add(BASE, VOID + "uriSpace", ox.Literal(str(PDR)))
     t.add(BASE, VOID + "vocabulary", str(ONTOLOGY_IRI))

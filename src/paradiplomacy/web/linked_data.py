@@ -9,7 +9,8 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from paradiplomacy.namespaces import PDG, PDR
-from paradiplomacy.web import ontology_view, resource_view
+from paradiplomacy.licences import part_of_graph
+from paradiplomacy.web import descriptions, ontology_view, resource_view
 from paradiplomacy.web.context import INTERNAL_ROW_CAP, endpoint
 from paradiplomacy.web.errors import HttpProblem
 from paradiplomacy.web.formats import HTML, PAGE_FORMATS, Format, negotiate, names
@@ -57,7 +58,15 @@ def describe(iri: str) -> Response:
     view = resource_view.build(endpoint(), iri)
     if view.empty:
         raise HttpProblem(404, f"nothing is known about <{iri}>")
-    return _html(render_template("resource.html", view=view, formats=PAGE_FORMATS[1:]))
+    return _html(render_template("resource.html", view=view, formats=PAGE_FORMATS[1:], licences=_licences(view)))
+
+
+def _licences(view) -> list:
+    """The licences of the graphs whose data the page shows: each part once, the project's first."""
+    parts = descriptions.licence_parts(endpoint())
+    graphs = {g.graph.value for g in view.outgoing + view.incoming} | ({view.iri} if view.content else set())
+    shown = {id(part_of_graph(parts, g)): part_of_graph(parts, g) for g in graphs}
+    return [p for p in parts if id(p) in shown]
 
 
 @blueprint.route("/resource/<path:slug>")

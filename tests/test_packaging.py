@@ -1,0 +1,128 @@
+"""The wheel, as a new user gets it: built from this checkout, installed into a fresh virtualenv
+that holds nothing else (its dependencies from the package index), run in an empty directory.
+
+- the wheel ships the paper's project (ontology/, data/, queries/, AidData as its licence allows)
+  and nothing that may not be redistributed (SAIS-CARI, AEI, the texts of sources);
+- `paradiplomacy serve` in an empty directory builds into the per-user data directory and serves
+  the paper's graph over HTTP; `stats` then names the packaged project and counts its claims;
+- a --home that is not a project is refused with exit 2, saying what is missing;
+- `paradiplomacy init DIR` copies an editable project that builds on its own.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+import requests
+from remote_servers import _stop, free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out),
+                    str(ROOT)], check=True, capture_output=True, timeout=600)
+    return next(out.glob("paradiplomacy-*.whl"))
+
+
+@pytest.fixture(scope="module")
+def venv(wheel, tmp_path_factory) -> Path:
+    """A fresh virtualenv with the wheel and its dependencies only; returns its bin/."""
+    where = tmp_path_factory.mktemp("venv") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(where)], check=True, timeout=300)
+    done = subprocess.run(check=False, args=[str(where / "bin" / "pip"), "install", "-q", str(wheel)], capture_output=True, text=True,
+                          timeout=1200)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return where / "bin"
+
+
+@pytest.fixture()
+def user_env(tmp_path) -> dict:
+    """An environment whose per-user directories are the test's own, outside any project."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARADIPLOMACY_") and k != "PYTHONPATH"}
+    env.update(HOME=str(tmp_path / "home"), XDG_DATA_HOME=str(tmp_path / "xdg-data"))
+    return env
+
+
+def wait_until_healthy(url: str, proc: subprocess.Popen, log: Path, seconds: float = 600) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"the server exited with {proc.returncode}:\n{log.read_text()}"
+        try:
+            if requests.get(url + "/health", timeout=5).status_code == 200:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.5)
+    pytest.fail(f"the server did not answer in {seconds} s:\n{log.read_text()}")
+
+
+def test_the_wheel_ships_the_project_and_only_what_may_be_shipped(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    project = [n for n in names if n.startswith("paradiplomacy/project/")]
+    for expected in ("ontology/paradiplomacy.ttl", "ontology/shapes.ttl", "data/sources.yaml", "data/datasets.yaml",
+                     "data/links/wikidata.csv", "data/wikidata/slice.ttl", "queries/twinned-provinces.rq",
+                     "data/datasets/aiddata-v1.0/readme_v1.0.txt"):
+        assert f"paradiplomacy/project/{expected}" in project
+    assert any(n.startswith("paradiplomacy/project/data/claims/") for n in project)
+    assert not [n for n in project if "cari" in n.lower() or "aei" in n.lower() or "/data/sources/" in n]
+    assert any(n.endswith((".dist-info/licenses/LICENSE", ".dist-info/LICENSE")) for n in names)
+
+
+def test_serve_from_an_empty_directory_serves_the_papers_graph(venv, tmp_path, user_env):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([str(venv / "paradiplomacy"), "serve", "--port", str(port)], cwd=empty, env=user_env,
+                                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_healthy(url, proc, log)
+        answer = requests.get(url + "/sparql", params={"query": "PREFIX pd: <https://w3id.org/paradiplomacy/ontology#> "
+                                                              "SELECT (COUNT(?c) AS ?n) { ?c a pd:Claim }"},
+                              headers={"Accept": "application/sparql-results+json"}, timeout=60)
+        claims = int(answer.json()["results"]["bindings"][0]["n"]["value"])
+        assert claims > 100
+        shanghai = requests.get(url + "/resource/shanghai", headers={"Accept": "text/turtle"}, timeout=60)
+        assert shanghai.status_code == 200
+    finally:
+        _stop(proc)
+    said = log.read_text()
+    assert "packaged project" in said and str(tmp_path / "xdg-data" / "paradiplomacy") in said
+    assert not list(empty.iterdir())  # nothing written where the user stood
+    stats = subprocess.run(check=False, args=[str(venv / "paradiplomacy"), "stats"], cwd=empty, env=user_env, capture_output=True,
+                           text=True, timeout=300)
+    assert stats.returncode == 0, stats.stderr
+    assert "packaged project" in stats.stdout and f"claims                   {claims}" in stats.stdout
+
+
+def test_a_home_that_is_no_project_is_refused_with_exit_2(venv, tmp_path, user_env):
+    for args in (["stats"], ["query", "ASK { ?s ?p ?o }"], ["explain", "shanghai"], ["serve"]):
+        done = subprocess.run(check=False, args=[str(venv / "paradiplomacy"), "--home", str(tmp_path), *args], env=user_env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 2 and "not a paradiplomacy project" in done.stderr, (args, done.stderr)
+        assert "paradiplomacy init" in done.stderr and not done.stdout
+
+
+def test_init_copies_an_editable_project_that_validates(venv, tmp_path, user_env):
+    target = tmp_path / "my-project"
+    done = subprocess.run(check=False, args=[str(venv / "paradiplomacy"), "init", str(target)], env=user_env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (target / "ontology" / "paradiplomacy.ttl").is_file() and (target / "data" / "claims").is_dir()
+    valid = subprocess.run(check=False, args=[str(venv / "paradiplomacy"), "validate"], cwd=target, env=user_env, capture_output=True,
+                           text=True, timeout=600)
+    assert valid.returncode == 0 and "valid" in valid.stderr, valid.stderr
+    again = subprocess.run(check=False, args=[str(venv / "paradiplomacy"), "init", str(target)], env=user_env, capture_output=True,
+                           text=True, timeout=300)
+    assert again.returncode == 2 and "not an empty directory" in again.stderr
