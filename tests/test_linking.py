@@ -21,7 +21,7 @@ from paradiplomacy.namespaces import GRAPH_LINKSET, GRAPH_SAMEAS, GRAPH_SLICE, G
 from paradiplomacy.build import build
 from paradiplomacy.namespaces import PDR
 from paradiplomacy.store import open_store
-from paradiplomacy.linking.wikidata import USER_AGENT, Endpoint, EndpointError
+from paradiplomacy.linking.wikidata import USER_AGENT, WikidataClient, EndpointError
 
 from conftest import (ROOT, SHARED, SHARED_SLICE, WIKIDATA_SLICE, claim_mapping_text, make_config, needs_shared_slice,
                       project_copy, run_cli)
@@ -378,7 +378,7 @@ def test_a_rejected_candidate_cannot_be_accepted(tmp_path):
 
 
 def test_type_and_code_checks_reject_items_of_the_wrong_kind(wikidata_standin):
-    ep = Endpoint(wikidata_standin)
+    ep = WikidataClient(wikidata_standin)
     facts = fetch_facts(ep, ["Q953", "Q57052", "Q148", "Q790068"], ["Q3624078"])
     # a state must be a sovereign state: Jiangxi (a province of China) is not, whatever its name
     a = assess(Entity("x", "state", {"en": ["Jiangxi"]}), facts["Q57052"])
@@ -406,7 +406,7 @@ def test_type_and_code_checks_reject_items_of_the_wrong_kind(wikidata_standin):
 def test_reconciling_among_similar_names(wikidata_standin_full):
     """Against the fuller slice (all 31 province-level units and 54 African states), similar names
     rank below the right item: the two Congos, Guinea and Equatorial Guinea, Hebei, Henan and Hubei."""
-    ep = Endpoint(wikidata_standin_full)
+    ep = WikidataClient(wikidata_standin_full)
     cases = [(Entity("drc", "state", {"en": ["Democratic Republic of the Congo"]}), "Q974"),
              (Entity("eg", "state", {"en": ["Equatorial Guinea"]}), "Q983"),
              (Entity("gn", "state", {"en": ["Guinea"]}), "Q1006"),
@@ -489,7 +489,7 @@ def stub():
 
 
 def test_requests_carry_a_descriptive_user_agent(stub):
-    Endpoint(f"http://127.0.0.1:{stub.server_port}/sparql").select("SELECT ?item WHERE {}")
+    WikidataClient(f"http://127.0.0.1:{stub.server_port}/sparql").select("SELECT ?item WHERE {}")
     ua = stub.seen[0]["User-Agent"]
     assert ua == USER_AGENT and ua.startswith("paradiplomacy-kg/") and "https://w3id.org/paradiplomacy" in ua
 
@@ -509,7 +509,7 @@ def recorded_waits(monkeypatch) -> list:
 def test_backoff_on_429_honours_retry_after(stub, monkeypatch):
     waits = recorded_waits(monkeypatch)
     stub.refusals, stub.retry_after = 2, "7"
-    rows = Endpoint(f"http://127.0.0.1:{stub.server_port}/sparql").select("SELECT ?item WHERE {}")
+    rows = WikidataClient(f"http://127.0.0.1:{stub.server_port}/sparql").select("SELECT ?item WHERE {}")
     assert rows == [] and len(stub.seen) == 3 and waits == [7.0, 7.0]
 
 
@@ -517,7 +517,7 @@ def test_backoff_on_429_without_retry_after_doubles_then_gives_up(stub, monkeypa
     waits = recorded_waits(monkeypatch)
     stub.refusals = 100
     with pytest.raises(EndpointError, match="429"):
-        Endpoint(f"http://127.0.0.1:{stub.server_port}/sparql", retries=3, backoff=0.5).select("SELECT ?item WHERE {}")
+        WikidataClient(f"http://127.0.0.1:{stub.server_port}/sparql", retries=3, backoff=0.5).select("SELECT ?item WHERE {}")
     assert waits == [0.5, 1.0, 2.0] and len(stub.seen) == 4
 
 

@@ -14,11 +14,11 @@ from pathlib import Path
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
-from paradiplomacy.evidence.claims import SOFTWARE, build_activity_iri, build_dataset
+from paradiplomacy.evidence.claims import build_activity_iri, build_dataset
 from paradiplomacy.errors import InvalidInput, Problem
 from paradiplomacy.evidence.reader import Evidence, read_evidence
 from paradiplomacy.linking.mapping import LinkReport, add_links
-from paradiplomacy.namespaces import GRAPH_BIBLIOGRAPHY, GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDG, PDR, claim_iri, claim_provenance_iri
+from paradiplomacy.namespaces import GRAPH_BIBLIOGRAPHY, GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDG, PDR, SOFTWARE, claim_iri, claim_provenance_iri
 from paradiplomacy.evidence.ontology import Vocabulary, load_ontology, load_shapes
 from paradiplomacy.reasoning.reasoners import GRAPH_INFERRED_EXPLICIT, GRAPH_INFERRED_PROVENANCE, Inference, infer, inferred_quads, java_available
 from paradiplomacy.settings import Config

@@ -30,8 +30,8 @@ def _prepared(config):
 
 
 def _endpoint(config, url: str | None):
-    from paradiplomacy.linking.wikidata import Endpoint
-    return Endpoint(url or config.wikidata_sparql)
+    from paradiplomacy.linking.wikidata import WikidataClient
+    return WikidataClient(url or config.wikidata_sparql)
 
 
 @click.command("link")
@@ -129,11 +129,11 @@ def _accept(config, review: Path, reviewer):
 
 def _refresh(config, url, from_file):
     from paradiplomacy.linking.mapping import SLICE_FILE, write_atomically
-    from paradiplomacy.linking.wikidata import FileEndpoint, refresh_slice
+    from paradiplomacy.linking.wikidata import WikidataFile, refresh_slice
     result, ontology, mapping, kinds = _prepared(config)
     if mapping is None or not mapping.links:
         raise click.ClickException("no curated links: nothing to slice")
-    ep = FileEndpoint(Path(from_file)) if from_file else _endpoint(config, url)
+    ep = WikidataFile(Path(from_file)) if from_file else _endpoint(config, url)
     when = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     qids = sorted({link.qid for link in mapping.links})
     header = [

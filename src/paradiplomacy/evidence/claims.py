@@ -24,11 +24,10 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from paradiplomacy import __version__
 from paradiplomacy.evidence.reader import NAME_FIELDS, Claim, Evidence, Work
-from paradiplomacy.namespaces import BIBO, GRAPH_BIBLIOGRAPHY, GRAPH_ONTOLOGY, OA, PD, PDR, claim_iri, claim_provenance_iri
+from paradiplomacy.namespaces import BIBO, GRAPH_BIBLIOGRAPHY, GRAPH_ONTOLOGY, OA, PD, PDR, SOFTWARE, claim_iri, claim_provenance_iri
 from paradiplomacy.evidence.quotes import SourceText, source_text
 from paradiplomacy.rdfutil import slugify
 
-SOFTWARE = PDR["software-paradiplomacy-" + __version__.replace(".", "-")]
 CONTAINER_TYPE = {"AcademicArticle": BIBO.Journal, "Article": BIBO.Periodical, "BookSection": BIBO.Book,
                   "Chapter": BIBO.Book, "Webpage": BIBO.Website}
 SUPPORT = {"explicit": PD.ExplicitStatement, "interpretation": PD.Interpretation}

@@ -21,8 +21,7 @@ from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from paradiplomacy import __version__
-from paradiplomacy.evidence.claims import SOFTWARE
-from paradiplomacy.namespaces import BASE, BIBO, ORG, PD, PDG, PDR
+from paradiplomacy.namespaces import BASE, BIBO, ORG, PD, PDG, PDR, SOFTWARE
 from paradiplomacy.importers.actors import Mention, Recognition
 from paradiplomacy.importers.records import DatasetInfo, Record
 from paradiplomacy.rdfutil import slugify

@@ -26,7 +26,7 @@ from paradiplomacy.errors import InvalidInput, Problem
 from paradiplomacy.namespaces import ORG, WD, WDT
 from paradiplomacy.linking.mapping import Link, Mapping, asserted, entity_kinds, format_mapping, header_comments, parse_mapping, write_atomically, MAPPING_FILE
 from paradiplomacy.namespaces import PD, PDR
-from paradiplomacy.linking.wikidata import Endpoint, qid_of
+from paradiplomacy.linking.wikidata import WikidataClient, qid_of
 
 # Wikidata classes the checks use (instance of, through subclass of)
 SOVEREIGN_STATE = "Q3624078"
@@ -186,7 +186,7 @@ def roots_query(qids: list[str], roots: list[str]) -> str:
             f"  ?item <{WDT}P31>/<{WDT}P279>* ?root .\n}}")
 
 
-def fetch_facts(endpoint: Endpoint, qids: list[str], roots: list[str]) -> dict[str, Facts]:
+def fetch_facts(endpoint: WikidataClient, qids: list[str], roots: list[str]) -> dict[str, Facts]:
     facts = {q: Facts(q) for q in qids}
     if not qids:
         return facts
@@ -303,7 +303,7 @@ def assess(entity: Entity, facts: Facts) -> Assessment:
     return Assessment(entity, facts, score, "proposed", checks)
 
 
-def reconcile(endpoint: Endpoint, entity: Entity, candidates: int = 3, min_score: float = 0.6) -> list[Assessment]:
+def reconcile(endpoint: WikidataClient, entity: Entity, candidates: int = 3, min_score: float = 0.6) -> list[Assessment]:
     """The assessed candidates for one entity: proposals (best first, at most `candidates`, each
     scoring at least `min_score`), then the rejected ones."""
     query = candidate_query(entity)

@@ -44,7 +44,7 @@ class EndpointError(ParadiplomacyError):
 
 
 @dataclass
-class Endpoint:
+class WikidataClient:
     url: str
     retries: int = 5
     backoff: float = 1.0  # first wait without Retry-After, doubled each time
@@ -183,7 +183,7 @@ def render_slice(data: Graph, description: Graph, header: list[str]) -> str:
     return "".join(f"# {line}\n" if line else "#\n" for line in header) + body
 
 
-class FileEndpoint:
+class WikidataFile:
     """A Wikidata-shaped RDF file queried in memory, in place of an endpoint (`--from FILE`)."""
 
     def __init__(self, path):

@@ -36,7 +36,7 @@ CHARACTERISTICS = {OWL + n + "Property" for n in ("Transitive", "Functional", "I
                                                   "Asymmetric", "Reflexive", "Irreflexive")}
 
 
-class Graph:
+class TripleIndex:
     """The ontology's triples, indexed both ways."""
 
     def __init__(self, rows):
@@ -105,7 +105,7 @@ def anchor(iri: str) -> str:
 class _Writer:
     """Names terms and writes class expressions as words with links."""
 
-    def __init__(self, graph: Graph, documented: set[str], root: str):
+    def __init__(self, graph: TripleIndex, documented: set[str], root: str):
         self.graph, self.documented, self.root = graph, documented, root
 
     def name(self, t: Term) -> str:
@@ -152,7 +152,7 @@ class _Writer:
         return [("an anonymous expression", None)]
 
 
-def _relations(g: Graph, t: Term, w: _Writer) -> list[tuple[str, list]]:
+def _relations(g: TripleIndex, t: Term, w: _Writer) -> list[tuple[str, list]]:
     out = lambda p: [w.expression(o) for o in g.objects(t, p)]
     into = lambda p: [w.expression(s) for s in g.subjects(p, t) if s.kind == "uri"]
     characteristics = [[w.link(c)] for c in g.objects(t, RDF + "type") if c.value in CHARACTERISTICS]
@@ -173,7 +173,7 @@ def _relations(g: Graph, t: Term, w: _Writer) -> list[tuple[str, list]]:
     return [(name, values) for name, values in candidates if values]
 
 
-def _doc(g: Graph, t: Term, w: _Writer) -> TermDoc:
+def _doc(g: TripleIndex, t: Term, w: _Writer) -> TermDoc:
     values = lambda p: sorted(o.value for o in g.objects(t, p))
     own = t.value.startswith((str(PD), str(PDR)))
     return TermDoc(
@@ -185,7 +185,7 @@ def _doc(g: Graph, t: Term, w: _Writer) -> TermDoc:
 
 
 def build(ep: Endpoint, root: str = "") -> OntologyView:
-    g = Graph(ep.rows(ONTOLOGY_TRIPLES))
+    g = TripleIndex(ep.rows(ONTOLOGY_TRIPLES))
     typed, seen = {}, set()
     for _, _, kind in KINDS:  # a term typed twice (a class that is also a concept) is shown once
         terms = {s for s in g.subjects(RDF + "type", Term("uri", kind)) if s.kind == "uri"} - seen
