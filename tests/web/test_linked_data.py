@@ -123,7 +123,7 @@ def assert_markup_is_text(html: str, path: str) -> None:
 
 
 @pytest.mark.parametrize("path, shown", [
-    ("/", "Which labels contain <script>alert('example')</script> markup?"),
+    ("/query", "Which labels contain <script>alert('example')</script> markup?"),
     ("/resource/markup-state", "<script>alert('label')</script> & <b>bold</b> \"quoted\""),
     ("/resource/claim-markup-labour-division", "A note with <script>alert('note')</script> & an <img src=x"),
     ("/ontology", "A definition with </dd></dl><script>alert('definition')</script> in it."),
@@ -154,6 +154,6 @@ def test_html_pages_carry_a_content_security_policy(server):
 
 
 def test_example_titles_are_escaped_in_the_interface_configuration(server):
-    r, _ = page(server, "/")
+    r, _ = page(server, "/query")
     config = r.text.split('<script type="application/json" id="ui-config">', 1)[1].split("</script>", 1)[0]
     assert "<" not in config and "\\u003cscript\\u003ealert('example')" in config.replace("\\u0027", "'")

@@ -213,7 +213,7 @@ def test_get_without_query_is_the_service_description(server, accept, parse_as):
 
 def test_a_browser_asking_the_endpoint_without_query_gets_the_interface(server):
     r = requests.get(endpoint(server), headers={"Accept": "text/html,*/*;q=0.8"}, allow_redirects=False)
-    assert r.status_code == 303 and r.headers["Location"].endswith("/")
+    assert r.status_code == 303 and r.headers["Location"].endswith("/query")
 
 
 def test_void_describes_the_dataset(server):

@@ -9,14 +9,14 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from paradiplomacy.settings import Config, SettingError
-from paradiplomacy.web import linked_data, maps, pages, protocol
+from paradiplomacy.web import linked_data, maps, pages, protocol, search, site
 from paradiplomacy.web.context import Endpoint
 from paradiplomacy.web.errors import HttpProblem, problem_response
 from paradiplomacy.web.pool import PoolBusy, TimeLimitExceeded, WorkerLost, WorkerPool
 from paradiplomacy.web.terms import curie, href
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                           "img-src 'self' data:; font-src 'self' data:; connect-src 'self' http: https:; "
+                           "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
                            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 
 
@@ -73,6 +73,8 @@ def create_app(config: Config) -> Flask:
     for blueprint in (protocol.blueprint, pages.blueprint, linked_data.blueprint):
         app.register_blueprint(blueprint)
     app.register_blueprint(maps.blueprint)  # the map and network views (issue 5)
+    for blueprint in (site.blueprint, search.blueprint):  # the entrance, lists and search (issue 17)
+        app.register_blueprint(blueprint)
     app.after_request(_cors_and_safety_headers(config))
     _register_error_handlers(app)
     app.jinja_env.globals.update(curie=curie, link=lambda iri: href(iri, request.script_root))

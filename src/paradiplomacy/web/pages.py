@@ -1,4 +1,4 @@
-"""The query interface (`/`, YASGUI with the competency questions as examples), `/health`, and
+"""The query interface (`/query`, YASGUI with the competency questions as examples), `/health`, and
 the VoID description of the dataset (`/.well-known/void`)."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from paradiplomacy.web.formats import GRAPH_FORMATS, negotiate, names
 blueprint = Blueprint("pages", __name__)
 
 
-@blueprint.route("/")
-def index():
+@blueprint.route("/query")
+def query():
     examples = read_examples(endpoint().config.path("queries_dir"))
     root = request.script_root
     ui = {
@@ -25,7 +25,7 @@ def index():
         "prefixes": PREFIXES,
         "pages": {str(PDR): root + "/resource/", str(PDG): root + "/graph/", str(PD): root + "/ontology#"},
     }
-    return render_template("index.html", examples=examples, ui=ui)
+    return render_template("query.html", examples=examples, ui=ui)
 
 
 @blueprint.route("/health")

@@ -156,7 +156,7 @@ def sparql():
         return answer_query(req)
     fmt = negotiate(GRAPH_FORMATS + (HTML,), request.accept_mimetypes, req.format)
     if fmt is HTML:  # a browser: the query interface
-        return redirect(url_for("pages.index"), 303)
+        return redirect(url_for("pages.query"), 303)
     if fmt is None:
         raise _not_acceptable(GRAPH_FORMATS)
     return descriptions.service_description(fmt)

@@ -60,6 +60,11 @@ class PingJob:
 
 
 @dataclass(frozen=True)
+class ExportJob:
+    format: str  # a format of the store's export (store.EXPORT_FORMATS): the whole store, graphs kept
+
+
+@dataclass(frozen=True)
 class Answer:
     body: bytes
     format: str | None  # a name of formats.BY_NAME; None for an update
@@ -190,6 +195,8 @@ def answer(store: Store, job, services: ServicePolicy) -> Answer | Failure:
             outcome = run_query(store, job, services)
         elif isinstance(job, UpdateJob):
             outcome = run_update(store, job, services)
+        elif isinstance(job, ExportJob):
+            outcome = Answer(store.export(job.format), None, "export", len(store), generation=store.generation)
         else:
             outcome = Answer(str(len(store)).encode(), None, "ping", generation=store.generation)
     except federation.Refused as exc:

@@ -5,13 +5,27 @@
   var ui = JSON.parse(document.getElementById("ui-config").textContent);
   var container = document.getElementById("yasgui");
 
+  // A link may carry a query to show (#query=...), never the endpoint it runs on: a crafted link
+  // (#endpoint=http://elsewhere/sparql) would otherwise run it elsewhere and stick in localStorage.
+  function onThisServer(config) {
+    config.requestConfig = Object.assign({}, config.requestConfig, { endpoint: ui.endpoint });
+    return config;
+  }
+
   var yasgui = new Yasgui(container, {
     requestConfig: { endpoint: ui.endpoint, method: "POST" },
+    populateFromUrl: onThisServer,
     copyEndpointOnNewTab: false,  // a new tab asks this server, whatever an older tab asked
     persistenceId: "paradiplomacy-kg",
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: ui.endpoint }]; } },
     yasqe: { value: ui.examples.length ? ui.examples[0].query : "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10" },
     yasr: { prefixes: ui.prefixes }
+  });
+
+  // Tabs kept from earlier visits (or by an older version of this page) ask this server too.
+  Object.keys(yasgui._tabs).forEach(function (id) {
+    var tab = yasgui.getTab(id);
+    if (tab && tab.getEndpoint() !== ui.endpoint) { tab.setEndpoint(ui.endpoint); }
   });
 
   // The page on this server for an IRI of the project, or null.
