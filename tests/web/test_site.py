@@ -170,3 +170,30 @@ def test_a_resources_rdf_keeps_the_claim_graphs_its_page_shows(client, media_typ
         quotes = [q for q in dataset if q.predicate == OA_EXACT and q.graph_name in provenance]
         assert quotes, c
     assert len(client.get("/resource/jiangxi", headers={"Accept": "text/turtle"}).data) > 0
+
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def test_void_is_a_page_for_a_browser_and_rdf_for_a_client(client, store):
+    page = client.get("/.well-known/void", headers=BROWSER)
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    text = Page(page.text).text
+    provinces = count(store, "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a pd:ProvinceLevelUnit }")
+    assert "province-level unit" in text and f"province-level unit {provinces}" in text  # a label, not pd:...
+    assert "Classes (" in text and "Properties (" in text and "SPARQL endpoint" in text
+    for accept in ("*/*", "text/turtle"):
+        r = client.get("/.well-known/void", headers={"Accept": accept})
+        assert r.mimetype == "text/turtle", accept
+        assert len(list(ox.parse(r.data, format=ox.RdfFormat.TURTLE))) > 100
+
+
+def test_the_service_description_is_a_page_too(client, store):
+    page = client.get("/service-description", headers=BROWSER)
+    text = Page(page.text).text
+    assert page.status_code == 200 and "SPARQL 1.1 Query" in text and "Named graphs (" in text
+    named = count(store, "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert f"Named graphs ({named})" in text
+    rdf = client.get("/service-description", headers={"Accept": "text/turtle"})
+    assert rdf.mimetype == "text/turtle" and b"sd:Service" in rdf.data
+    assert "/service-description" in Page(client.get("/", headers=HTML).text).links

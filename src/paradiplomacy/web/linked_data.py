@@ -12,7 +12,15 @@ from paradiplomacy.namespaces import PDG, PDR, PREFIXES
 from paradiplomacy.web import ontology_view, resource_view
 from paradiplomacy.web.context import INTERNAL_ROW_CAP, endpoint
 from paradiplomacy.web.errors import HttpProblem
-from paradiplomacy.web.formats import HTML, PAGE_FORMATS, QUAD_FORMATS, Format, negotiate, names, pyoxigraph_format
+from paradiplomacy.web.formats import (
+    HTML,
+    PAGE_FORMATS,
+    QUAD_FORMATS,
+    Format,
+    names,
+    negotiate,
+    pyoxigraph_format,
+)
 from paradiplomacy.web.terms import to_oxigraph
 
 blueprint = Blueprint("linked_data", __name__)

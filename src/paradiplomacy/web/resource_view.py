@@ -113,7 +113,7 @@ def _provenance(rows) -> dict[str, dict]:
     return out
 
 
-def _labels(ep: Endpoint, rows: list[dict[str, Term]]) -> dict[str, str]:
+def labels_for(ep: Endpoint, rows: list[dict[str, Term]]) -> dict[str, str]:
     """The best label of each IRI that the rows show."""
     iris = sorted({t.value for row in rows for t in row.values() if t.is_iri and WRITABLE_IRI.fullmatch(t.value)})
     found: dict[str, list[Term]] = {}
@@ -141,6 +141,6 @@ def build(ep: Endpoint, iri: str) -> ResourceView:
         content=sorted(((row["s"], row["p"], row["o"]) for row in content_rows),
                        key=lambda triple: [t.value for t in triple]),
         content_size=int(size[0]["n"].value) if size else len(content_rows),
-        labels=_labels(ep, [{"r": Term("uri", iri)}] + outgoing_rows + incoming_rows + provenance_rows
+        labels=labels_for(ep, [{"r": Term("uri", iri)}] + outgoing_rows + incoming_rows + provenance_rows
                        + content_rows),
         claim=Group(Term("uri", iri), "claim", **provenance[iri]) if iri in provenance else None)
