@@ -3,7 +3,9 @@ waitress (a production WSGI server). On first start with an empty store, it buil
 
 from __future__ import annotations
 
+import errno
 import signal
+import socket
 import sys
 from dataclasses import replace
 
@@ -60,15 +62,42 @@ def serve(ctx, host, port, workers):
     config = ctx.obj
     config = replace(config, host=host or config.host, port=port or config.port, workers=workers or config.workers)
     check_settings(config)
+    check_port(config.host, config.port)  # before the store is built and the workers start
     ensure_store(config)
     from paradiplomacy.web import create_app
     app = create_app(config)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a clean exit stops the query workers
-    _say(f"serving http://{config.host}:{config.port}/ (SPARQL endpoint /sparql; {config.workers} query workers, "
-         f"time limit {config.query_timeout:g} s, row cap {config.row_cap}); Ctrl-C stops")
-    # waitress reads a whole body before the app sees it: it stops reading one over the limit (413) itself
-    http_server(app, host=config.host, port=config.port, threads=config.workers + 4, ident="paradiplomacy",
-                max_request_body_size=config.max_request_bytes + 1).run()
+    try:  # waitress binds here; it reads a whole body before the app sees it, and refuses one over the limit (413)
+        server = http_server(app, host=config.host, port=config.port, threads=config.workers + 4,
+                             ident="paradiplomacy", max_request_body_size=config.max_request_bytes + 1)
+    except OSError as exc:  # taken since check_port looked
+        raise _port_error(config.host, config.port, exc) from exc
+    _say(f"serving http://{config.host}:{config.port}/ (query interface /query, SPARQL endpoint /sparql; "
+         f"{config.workers} query workers, time limit {config.query_timeout:g} s, row cap {config.row_cap}); "
+         "Ctrl-C stops")
+    server.run()
+
+
+def _port_error(host: str, port: int, exc: OSError) -> click.UsageError:
+    reason = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be bound ({exc.strerror or exc})"
+    return click.UsageError(f"port {port} on {host} {reason}: choose another with --port "
+                            "(or PARADIPLOMACY_PORT)")
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse, as a usage error naming --port, a port that another process listens on (or that cannot be
+    bound), before anything is built or started; bound as waitress binds it (SO_REUSEADDR)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise click.UsageError(f"--host {host} is not an address of this machine: {exc.strerror}") from exc
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise _port_error(host, port, exc) from exc
 
 
 def http_server(app, **adjustments):
