@@ -47,6 +47,7 @@ class QueryJob:
     named_graphs: tuple[str, ...] | None = None  # None: all named graphs
     union_default: bool | None = True  # False: the store's default graph; None: False if the query says FROM
     substitutions: dict = field(default_factory=dict)  # variable name -> IRI
+    base_iri: str | None = None  # what relative IRIs of the query resolve against (the endpoint's URL)
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ def _evaluate(store: Store, job: QueryJob, prepared: Prepared) -> Answer | Failu
     union = not prepared.names_dataset if job.union_default is None else job.union_default
     result = store.execute(prepared.text, union_default=union,
                            default_graphs=job.default_graphs, named_graphs=job.named_graphs,
-                           substitutions=job.substitutions)
+                           substitutions=job.substitutions, base_iri=job.base_iri)
     graph = not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean))  # triples: pyoxigraph's own, or a remote's list
     fmt = job.graph_format if graph else job.results_format
     if fmt is None:
