@@ -9,7 +9,7 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from paradiplomacy.settings import Config, SettingError
-from paradiplomacy.web import linked_data, maps, pages, protocol, search, site
+from paradiplomacy.web import linked_data, maps, pages, protocol, reconcile, search, site
 from paradiplomacy.web.context import Endpoint
 from paradiplomacy.web.errors import HttpProblem, problem_response
 from paradiplomacy.web.pool import PoolBusy, TimeLimitExceeded, WorkerLost, WorkerPool
@@ -73,7 +73,7 @@ def create_app(config: Config) -> Flask:
     for blueprint in (protocol.blueprint, pages.blueprint, linked_data.blueprint):
         app.register_blueprint(blueprint)
     app.register_blueprint(maps.blueprint)  # the map and network views (issue 5)
-    for blueprint in (site.blueprint, search.blueprint):  # the entrance, lists and search (issue 17)
+    for blueprint in (site.blueprint, search.blueprint, reconcile.blueprint):  # entrance, lists, search (issue 17)
         app.register_blueprint(blueprint)
     app.after_request(_cors_and_safety_headers(config))
     _register_error_handlers(app)

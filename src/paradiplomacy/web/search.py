@@ -37,6 +37,7 @@ TYPES = """SELECT DISTINCT ?r ?type ?typeLabel WHERE {
   GRAPH ?g { ?r a ?type } FILTER(?g != pdg:inferred && STRSTARTS(STR(?r), STR(pdr:)))
   OPTIONAL { ?type rdfs:label ?typeLabel FILTER(LANGMATCHES(LANG(?typeLabel), "en")) }
 }"""
+SUPERCLASSES = """SELECT ?c ?super WHERE { GRAPH pdg:ontology { ?c rdfs:subClassOf+ ?super } FILTER(isIRI(?super)) }"""
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 200
 
@@ -53,6 +54,7 @@ class Entry:
     label: str
     names: list[tuple[str, str, str | None]] = field(default_factory=list)  # (name, kind, language)
     types: dict[str, str] = field(default_factory=dict)  # type IRI -> its label
+    kinds: set[str] = field(default_factory=set)  # its types and their superclasses (type constraints)
 
     @property
     def slug(self) -> str:
@@ -70,7 +72,8 @@ class Hit:
 
 def _name_score(query: str, name: str) -> float:
     """How well one name answers the query: 100 the same name, 90 a prefix, 75 a word of it begins
-    with the query, 55 it contains the query; less the longer the name is beyond the query."""
+    with the query, 55 it contains the query, 45 it holds every word of the query, 50 the query holds
+    every word of the name; less the longer one is beyond the other."""
     if not query or not name:
         return 0.0
     if name == query:
@@ -85,6 +88,9 @@ def _name_score(query: str, name: str) -> float:
     words = query.split()
     if len(words) > 1 and all(w in name for w in words):
         return 45 - surplus
+    name_words = name.replace("-", " ").split()
+    if name_words and set(name_words) <= set(words):  # "Jiangxi Province", "Republic of Zambia": more than the name
+        return 50 - min(len(query) - len(name), 40) / 4
     return 0.0
 
 
@@ -95,11 +101,12 @@ class NameIndex:
                       for entry in entries.values() for name, kind, _ in entry.names]
 
     def search(self, text: str, types: set[str] | None = None, limit: int | None = None) -> list[Hit]:
-        """The resources whose names answer `text`, best first; only those of `types`, if given."""
+        """The resources whose names answer `text`, best first; only those of `types` (or of a
+        subclass of one of them), if given."""
         query = normalised(text)
         best: dict[str, Hit] = {}
         for entry, key, name, kind in self._keys:
-            if types and not (types & entry.types.keys()):
+            if types and not (types & entry.kinds):
                 continue
             score = _name_score(query, key)
             if kind != "label":
@@ -140,8 +147,12 @@ def read_index(ep: Endpoint) -> NameIndex:
         if entry is not None:
             type_iri = row["type"].value
             entry.types[type_iri] = row["typeLabel"].value if "typeLabel" in row else _fallback_label(type_iri)
+    supers: dict[str, set[str]] = {}
+    for row in ep.rows(SUPERCLASSES):
+        supers.setdefault(row["c"].value, set()).add(row["super"].value)
     for iri, entry in entries.items():
         entry.label = best_label(names.get(iri, [])) or _fallback_label(iri)
+        entry.kinds = set(entry.types).union(*(supers.get(t, set()) for t in entry.types))
     return NameIndex(entries)
 
 
