@@ -36,6 +36,7 @@ WRITABLE_IRI = re.compile(r'[^\x00-\x20<>"{}|^`\\]+')
 LABEL_PREDICATES = {"http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel",
                     "http://purl.org/dc/terms/title"}
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+PLACES = {"https://w3id.org/paradiplomacy/ontology#ProvinceLevelUnit", "https://w3id.org/paradiplomacy/ontology#ForeignState"}
 
 
 @dataclass
@@ -74,6 +75,11 @@ class ResourceView:
     @property
     def empty(self) -> bool:
         return not (self.outgoing or self.incoming or self.content)
+
+    @property
+    def place(self) -> bool:
+        """A province-level unit or a state: something the map and the network can show."""
+        return any(t.value in PLACES for t, _ in self.types)
 
     @property
     def slug(self) -> str:
