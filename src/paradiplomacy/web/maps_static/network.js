@@ -40,10 +40,12 @@
     columns[c].forEach((n, i) => { rank[n.data.id] = i; });
   });
   const tallest = Math.max(...Object.values(columns).map((c) => c.length));
+  // where each column stands: labels run right of their nodes (220 px at most), the states' left of theirs
+  const COLUMN_X = [0, 260, 560, 820, 1320];
   const positions = {};
   Object.entries(columns).forEach(([c, nodes]) => {
     const gap = Math.max(34, (tallest * 34) / Math.max(nodes.length, 1));
-    nodes.forEach((n, i) => { positions[n.data.id] = { x: Number(c) * 320, y: i * gap }; });
+    nodes.forEach((n, i) => { positions[n.data.id] = { x: COLUMN_X[Number(c)], y: i * gap }; });
   });
 
   const cy = cytoscape({
