@@ -23,10 +23,11 @@ class Browser:
     an address other than the server's (which it blocks)."""
 
     def __init__(self, playwright, profile: Path, server_url: str, width: int = 1400, height: int = 900,
-                 only_the_server: bool = True):
+                 only_the_server: bool = True, bypass_csp: bool = False):
+        # bypass_csp: only to inject axe-core (an inline script the pages' policy refuses) for its checks
         self.context = playwright.chromium.launch_persistent_context(
             str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": width, "height": height})
+            viewport={"width": width, "height": height}, bypass_csp=bypass_csp, accept_downloads=True)
         self.server_url = server_url
         self.problems: list[str] = []
         if only_the_server:
@@ -45,6 +46,28 @@ class Browser:
         page.on("dialog", lambda d: (self.problems.append(f"dialog: {d.message}"), d.dismiss()))
         page.goto(self.server_url + path)
         return page
+
+
+AXE = Path(__file__).resolve().parent / "fixtures" / "axe" / "axe.min.js"
+RUN_AXE = """async () => {
+  const results = await axe.run(document, { resultTypes: ["violations"] });
+  return results.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                                       nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ")) }));
+}"""
+
+
+def accessibility_violations(page, impacts=("serious", "critical")) -> list[dict]:
+    """axe-core's violations of the page (WCAG 2 A and AA and best practices) of these impacts."""
+    page.add_script_tag(path=str(AXE))
+    return [v for v in page.evaluate(RUN_AXE) if v["impact"] in impacts]
+
+
+def screenshot(page, name: str) -> Path:
+    """A screenshot kept as a test artefact, in tests/artifacts/ (git-ignored)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path
 
 
 @pytest.fixture(scope="module")

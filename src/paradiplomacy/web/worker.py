@@ -130,12 +130,21 @@ class ServicePolicy:
 
     def service_failed(self, prepared: Prepared, exc: Exception) -> ServiceFailed:
         """The failure of a request that calls SERVICE, told with the public endpoints it names (the
-        error of pyoxigraph names the addresses the calls were routed to)."""
+        error of pyoxigraph names the addresses the calls were routed to). An endpoint that could not be
+        reached at all (refused, no such host, no network: an OSError) is said so in one short sentence."""
+        named = federation.describe(prepared.services)
+        if isinstance(exc, OSError):
+            reason = _UNREACHABLE.get(type(exc), "no connection")
+            return ServiceFailed(f"The external service {named} is unreachable from this server ({reason}); "
+                                 "a query without SERVICE answers from the graph alone.")
         message = str(exc)
         for public, local in self.routes.items():
             message = message.replace(local, public)
-        return ServiceFailed(f"the request calls SERVICE {federation.describe(prepared.services)}, and it failed "
-                             f"while it ran: {message}")
+        return ServiceFailed(f"the request calls SERVICE {named}, and it failed while it ran: {message}")
+
+
+_UNREACHABLE = {ConnectionRefusedError: "connection refused", TimeoutError: "no answer in time",
+                ConnectionResetError: "connection reset"}
 
 
 def run_query(store: Store, job: QueryJob, services: ServicePolicy) -> Answer | Failure:

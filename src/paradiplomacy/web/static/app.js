@@ -47,7 +47,22 @@
       }
     });
   }
-  new MutationObserver(relink).observe(container, { childList: true, subtree: true });
+  // What YASGUI's markup lacks for assistive technologies (axe-core finds it): names for its fields, keyboard
+  // access to the editor's scroll area (CodeMirror takes it out of the tab order), and a tab list whose
+  // "add a tab" button is a member of the list (a tab list may hold only tabs).
+  function accessible() {
+    container.querySelectorAll(".tabsList button.addTab:not([role])").forEach(function (add) {
+      add.setAttribute("role", "tab");
+      add.setAttribute("aria-selected", "false");
+    });
+    [[".tabsList input[type=text]", "Name of the tab"], ["input.autocomplete", "SPARQL endpoint"],
+     [".CodeMirror textarea", "SPARQL query"]].forEach(function (pair) {
+      container.querySelectorAll(pair[0] + ":not([aria-label])").forEach(function (el) { el.setAttribute("aria-label", pair[1]); });
+    });
+    container.querySelectorAll(".CodeMirror-scroll:not([tabindex='0'])").forEach(function (el) { el.setAttribute("tabindex", "0"); });
+  }
+  new MutationObserver(function () { relink(); accessible(); }).observe(container, { childList: true, subtree: true });
+  accessible();
 
   document.querySelectorAll("button.example").forEach(function (button) {
     button.addEventListener("click", function () {
