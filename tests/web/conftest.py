@@ -1,9 +1,23 @@
-"""The web tests' own helper; their servers (`server`, `real_server`, `stand_in`, `listener`) are in
+"""The web tests' own helpers (Page, the in-process `client`); their servers (`server`, `real_server`, `stand_in`, `listener`) are in
 tests/web_servers.py, shared with tests/security."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html.parser import HTMLParser
+
+import pytest
+
+from paradiplomacy.web.app import create_app
+
+
+@pytest.fixture(scope="module")
+def client(built):
+    """Flask's test client on the app over the real graph (built once per session), one worker process."""
+    config, _, _ = built
+    app = create_app(replace(config, workers=1))
+    yield app.test_client()
+    app.extensions["paradiplomacy"].pool.close()
 
 
 class Page(HTMLParser):

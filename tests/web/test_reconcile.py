@@ -6,13 +6,10 @@ constraints, suggest with a prefix, the preview in an iframe), names in English,
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
 import pytest
-
-from paradiplomacy.web.app import create_app
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "fixtures" / "reconciliation"
 
@@ -26,12 +23,6 @@ def valid(document, name: str):
     return document
 
 
-@pytest.fixture(scope="module")
-def client(built):
-    config, _, _ = built
-    app = create_app(replace(config, workers=1))
-    yield app.test_client()
-    app.extensions["paradiplomacy"].pool.close()
 
 
 def reconcile(client, queries: dict) -> dict:

@@ -3,25 +3,16 @@ app over the real graph (built once per session), its queries answered by real w
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pyoxigraph as ox
 import pytest
 
 from paradiplomacy.namespaces import PD, PDR
-from paradiplomacy.web.app import create_app
 from web.conftest import Page
 
 HTML = {"Accept": "text/html"}
 JSON = {"Accept": "application/json"}
 
 
-@pytest.fixture(scope="module")
-def client(built):
-    config, _, _ = built
-    app = create_app(replace(config, workers=1))
-    yield app.test_client()
-    app.extensions["paradiplomacy"].pool.close()
 
 
 def count(store, query: str) -> int:

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-
-from browsers import ARTIFACTS, Browser, accessibility_violations, needs_chromium, screenshot
+from browsers import (
+    ARTIFACTS,
+    Browser,
+    accessibility_violations,
+    needs_chromium,
+    screenshot,
+)
 from remote_servers import free_port
 from web_servers import WIKIDATA, start, web_project
 

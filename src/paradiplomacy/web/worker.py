@@ -131,10 +131,10 @@ class ServicePolicy:
     def service_failed(self, prepared: Prepared, exc: Exception) -> ServiceFailed:
         """The failure of a request that calls SERVICE, told with the public endpoints it names (the
         error of pyoxigraph names the addresses the calls were routed to). An endpoint that could not be
-        reached at all (refused, no such host, no network: an OSError) is said so in one short sentence."""
+        reached at all (refused, no such host, no network, no answer) is said so in one short sentence."""
         named = federation.describe(prepared.services)
-        if isinstance(exc, OSError):
-            reason = _UNREACHABLE.get(type(exc), "no connection")
+        reason = unreachable(exc)
+        if reason:
             return ServiceFailed(f"The external service {named} is unreachable from this server ({reason}); "
                                  "a query without SERVICE answers from the graph alone.")
         message = str(exc)
@@ -143,8 +143,19 @@ class ServicePolicy:
         return ServiceFailed(f"the request calls SERVICE {named}, and it failed while it ran: {message}")
 
 
-_UNREACHABLE = {ConnectionRefusedError: "connection refused", TimeoutError: "no answer in time",
-                ConnectionResetError: "connection reset"}
+def unreachable(exc: Exception) -> str | None:
+    """Why a SERVICE endpoint could not be reached, if that is what the error says; None when it was
+    reached and answered with an error (pyoxigraph raises a plain OSError for both: "Error 500 ... returned
+    by URL" for an answer, "failed to lookup address information" for a name that does not resolve)."""
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, ConnectionError):
+        return "connection lost"
+    if isinstance(exc, TimeoutError):
+        return "no answer in time"
+    if type(exc) is OSError and "lookup address" in str(exc):
+        return "its name does not resolve: no network, or no such host"
+    return None
 
 
 def run_query(store: Store, job: QueryJob, services: ServicePolicy) -> Answer | Failure:
