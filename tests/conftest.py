@@ -15,6 +15,7 @@ from paradiplomacy.settings import Config
 from paradiplomacy.store import open_store
 from remote_servers import free_port, oxigraph_server, virtuoso_server, wait_for  # noqa: F401  (real SPARQL servers, per session)
 from web_servers import app_server, real_app_server, real_server, server, stand_in, writable  # noqa: F401  (servers, per session)
+from browsers import playwright  # noqa: F401  (headless Chromium's driver, per module)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 
 import pytest
 
@@ -44,7 +45,7 @@ def test_build_query_export_stats(env, mini_project):
     assert "<https://w3id.org/paradiplomacy/resource/claim-chongqing-lobbied-mofcom-for-atdc> ." in nquads.stdout
 
     stats = json.loads(run_cli("stats", "--json", env=env).stdout)
-    assert stats["claims"] == 1 and stats["classes"]["pd:LobbyingForSelection"] == 1
+    assert stats["claims"] == 1 and stats["classes"]["pd:LobbyingForSelection"]["claims"] == 1
 
 
 def test_query_from_a_file(env, tmp_path):
@@ -111,3 +112,36 @@ def test_a_closed_pipe_is_not_an_error(env):
     proc.stdout.close()
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0 and "error" not in err, err
+
+
+def test_stats_says_what_each_count_of_a_class_counts(built):
+    config, store, _ = built
+    env = {**os.environ, "PARADIPLOMACY_STORE": str(config.path("store"))}
+    out = run_cli("stats", env=env)
+    assert out.returncode == 0, out.stderr
+    assert "graph: typed so in any graph but the inferred one" in out.stdout
+    assert "claims: typed so in the assertions of the paper's claims" in out.stdout
+    assert "inferred: typed so by the reasoner" in out.stdout
+    classes = json.loads(run_cli("stats", "--json", env=env).stdout)["classes"]
+    units = classes["pd:ProvinceLevelUnit"]
+    assert units["graph"] == 31 and 0 < units["claims"] < 31  # the claims name a few; reference data all 31
+    in_claims = int(next(iter(store.query(
+        "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?g a pd:Claim GRAPH ?g { ?p a pd:ProvinceLevelUnit } }").as_dicts()))["n"])
+    assert units["claims"] == in_claims
+    assert classes["pd:CollaborativeEngagement"]["inferred"] > 0 and classes["pd:CollaborativeEngagement"]["graph"] == 0
+
+
+def test_serve_on_a_busy_port_is_a_usage_error_naming_port_and_announces_nothing(tmp_path):
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    port = busy.getsockname()[1]
+    try:
+        env = {**os.environ, "PARADIPLOMACY_STORE": str(tmp_path / "store")}
+        out = run_cli("serve", "--host", "127.0.0.1", "--port", str(port), env=env)
+    finally:
+        busy.close()
+    assert out.returncode == 2, out.stderr
+    assert f"port {port} on 127.0.0.1 is in use" in out.stderr and "--port" in out.stderr
+    assert "serving" not in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "store").exists()  # refused before anything was built

@@ -168,46 +168,81 @@ class Page:
             selector, f"els => els.map(e => {list(names)!r}.map(n => e.getAttribute(n)))")]
 
 
+def pairs_of(lines, sources=("claims",)) -> dict[str, list]:
+    """The engagements of each province-state pair (as the map draws them) from the given sources."""
+    out: dict[str, list] = {}
+    for line in lines:
+        if set(line["sources"]) & set(sources):
+            out.setdefault(f"{line['province']}|{line['state']}", []).append(line["engagement"])
+    return out
+
+
+def drawn(page) -> dict[str, dict]:
+    return {pair: {"count": int(count), "engagements": set(engagements.split()), "key": key, "width": float(width)}
+            for pair, count, engagements, key, width in page.attrs(
+                "path.pair-line", "data-pair", "data-count", "data-engagements", "data-colour-key", "stroke-width")}
+
+
+@pytest.mark.slow
 @needs_chromium
 @pytest.mark.slow
-def test_the_map_draws_every_engagement_offline_each_line_linking_to_its_page(browser, server):
+def test_the_map_draws_one_line_per_pair_as_wide_as_its_engagements_the_papers_by_default(browser, server):
     expected = requests.get(server + "/map.json", timeout=30).json()
     page = Page(browser, server)
     status = page.open(server + "/map", "#map-status")
-    assert int(status["lines"]) == len(expected["lines"]) >= len(PAPER_LINES)
     assert int(status["countries"]) >= 170  # the bundled basemap: Natural Earth 1:110m outlines
     assert len(page.page.query_selector_all("path.basemap-country")) == int(status["countries"])
-    lines = dict(page.attrs("path.engagement-line", "data-engagement", "data-href"))
-    assert {e for e, _, _ in PAPER_LINES} <= set(lines)
-    assert all(href == f"/resource/{e}" for e, href in lines.items())
+    paper = pairs_of(expected["lines"])
+    lines = drawn(page)
+    assert set(lines) == set(paper) and int(status["lines"]) == len(paper)
+    assert {f"{p}|{s}" for _, p, s in PAPER_LINES} <= set(lines)
+    for pair, engagements in paper.items():
+        assert lines[pair]["engagements"] == set(engagements) and lines[pair]["count"] == len(engagements)
+    assert lines["jiangxi|zambia"]["width"] > lines["jiangxi|chad"]["width"]  # more engagements, a wider line
+    # each dataset can be added; every line then stands for the engagements of the claims and the dataset
+    page.page.check("input[name=source][value=dataset-aiddata-v1-0]")
+    everything = pairs_of(expected["lines"], ("claims", "dataset-aiddata-v1-0"))
+    lines = drawn(page)
+    assert set(lines) == set(everything) and sum(v["count"] for v in lines.values()) == len(expected["lines"])
+    assert len(lines) < len(expected["lines"])  # one line per pair, not one per engagement
     assert page.errors == [] and page.offsite == []
-    # the engagements known only from imported datasets can be hidden
-    page.page.uncheck("#show-datasets")
-    from_claims = [l["engagement"] for l in expected["lines"] if "claim" in l["evidence"]]
-    assert sorted(e for e, in page.attrs("path.engagement-line", "data-engagement")) == sorted(from_claims)
-    page.page.check("#show-datasets")
-    assert len(page.page.query_selector_all("path.engagement-line")) == len(expected["lines"])
-    # a click on a line opens the engagement's page
-    page.page.dispatch_event('path[data-engagement="hebei-drc-medical-teams"]', "click")
-    page.page.wait_for_url(server + "/resource/hebei-drc-medical-teams")
-    assert "Medical teams" in page.page.content() or "medical" in page.page.title().lower()
 
 
+@pytest.mark.slow
 @needs_chromium
 @pytest.mark.slow
-def test_the_map_colours_lines_by_mechanism(browser, server):
+def test_a_line_lists_its_engagements_each_linking_to_its_page(browser, server):
     page = Page(browser, server)
     page.open(server + "/map", "#map-status")
-    stroke = {e: c for e, c in page.attrs("path.engagement-line", "data-engagement", "stroke")}
-    key = dict(page.attrs("path.engagement-line", "data-engagement", "data-colour-key"))
-    assert key["hebei-drc-medical-teams"] == key["jiangxi-chad-medical-team"] == "MedicalTeamTwinning"
-    assert stroke["hebei-drc-medical-teams"] == stroke["jiangxi-chad-medical-team"]
-    assert stroke["chongqing-tanzania-atdc"] != stroke["hebei-drc-medical-teams"]
-    assert len({stroke[e] for e in key}) == len(set(key.values()))  # one colour per mechanism
+    page.page.dispatch_event('path[data-pair="jiangxi|zambia"]', "click")
+    popup = page.page.wait_for_selector(".leaflet-popup-content .pair-popup")
+    text = popup.inner_text()
+    assert "Jiangxi – Zambia" in text and "the paper's claims" in text
+    links = page.attrs(".leaflet-popup-content a", "href")
+    assert ("/resource/jiangxi-zambia-clustering",) in links and ("/resource/jiangxi-zambia-subcontracting",) in links
+    page.page.click(".leaflet-popup-content a[href='/resource/jiangxi-zambia-clustering']")
+    page.page.wait_for_url(server + "/resource/jiangxi-zambia-clustering")
+    assert page.errors == [] and page.offsite == []
+
+
+@pytest.mark.slow
+@needs_chromium
+@pytest.mark.slow
+def test_the_map_names_mechanisms_and_models_by_their_labels(browser, server):
+    page = Page(browser, server)
+    page.open(server + "/map", "#map-status")
+    lines = drawn(page)
+    assert lines["hebei|democratic-republic-of-the-congo"]["key"] == "MedicalTeamTwinning"
     legend = [li.text_content() for li in page.page.query_selector_all("#map-legend li")]
-    assert "medical team twinning" in legend and "agricultural centre twinning" in legend
+    assert "medical team twinning" in legend and "Agricultural Technology Demonstration Centre twinning" in legend
+    shown = page.page.inner_text("main")
+    assert "MedicalTeamTwinning" not in shown and "CollaborativeEngagement" not in shown
+    model_cells = [c.inner_text() for c in page.page.query_selector_all("table.engagements tbody td:nth-child(3)")]
+    assert "none" not in model_cells  # an engagement without an inferred model has an empty cell
+    assert page.errors == [] and page.offsite == []
 
 
+@pytest.mark.slow
 @needs_chromium
 @needs_java
 @pytest.mark.slow
@@ -215,35 +250,113 @@ def test_the_map_colours_lines_by_inferred_model(browser, server):
     page = Page(browser, server)
     page.open(server + "/map", "#map-status")
     page.page.select_option("#colour-by", "model")
-    key = dict(page.attrs("path.engagement-line", "data-engagement", "data-colour-key"))
-    stroke = dict(page.attrs("path.engagement-line", "data-engagement", "stroke"))
-    assert key["hebei-drc-medical-teams"] == key["chongqing-tanzania-atdc"] == "CollaborativeEngagement"
-    assert key["jiangxi-zambia-clustering"] == "InitiatorEngagement"
-    assert key["galamsey-illegal-mining"] == "DivergentEngagement"
-    assert key["jiangxi-chad-medical-team"] == "none"
-    assert stroke["hebei-drc-medical-teams"] == stroke["chongqing-tanzania-atdc"]
-    assert len({stroke[e] for e in ("hebei-drc-medical-teams", "jiangxi-zambia-clustering",
-                                    "galamsey-illegal-mining", "jiangxi-chad-medical-team")}) == 4
+    lines = drawn(page)
+    assert lines["hebei|democratic-republic-of-the-congo"]["key"] == "CollaborativeEngagement"
+    assert lines["chongqing|tanzania"]["key"] == "CollaborativeEngagement"
+    assert lines["guangxi|ghana"]["key"] == "DivergentEngagement"
+    assert lines["jiangxi|chad"]["key"] == "none"
+    legend = [li.text_content() for li in page.page.query_selector_all("#map-legend li")]
+    assert "engagement under the collaborative-partner model" in legend and "no model inferred" in legend
     assert "colour=model" in page.page.url
     assert page.errors == [] and page.offsite == []
 
 
+@pytest.mark.slow
 @needs_chromium
 @pytest.mark.slow
-def test_the_network_renders_actors_and_engagements_offline(browser, server):
+def test_the_filters_choose_mechanism_model_sector_and_years(browser, server):
+    expected = {l["engagement"]: l for l in requests.get(server + "/map.json", timeout=30).json()["lines"]}
+    page = Page(browser, server)
+    page.open(server + "/map", "#map-status")
+    page.page.check("input[name=source][value=dataset-aiddata-v1-0]")
+    page.page.select_option("#filter-mechanism", "MedicalTeamTwinning")
+    medical = {e for v in drawn(page).values() for e in v["engagements"]}
+    assert medical and all(expected[e]["mechanism"] == "MedicalTeamTwinning" for e in medical)
+    assert medical == {e for e, l in expected.items() if l["mechanism"] == "MedicalTeamTwinning"}
+    page.page.fill("#filter-from", "2010")
+    page.page.fill("#filter-to", "2012")
+    page.page.dispatch_event("#filter-to", "change")
+    dated = {e for v in drawn(page).values() for e in v["engagements"]}
+    assert dated and dated < medical and all(any(2010 <= y <= 2012 for y in expected[e]["years"]) for e in dated)
+    page.page.select_option("#filter-mechanism", "")
+    page.page.select_option("#filter-sector", "sector-health")
+    assert all("sector-health" in expected[e]["sectors"] for v in drawn(page).values() for e in v["engagements"])
+    page.page.uncheck("input[name=source][value=dataset-aiddata-v1-0]")
+    page.page.select_option("#filter-sector", "")
+    page.page.fill("#filter-from", page.page.get_attribute("#filter-from", "min"))  # every year again
+    page.page.fill("#filter-to", page.page.get_attribute("#filter-to", "max"))
+    page.page.select_option("#filter-model", "InitiatorEngagement")
+    assert {e for v in drawn(page).values() for e in v["engagements"]} == {
+        e for e, l in expected.items() if "InitiatorEngagement" in l["models"] and "claims" in l["sources"]}
+    hidden = page.page.eval_on_selector_all("table.engagements tbody tr", "rows => rows.filter(r => !r.hidden).length")
+    assert hidden == sum(v["count"] for v in drawn(page).values())  # the table shows what the map shows
+    assert page.errors == [] and page.offsite == []
+
+
+@pytest.mark.slow
+@needs_chromium
+@pytest.mark.slow
+def test_a_place_can_be_focused_from_its_page(browser, server):
+    page = Page(browser, server)
+    page.page.goto(server + "/resource/jiangxi")
+    page.page.click("text=on the map")
+    page.page.wait_for_selector("#map-status[data-countries]", state="attached")
+    assert page.page.url.startswith(server + "/map?focus=jiangxi")
+    lines = drawn(page)
+    assert lines and all("jiangxi" in pair.split("|") for pair in lines)
+    assert "Showing the lines of Jiangxi only" in page.page.inner_text("main")
+    assert page.errors == [] and page.offsite == []
+
+
+@pytest.mark.slow
+@needs_chromium
+@pytest.mark.slow
+def test_the_network_renders_actors_and_engagements_offline_in_columns(browser, server):
     expected = requests.get(server + "/network.json", timeout=30).json()
     page = Page(browser, server)
     status = page.open(server + "/network", "#network-status")
     assert int(status["nodes"]) == len(expected["nodes"]) and int(status["edges"]) == len(expected["edges"])
-    drawn = page.page.evaluate("window.paradiplomacyNetwork.nodes().map(n => n.id())")
-    assert {"jiangxi", "zambia", "hebei-drc-medical-teams", "ziec"} <= set(drawn)
-    box = page.page.evaluate("window.paradiplomacyNetwork.nodes('#jiangxi').renderedBoundingBox()")
-    assert box["w"] > 0 and box["h"] > 0  # laid out and drawn on the canvas
+    cy = "window.paradiplomacyNetwork"
+    drawn_ids = page.page.evaluate(f"{cy}.nodes().map(n => n.id())")
+    assert {"jiangxi", "zambia", "hebei-drc-medical-teams", "ziec"} <= set(drawn_ids)
+    x = page.page.evaluate(f"Object.fromEntries({cy}.nodes().map(n => [n.id(), n.position('x')]))")
+    assert x["jiangxi"] < x["ziec"] < x["hebei-drc-medical-teams"] < x["zambia"]  # provinces, firms, engagements, states
     assert page.errors == [] and page.offsite == []
-    page.page.evaluate("window.paradiplomacyNetwork.nodes('#jiangxi').emit('tap')")
+
+
+LABEL_BOXES = """() => {
+  const cy = window.paradiplomacyNetwork;  // every label shown (a faded node's is hidden)
+  return cy.nodes().filter(n => !n.hasClass('faded'))
+           .map(n => n.boundingBox({includeNodes: false, includeEdges: false, includeLabels: true}));
+}"""
+
+
+def overlapping(boxes) -> int:
+    return sum(1 for i, a in enumerate(boxes) for b in boxes[i + 1:]
+               if a["x1"] < b["x2"] - 1 and b["x1"] < a["x2"] - 1 and a["y1"] < b["y2"] - 1 and b["y1"] < a["y2"] - 1)
+
+
+@pytest.mark.slow
+@needs_chromium
+@pytest.mark.slow
+def test_the_networks_labels_do_not_overlap_and_a_search_focuses_a_node(browser, server):
+    page = Page(browser, server)
+    page.open(server + "/network", "#network-status")
+    assert overlapping(page.page.evaluate(LABEL_BOXES)) == 0
+    page.page.fill("#network-query", "Jiangxi")
+    page.page.click("#network-search button")
+    page.page.wait_for_selector("#network-status[data-focus=jiangxi]", state="attached")
+    page.page.wait_for_timeout(500)  # the animation to the neighbourhood
+    near = page.page.evaluate("window.paradiplomacyNetwork.nodes('.near').map(n => n.id())")
+    assert {"jiangxi", "jiangxi-zambia-clustering", "ziec"} <= set(near) and "hebei" not in near
+    assert overlapping(page.page.evaluate(LABEL_BOXES)) == 0
+    assert page.page.get_attribute("#focus-page", "href") == "/resource/jiangxi"
+    page.page.evaluate("window.paradiplomacyNetwork.nodes('#jiangxi').emit('tap')")  # a focused node: its page
     page.page.wait_for_url(server + "/resource/jiangxi")
+    assert page.errors == [] and page.offsite == []
 
 
+@pytest.mark.slow
 @needs_chromium
 @pytest.mark.slow
 def test_the_network_adds_the_datasets_on_request(browser, server):

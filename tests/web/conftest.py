@@ -1,9 +1,24 @@
-"""The web tests' own helper; their servers (`server`, `real_server`, `stand_in`, `listener`) are in
+"""The web tests' own helpers (Page, the in-process `client`); their servers (`server`, `real_server`, `stand_in`, `listener`) are in
 tests/web_servers.py, shared with tests/security."""
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
+
+import pytest
+
+from paradiplomacy.web.app import create_app
+from paradiplomacy.web.pool import InlinePool
+
+
+@pytest.fixture(scope="module")
+def client(built):
+    """Flask's test client on the app over the real graph (built once per session), its queries run in
+    this process (InlinePool)."""
+    config, _, _ = built
+    pool = InlinePool(config)
+    yield create_app(config, pool=pool).test_client()
+    pool.close()
 
 
 class Page(HTMLParser):

@@ -3,20 +3,13 @@ opens the interface, runs the example queries and sees their results, follows a 
 its page, and never reaches any address but the server's (YASGUI is vendored) nor runs a script
 from the data."""
 
-import shutil
-from pathlib import Path
+from __future__ import annotations
 
 import pytest
-
+from browsers import Browser, needs_chromium
 from conftest import ROOT
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="the Python package playwright is missing: "
-                                     "pip install -e '.[test]' (bash scripts/test does it)")
-CHROMIUM = shutil.which("chromium")
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed and could not be "
-                                "installed here (bash scripts/ensure-system-deps installs it as root on Debian)")]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+pytestmark = [needs_chromium, pytest.mark.slow]
 REAL_EXAMPLES = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
 
 RUN_EXAMPLE = """async (name) => {
@@ -31,39 +24,6 @@ RUN_EXAMPLE = """async (name) => {
 }"""
 
 
-class Browser:
-    """One headless Chromium with a fresh profile; records page errors, dialogs, and any request to
-    an address other than the server's (which it blocks)."""
-
-    def __init__(self, playwright, profile: Path, server_url: str):
-        self.context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 900})
-        self.server_url = server_url
-        self.problems: list[str] = []
-        self.context.route("**/*", self._only_the_server)
-
-    def _only_the_server(self, route):
-        if route.request.url.startswith(self.server_url + "/") or route.request.url.startswith("data:"):
-            route.continue_()
-        else:
-            self.problems.append(f"request to {route.request.url}")
-            route.abort()
-
-    def open(self, path: str):
-        page = self.context.new_page()
-        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        page.on("dialog", lambda d: (self.problems.append(f"dialog: {d.message}"), d.dismiss()))
-        page.goto(self.server_url + path)
-        return page
-
-
-@pytest.fixture(scope="module")
-def playwright():
-    with playwright_api.sync_playwright() as p:
-        yield p
-
-
 @pytest.fixture
 def browser(playwright, server, tmp_path):
     b = Browser(playwright, tmp_path / "profile", server.url)
@@ -73,7 +33,7 @@ def browser(playwright, server, tmp_path):
 
 def run_example(browser, name: str):
     """Open the interface, run an example, wait for its result table: (page, outcome)."""
-    page = browser.open("/")
+    page = browser.open("/query")
     page.wait_for_selector(".CodeMirror")
     outcome = page.evaluate(RUN_EXAMPLE, name)
     assert outcome["error"] is None, outcome
@@ -113,7 +73,7 @@ def test_markup_from_the_data_runs_no_script_in_the_interface_or_the_pages(brows
 
 
 def test_a_failing_query_shows_the_servers_message(browser):
-    page = browser.open("/")
+    page = browser.open("/query")
     page.wait_for_selector(".CodeMirror")
     outcome = page.evaluate("""async () => {
       const yasgui = window.paradiplomacyYasgui;
@@ -131,7 +91,7 @@ def test_a_failing_query_shows_the_servers_message(browser):
 @pytest.fixture(scope="module")
 def real_browser(playwright, real_server, tmp_path_factory):
     b = Browser(playwright, tmp_path_factory.mktemp("profile"), real_server.url)
-    page = b.open("/")
+    page = b.open("/query")
     page.wait_for_selector(".CodeMirror")
     yield b, page
     b.context.close()

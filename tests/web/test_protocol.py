@@ -219,7 +219,7 @@ def test_get_without_query_is_the_service_description(server, accept, parse_as):
 
 def test_a_browser_asking_the_endpoint_without_query_gets_the_interface(server):
     r = server.get("/sparql", headers={"Accept": "text/html,*/*;q=0.8"}, allow_redirects=False)
-    assert r.status_code == 303 and r.headers["Location"].endswith("/")
+    assert r.status_code == 303 and r.headers["Location"].endswith("/query")
 
 
 def test_void_describes_the_dataset(server):
@@ -261,3 +261,31 @@ def test_json_results_are_what_the_store_answers(server):
     tsv = server.get("/sparql", params={"query": q, "format": "tsv"}).text.splitlines()
     assert len(rows) == len(tsv) - 1 == 20
     assert json.dumps(rows[0]["label"]).count("value") == 1
+
+
+def test_relative_iris_of_a_query_resolve_against_the_endpoint(server):
+    """As the W3C protocol tests expect: `CONSTRUCT { <s> <p> 1 }` answers with resolved IRIs, not a 400."""
+    r = server.post("/sparql", data={"query": "CONSTRUCT { <s> <p> 1 } WHERE {}"},
+                      headers={"Accept": "application/n-triples"})
+    assert r.status_code == 200, r.text
+    assert r.text.strip() == (f"<{server.url}/s> <{server.url}/p> "
+                              '"1"^^<http://www.w3.org/2001/XMLSchema#integer> .')
+    own = server.post("/sparql", data={"query": "BASE <http://example.org/b/> CONSTRUCT { <s> <p> 1 } WHERE {}"},
+                        headers={"Accept": "application/n-triples"})
+    assert own.text.startswith("<http://example.org/b/s>")  # the query's own BASE wins
+
+
+@pytest.mark.parametrize("charset", ["utf-16", "UTF-16LE", "latin-1", "nope"])
+@pytest.mark.parametrize("media_type", ["application/sparql-query", "application/sparql-update"])
+def test_a_body_in_another_charset_than_utf8_is_refused_naming_the_rule(server, charset, media_type):
+    text = "ASK {}" if media_type.endswith("query") else "CLEAR SILENT GRAPH <urn:x>"
+    r = server.post("/sparql", data=text.encode("utf-16" if charset.lower().startswith("utf-16") else "latin-1"),
+                      headers={"Content-Type": f"{media_type}; charset={charset}", "Accept": JSON})
+    assert r.status_code == 415 and "must be UTF-8" in r.text and f"charset={charset}" in r.text
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "UTF8", "utf_8"])
+def test_a_utf8_body_is_answered_whatever_the_label_spells(server, charset):
+    r = server.post("/sparql", data="ASK { ?s ?p 'Zhōngguó' }".encode(),
+                      headers={"Content-Type": f"application/sparql-query; charset={charset}", "Accept": JSON})
+    assert r.status_code == 200 and "boolean" in r.json()

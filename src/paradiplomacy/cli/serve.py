@@ -3,7 +3,9 @@ waitress (a production WSGI server). On first start with an empty store, it buil
 
 from __future__ import annotations
 
+import errno
 import signal
+import socket
 import sys
 
 import click
@@ -60,6 +62,7 @@ def serve(ctx, host, port, workers):
     if it is empty; follows any later `paradiplomacy build`."""
     config = project_config(ctx).with_overrides(host=host, port=port, workers=workers)
     check_settings(config)
+    check_port(config.host, config.port)  # before the store is built and the workers start
     ensure_store(config)
     from paradiplomacy.web import create_app
     app = create_app(config)
@@ -70,11 +73,16 @@ def serve(ctx, host, port, workers):
     elif config.host not in ("127.0.0.1", "localhost", "::1") and not config.trusted_proxy:
         _say("note: the pages and descriptions advertise the listening address; set PARADIPLOMACY_PUBLIC_URL "
              "(or a trusted proxy) for the URL that clients use")
-    _say(f"serving http://{config.host}:{config.port}/ (SPARQL endpoint /sparql; {config.workers} query workers, "
-         f"time limit {config.query_timeout:g} s, row cap {config.row_cap}); Ctrl-C stops")
-    # waitress reads a whole body before the app sees it: it stops reading one over the limit (413) itself
-    http_server(app, host=config.host, port=config.port, threads=config.workers + 4, ident="paradiplomacy",
-                max_request_body_size=config.max_request_bytes + 1, **proxy_adjustments(config)).run()
+    try:  # waitress binds here; it reads a whole body before the app sees it, and refuses one over the limit (413)
+        server = http_server(app, host=config.host, port=config.port, threads=config.workers + 4,
+                             ident="paradiplomacy", max_request_body_size=config.max_request_bytes + 1,
+                             **proxy_adjustments(config))
+    except OSError as exc:  # taken since check_port looked
+        raise _port_error(config.host, config.port, exc) from exc
+    _say(f"serving http://{config.host}:{config.port}/ (query interface /query, SPARQL endpoint /sparql; "
+         f"{config.workers} query workers, time limit {config.query_timeout:g} s, row cap {config.row_cap}); "
+         "Ctrl-C stops")
+    server.run()
 
 
 def proxy_adjustments(config) -> dict:
@@ -86,6 +94,28 @@ def proxy_adjustments(config) -> dict:
                            trusted_proxy_headers=set(config.trusted_proxy_headers),
                            clear_untrusted_proxy_headers=True)
     return adjustments
+
+
+def _port_error(host: str, port: int, exc: OSError) -> click.UsageError:
+    reason = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be bound ({exc.strerror or exc})"
+    return click.UsageError(f"port {port} on {host} {reason}: choose another with --port "
+                            "(or PARADIPLOMACY_PORT)")
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse, as a usage error naming --port, a port that another process listens on (or that cannot be
+    bound), before anything is built or started; bound as waitress binds it (SO_REUSEADDR)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise click.UsageError(f"--host {host} is not an address of this machine: {exc.strerror}") from exc
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise _port_error(host, port, exc) from exc
 
 
 def http_server(app, **adjustments):

@@ -78,9 +78,10 @@ class Store:
         raise NotImplementedError
 
     def execute(self, sparql: str, *, union_default: bool = True, default_graphs=None, named_graphs=None,
-                substitutions: dict | None = None):
+                substitutions: dict | None = None, base_iri: str | None = None):
         """Run a query and return pyoxigraph's own result kinds (QuerySolutions, QueryBoolean, or triples),
-        for native serialisation by the endpoint. `substitutions` binds variables (by name) to IRIs."""
+        for native serialisation by the endpoint. `substitutions` binds variables (by name) to IRIs;
+        relative IRIs of the query resolve against `base_iri` (unless the query says BASE)."""
         raise StoreError(f"the {self.name} backend cannot serve queries to the endpoint")
 
     def update(self, sparql: str) -> None:

@@ -156,13 +156,15 @@ class OxigraphStore(Store):
 
     # reading
     def execute(self, sparql: str, *, union_default: bool = True, default_graphs=None, named_graphs=None,
-                substitutions: dict | None = None):
+                substitutions: dict | None = None, base_iri: str | None = None):
         """Run a query and return pyoxigraph's own result (QuerySolutions, QueryBoolean or
         QueryTriples), for native serialisation. `default_graphs`: None for the union of all graphs
         (or the store's default graph if not `union_default`), else exactly these graphs (an empty
         list: an empty default graph). `named_graphs`: None for all, else these. `substitutions`
-        binds variables (by name) to IRIs before evaluation."""
+        binds variables (by name) to IRIs before evaluation; relative IRIs resolve against `base_iri`."""
         kwargs = {"prefixes": PREFIXES}
+        if base_iri:
+            kwargs["base_iri"] = base_iri
         if default_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(str(g)) for g in default_graphs]
         else:

@@ -230,12 +230,16 @@ class RemoteStore(Store):
             raise self._unreadable(exc) from exc
 
     def execute(self, sparql: str, *, union_default: bool = True, default_graphs=None, named_graphs=None,
-                substitutions: dict | None = None):
+                substitutions: dict | None = None, base_iri: str | None = None):
         """The answer as pyoxigraph's own kinds, as OxigraphStore.execute gives it (QuerySolutions or
         QueryBoolean; a graph as a list of triples), for the endpoint's workers to serialise.
         `substitutions` (variable name -> IRI) become a trailing VALUES clause, which SPARQL joins
-        with the query's pattern before grouping, ordering and LIMIT."""
+        with the query's pattern before grouping, ordering and LIMIT; `base_iri` a BASE before the
+        query (on its first line: the server's messages keep their line numbers), which a BASE of the
+        query itself overrides."""
         import pyoxigraph as ox
+        if base_iri:
+            sparql = f"BASE {rs.iri(base_iri)} {sparql}"
         if substitutions:
             names = " ".join("?" + name for name in substitutions)
             iris = " ".join(rs.iri(str(v)) for v in substitutions.values())

@@ -9,7 +9,7 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from paradiplomacy.settings import Config, SettingError
-from paradiplomacy.web import caching, linked_data, maps, pages, protocol
+from paradiplomacy.web import caching, linked_data, maps, pages, protocol, reconcile, search, site
 from paradiplomacy.web.context import Endpoint
 from paradiplomacy.web.errors import HttpProblem, problem_response
 from paradiplomacy.web.proxy import PublicURL
@@ -17,7 +17,7 @@ from paradiplomacy.web.pool import PoolBusy, TimeLimitExceeded, WorkerLost, Work
 from paradiplomacy.web.terms import curie, href
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                           "img-src 'self' data:; font-src 'self' data:; connect-src 'self' http: https:; "
+                           "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
                            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 
 
@@ -76,6 +76,8 @@ def create_app(config: Config, pool=None) -> Flask:
     for blueprint in (protocol.blueprint, pages.blueprint, linked_data.blueprint):
         app.register_blueprint(blueprint)
     app.register_blueprint(maps.blueprint)  # the map and network views (issue 5)
+    for blueprint in (site.blueprint, search.blueprint, reconcile.blueprint):  # entrance, lists, search (issue 17)
+        app.register_blueprint(blueprint)
     app.after_request(_cors_and_safety_headers(config))
     caching.register(app, config)  # ETag, Last-Modified and 304 from the store's generation
     app.wsgi_app = PublicURL(app.wsgi_app, config)  # the absolute URLs it writes: public_url, never Host

@@ -72,6 +72,10 @@ def licence_parts(ep) -> list[LicensedPart]:
 
 
 def service_description(fmt: Format) -> Response:
+    return rdf_response(service_triples(), fmt)
+
+
+def service_triples() -> list[ox.Triple]:
     ep = endpoint()
     url = url_for("sparql.sparql", _external=True)
     t = _Triples()
@@ -107,10 +111,14 @@ def service_description(fmt: Format) -> Response:
         t.add(named, SD + "graph", graph)
         t.add(graph, RDF_TYPE, SD + "Graph")
         t.add(graph, VOID + "triples", int(row["n"].value))
-    return rdf_response(t.triples, fmt)
+    return t.triples
 
 
 def void_description(fmt: Format) -> Response:
+    return rdf_response(void_triples(), fmt)
+
+
+def void_triples() -> list[ox.Triple]:
     ep = endpoint()
     t = _Triples()
     sizes = ep.rows(UNION_SIZES)
@@ -150,4 +158,4 @@ def void_description(fmt: Format) -> Response:
         t.add(BASE, VOID + "propertyPartition", part)
         t.add(part, VOID + "property", row["p"].value)
         t.add(part, VOID + "triples", int(row["n"].value))
-    return rdf_response(t.triples, fmt)
+    return t.triples

@@ -44,6 +44,7 @@ HTML = Format("html", "text/html", ("application/xhtml+xml",))
 RESULT_FORMATS = (JSON, XML, CSV, TSV)
 GRAPH_FORMATS = (TURTLE, NTRIPLES, RDFXML, JSONLD, TRIG)
 PAGE_FORMATS = (HTML,) + GRAPH_FORMATS
+QUAD_FORMATS = {"trig", "jsonld"}  # formats that keep named graphs: a page's data keeps its claims' graphs
 BY_NAME = {f.name: f for f in RESULT_FORMATS + GRAPH_FORMATS + (HTML,)}
 
 _PYOXIGRAPH = {

@@ -8,12 +8,21 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from paradiplomacy.namespaces import PDG, PDR
+from paradiplomacy.namespaces import PDG, PDR, PREFIXES
 from paradiplomacy.licences import part_of_graph
 from paradiplomacy.web import descriptions, ontology_view, resource_view
 from paradiplomacy.web.context import INTERNAL_ROW_CAP, endpoint
 from paradiplomacy.web.errors import HttpProblem
-from paradiplomacy.web.formats import HTML, PAGE_FORMATS, Format, negotiate, names
+from paradiplomacy.web.formats import (
+    HTML,
+    PAGE_FORMATS,
+    QUAD_FORMATS,
+    Format,
+    names,
+    negotiate,
+    pyoxigraph_format,
+)
+from paradiplomacy.web.terms import to_oxigraph
 
 blueprint = Blueprint("linked_data", __name__)
 
@@ -21,6 +30,17 @@ blueprint = Blueprint("linked_data", __name__)
 DESCRIPTION = """CONSTRUCT { ?r ?p ?o . ?s ?q ?r . ?a ?b ?c }
                  WHERE { { ?r ?p ?o } UNION { ?s ?q ?r } UNION { GRAPH ?r { ?a ?b ?c } } }"""
 ONTOLOGY = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH pdg:ontology { ?s ?p ?o } }"
+# the same, with the graphs kept (TriG, JSON-LD): each fact in the graph that holds it, the graph the IRI
+# names, and the provenance graph of every claim among them (its quote, section, source): what the
+# HTML page shows, grouped by claim
+DESCRIPTION_QUADS = """SELECT ?r ?s ?p ?o ?g WHERE {
+  { GRAPH ?g { ?r ?p ?o } BIND(?r AS ?s) }
+  UNION { GRAPH ?g { ?s ?p ?r } BIND(?r AS ?o) }
+  UNION { GRAPH ?r { ?s ?p ?o } BIND(?r AS ?g) }
+  UNION { { SELECT DISTINCT ?r ?claim WHERE {
+              { GRAPH ?claim { ?r ?x ?y } } UNION { GRAPH ?claim { ?y ?x ?r } } UNION { BIND(?r AS ?claim) } } }
+          GRAPH ?g { ?claim a pd:Claim } GRAPH ?g { ?s ?p ?o } }
+}"""
 
 
 def _page_format() -> Format:
@@ -44,12 +64,26 @@ def _html(body: str) -> Response:
     return response
 
 
+def _quads(iri: str, fmt: Format) -> Response:
+    quads = {ox.Quad(to_oxigraph(row["s"]), to_oxigraph(row["p"]), to_oxigraph(row["o"]), to_oxigraph(row["g"]))
+             for row in endpoint().rows(DESCRIPTION_QUADS, r=iri)}
+    if not quads:
+        raise HttpProblem(404, f"nothing is known about <{iri}>")
+    ordered = sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    response = Response(ox.serialize(ordered, format=pyoxigraph_format(fmt.name), prefixes=PREFIXES),
+                        content_type=fmt.content_type)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
 def describe(iri: str) -> Response:
     try:
         ox.NamedNode(iri)
     except ValueError:
         raise HttpProblem(404, f"{iri} is not an IRI of this graph") from None
     fmt = _page_format()
+    if fmt.name in QUAD_FORMATS:
+        return _quads(iri, fmt)
     if fmt is not HTML:
         answer = endpoint().graph(DESCRIPTION, fmt, r=iri)
         if answer.count == 0:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from paradiplomacy.namespaces import GRAPH_INFERRED, GRAPH_SLICE, PD, PDR, WDT
+from paradiplomacy.namespaces import GRAPH_INFERRED, GRAPH_SLICE, PD, PDG, PDR, WDT
 from paradiplomacy.sparql.prefixes import declarations
 
 # runs a SELECT query, returns its rows as {variable: lexical value or IRI} (unbound ones absent)
@@ -39,12 +39,21 @@ SELECT DISTINCT ?engagement ?actor ?province ?state WHERE {
   { ?actor pd:backedBy|org:subOrganizationOf|pd:originProvince ?province . ?province a pd:ProvinceLevelUnit }
 }"""
 TYPES_QUERY = P + f"""
-SELECT ?engagement ?type ?kind WHERE {{
+SELECT ?engagement ?type ?kind ?g WHERE {{
   GRAPH ?g {{ ?engagement a ?type }} ?g a ?kind {SOURCES} ?type rdfs:subClassOf* pd:Engagement
 }}"""
 NARROWER_QUERY = P + "SELECT ?c ?super WHERE { ?c rdfs:subClassOf+ ?super . ?super rdfs:subClassOf* pd:Engagement }"
 LABELS_QUERY = P + 'SELECT ?s ?l WHERE { VALUES ?s { %s } ?s rdfs:label ?l FILTER(LANG(?l) = "en") }'
 PLACES_QUERY = P + f"SELECT ?s ?c WHERE {{ ?s skos:exactMatch ?i . GRAPH <{GRAPH_SLICE}> {{ ?i <{WDT.P625}> ?c }} }}"
+# what the filters of the map choose by: sectors and years of the engagements, the graphs that assert them
+DETAILS_QUERY = P + """SELECT ?engagement ?sector ?sectorLabel ?year WHERE {
+  ?engagement pd:subStateActor ?actor .
+  { ?engagement pd:sector ?sector OPTIONAL { ?sector rdfs:label ?sectorLabel FILTER(LANGMATCHES(LANG(?sectorLabel), "en")) } }
+  UNION { ?engagement pd:year|pd:startYear ?year }
+}"""
+SOURCE_LABELS_QUERY = P + """SELECT ?g ?label WHERE { ?g a pd:DatasetGraph ; rdfs:label ?label }"""
+CLASS_LABELS_QUERY = P + """SELECT ?c ?label WHERE { GRAPH pdg:ontology { ?c rdfs:label ?label }
+  FILTER(LANGMATCHES(LANG(?label), "en") && STRSTARTS(STR(?c), STR(pd:))) }"""
 MODELS_QUERY = P + (f"SELECT ?s ?m WHERE {{ GRAPH <{GRAPH_INFERRED}> {{ ?s a ?m }} VALUES ?m {{ "
                     + " ".join(f"pd:{m}" for m in MODELS) + " } }")
 
@@ -77,9 +86,20 @@ def engagement_lines(select: Select) -> dict:
         pairs.setdefault((r["engagement"], r["province"], r["state"]), set()).add(r["actor"])
     types: dict[str, set] = {}
     evidence: dict[str, set] = {}
+    sources: dict[str, set] = {}  # "claims", or the slug of the dataset graph
     for r in select(TYPES_QUERY):
         types.setdefault(r["engagement"], set()).add(r["type"])
-        evidence.setdefault(r["engagement"], set()).add("claim" if r["kind"].endswith("#Claim") else "dataset")
+        claim = r["kind"].endswith("#Claim")
+        evidence.setdefault(r["engagement"], set()).add("claim" if claim else "dataset")
+        sources.setdefault(r["engagement"], set()).add("claims" if claim else local(r["g"], PDG))
+    sectors: dict[str, dict] = {}
+    years: dict[str, set] = {}
+    for r in select(DETAILS_QUERY):
+        if "sector" in r:
+            sectors.setdefault(r["engagement"], {})[local(r["sector"], PDR)] = r.get("sectorLabel", local(r["sector"], PDR))
+        if "year" in r and str(r["year"]).lstrip("-").isdigit():
+            years.setdefault(r["engagement"], set()).add(int(r["year"]))
+    class_labels = {local(r["c"], PD): r["label"] for r in select(CLASS_LABELS_QUERY)}
     narrower: dict[str, set] = {}
     for r in select(NARROWER_QUERY):
         narrower.setdefault(r["super"], set()).add(r["c"])
@@ -97,7 +117,12 @@ def engagement_lines(select: Select) -> dict:
         line = {
             "engagement": local(engagement, PDR), "label": labels.get(engagement, local(engagement, PDR)),
             "mechanism": local(mechanism, PD),
+            "mechanismLabel": class_labels.get(local(mechanism, PD), local(mechanism, PD)),
             "models": [m for m in MODELS if m in models.get(engagement, set())],
+            "modelLabels": [class_labels.get(m, m) for m in MODELS if m in models.get(engagement, set())],
+            "sectors": sorted(sectors.get(engagement, {})),
+            "years": sorted(years.get(engagement, set())),
+            "sources": sorted(sources.get(engagement, set())),
             "actors": sorted(local(a, PDR) for a in actors),
             "evidence": sorted(evidence.get(engagement, set())),
             "province": local(province, PDR), "provinceLabel": labels.get(province, ""),
@@ -105,7 +130,28 @@ def engagement_lines(select: Select) -> dict:
             "from": places.get(province), "to": places.get(state),
         }
         (lines if line["from"] and line["to"] else unplaced).append(line)
-    return {"lines": lines, "unplaced": unplaced}
+    kept = lines + unplaced
+    all_sectors = {k: v for line in kept for k, v in sectors.get(line_iri(line), {}).items()}
+    dataset_labels = {local(r["g"], PDG): r["label"] for r in select(SOURCE_LABELS_QUERY)}
+    return {"lines": lines, "unplaced": unplaced,
+            "labels": {"mechanisms": {m: class_labels.get(m, m) for m in sorted({x["mechanism"] for x in kept})},
+                       "models": {m: class_labels.get(m, m) for m in MODELS},
+                       "sectors": dict(sorted(all_sectors.items(), key=lambda kv: kv[1])),
+                       "sources": {"claims": "the paper's claims",
+                                   **{g: dataset_labels.get(g, g) for g in sorted({x for line in kept
+                                                                                    for x in line["sources"]} - {"claims"})}}},
+            "years": [min(y for line in kept for y in line["years"]), max(y for line in kept for y in line["years"])]
+            if any(line["years"] for line in kept) else None}
+
+
+def model_labels(select: Select) -> dict[str, str]:
+    """The English label of each model class (pd:CollaborativeEngagement ...), by its local name."""
+    labels = {local(r["c"], PD): r["label"] for r in select(CLASS_LABELS_QUERY)}
+    return {m: labels.get(m, m) for m in MODELS}
+
+
+def line_iri(line: dict) -> str:
+    return str(PDR) + line["engagement"]
 
 
 NETWORK_PROPERTIES = ["subStateActor", "foreignCounterpart", "designedBy", "implementedBy", "initiatedBy",

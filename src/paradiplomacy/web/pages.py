@@ -1,22 +1,23 @@
-"""The query interface (`/`, YASGUI with the competency questions as examples), `/health`, and
-the VoID description of the dataset (`/.well-known/void`)."""
+"""The query interface (`/query`, YASGUI with the competency questions as examples), `/health`, and
+the VoID description of the dataset (`/.well-known/void`) and the service description
+(`/service-description`), as RDF or, for a browser, as a page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request, url_for
+from flask import Blueprint, jsonify, make_response, render_template, request, url_for
 
-from paradiplomacy.namespaces import PD, PDG, PDR, PREFIXES
-from paradiplomacy.web import descriptions
+from paradiplomacy.namespaces import BASE, PD, PDG, PDR, PREFIXES
+from paradiplomacy.web import description_view, descriptions
 from paradiplomacy.web.context import endpoint
 from paradiplomacy.web.errors import HttpProblem
 from paradiplomacy.web.examples import read_examples
-from paradiplomacy.web.formats import GRAPH_FORMATS, negotiate, names
+from paradiplomacy.web.formats import GRAPH_FORMATS, HTML, names, negotiate
 
 blueprint = Blueprint("pages", __name__)
 
 
-@blueprint.route("/")
-def index():
+@blueprint.route("/query")
+def query():
     examples = read_examples(endpoint().config.path("queries_dir"))
     root = request.script_root
     ui = {
@@ -25,7 +26,7 @@ def index():
         "prefixes": PREFIXES,
         "pages": {str(PDR): root + "/resource/", str(PDG): root + "/graph/", str(PD): root + "/ontology#"},
     }
-    return render_template("index.html", examples=examples, ui=ui)
+    return render_template("query.html", examples=examples, ui=ui)
 
 
 @blueprint.route("/health")
@@ -36,9 +37,29 @@ def health():
                    timeouts=ep.pool.timeouts, query_timeout=ep.config.query_timeout, row_cap=ep.config.row_cap)
 
 
+# RDF first: a client that accepts anything gets Turtle; a browser, which prefers HTML, gets the page
+DESCRIPTION_FORMATS = GRAPH_FORMATS + (HTML,)
+
+
+def _description(what: str, triples, subject: str, title: str):
+    fmt = negotiate(DESCRIPTION_FORMATS, request.accept_mimetypes, request.args.get("format"))
+    if fmt is None:
+        raise HttpProblem(406, f"the {what} can be {names(DESCRIPTION_FORMATS)}")
+    if fmt is HTML:
+        view = description_view.build(endpoint(), triples(), subject, title)
+        response = make_response(render_template("description.html", view=view, formats=GRAPH_FORMATS))
+        response.headers["Vary"] = "Accept"
+        return response
+    return descriptions.rdf_response(triples(), fmt)
+
+
 @blueprint.route("/.well-known/void")
 def void():
-    fmt = negotiate(GRAPH_FORMATS, request.accept_mimetypes, request.args.get("format"))
-    if fmt is None:
-        raise HttpProblem(406, f"the VoID description can be {names(GRAPH_FORMATS)}")
-    return descriptions.void_description(fmt)
+    return _description("VoID description", descriptions.void_triples, BASE, "The dataset (VoID description)")
+
+
+@blueprint.route("/service-description")
+def service_description():
+    """The service description of /sparql (which gives it as RDF to a GET without a query), as a page too."""
+    return _description("service description", descriptions.service_triples,
+                        url_for("sparql.sparql", _external=True), "The SPARQL service")

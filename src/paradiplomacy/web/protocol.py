@@ -8,6 +8,7 @@ enabled, with the bearer token. GET without a query returns the service descript
 
 from __future__ import annotations
 
+import codecs
 import hmac
 import threading
 from dataclasses import dataclass
@@ -41,11 +42,24 @@ class ProtocolRequest:
 
 
 def _body_text() -> str:
+    """The body of a query or update sent directly: UTF-8, the only charset of application/sparql-query
+    and application/sparql-update (SPARQL 1.1 Protocol, 2.1.3 and 2.2.2; their media type registrations)."""
     charset = request.mimetype_params.get("charset", "utf-8")
+    if codecs_name(charset) != "utf-8":
+        raise HttpProblem(415, f"a {request.mimetype} body must be UTF-8 (SPARQL 1.1 Protocol: the query or update "
+                               f"string, UTF-8 encoded), not charset={charset}")
     try:
-        return request.get_data().decode(charset)
-    except (LookupError, UnicodeDecodeError) as exc:
-        raise HttpProblem(400, f"the request body is not text in {charset}: {exc}") from exc
+        return request.get_data().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HttpProblem(400, f"the request body is not valid UTF-8: {exc}") from exc
+
+
+def codecs_name(charset: str) -> str:
+    """The codec a charset label names ("UTF8", "utf_8" are utf-8), or the label itself if none."""
+    try:
+        return codecs.lookup(charset).name
+    except LookupError:
+        return charset.lower()
 
 
 def _iris(values: list[str], parameter: str) -> tuple[str, ...]:
@@ -113,7 +127,8 @@ def query_job(req: ProtocolRequest) -> QueryJob:
                     endpoint().config.row_cap,
                     default_graphs=req.default_graphs if protocol_dataset else None,
                     named_graphs=req.named_graphs if protocol_dataset else None,
-                    union_default=None)  # the worker reads the query's FROM, if any
+                    union_default=None,  # the worker reads the query's FROM, if any
+                    base_iri=request.base_url)  # relative IRIs resolve against the endpoint's URL
 
 
 def answer_query(req: ProtocolRequest) -> Response:
@@ -156,7 +171,7 @@ def sparql():
         return answer_query(req)
     fmt = negotiate(GRAPH_FORMATS + (HTML,), request.accept_mimetypes, req.format)
     if fmt is HTML:  # a browser: the query interface
-        return redirect(url_for("pages.index"), 303)
+        return redirect(url_for("pages.query"), 303)
     if fmt is None:
         raise _not_acceptable(GRAPH_FORMATS)
     return descriptions.service_description(fmt)

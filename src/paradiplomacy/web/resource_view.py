@@ -36,6 +36,7 @@ WRITABLE_IRI = re.compile(r'[^\x00-\x20<>"{}|^`\\]+')
 LABEL_PREDICATES = {"http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel",
                     "http://purl.org/dc/terms/title"}
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+PLACES = {"https://w3id.org/paradiplomacy/ontology#ProvinceLevelUnit", "https://w3id.org/paradiplomacy/ontology#ForeignState"}
 
 
 @dataclass
@@ -76,6 +77,11 @@ class ResourceView:
         return not (self.outgoing or self.incoming or self.content)
 
     @property
+    def place(self) -> bool:
+        """A province-level unit or a state: something the map and the network can show."""
+        return any(t.value in PLACES for t, _ in self.types)
+
+    @property
     def slug(self) -> str:
         return self.iri[len(PDR):] if self.iri.startswith(str(PDR)) else self.iri
 
@@ -113,7 +119,7 @@ def _provenance(rows) -> dict[str, dict]:
     return out
 
 
-def _labels(ep: Endpoint, rows: list[dict[str, Term]]) -> dict[str, str]:
+def labels_for(ep: Endpoint, rows: list[dict[str, Term]]) -> dict[str, str]:
     """The best label of each IRI that the rows show."""
     iris = sorted({t.value for row in rows for t in row.values() if t.is_iri and WRITABLE_IRI.fullmatch(t.value)})
     found: dict[str, list[Term]] = {}
@@ -141,6 +147,6 @@ def build(ep: Endpoint, iri: str) -> ResourceView:
         content=sorted(((row["s"], row["p"], row["o"]) for row in content_rows),
                        key=lambda triple: [t.value for t in triple]),
         content_size=int(size[0]["n"].value) if size else len(content_rows),
-        labels=_labels(ep, [{"r": Term("uri", iri)}] + outgoing_rows + incoming_rows + provenance_rows
+        labels=labels_for(ep, [{"r": Term("uri", iri)}] + outgoing_rows + incoming_rows + provenance_rows
                        + content_rows),
         claim=Group(Term("uri", iri), "claim", **provenance[iri]) if iri in provenance else None)

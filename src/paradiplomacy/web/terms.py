@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import NamedTuple
 from urllib.parse import quote
 
+import pyoxigraph as ox
+
 from paradiplomacy.namespaces import BASE, ONTOLOGY_IRI, PD, PDG, PDR
 from paradiplomacy.rdfutil import curie  # noqa: F401  (the pages' templates call it as terms.curie)
 
@@ -34,6 +36,17 @@ class Term(NamedTuple):
         if self.kind != "literal" or self.datatype in (None, XSD_STRING, RDF_LANG_STRING):
             return None
         return curie(self.datatype)
+
+
+def to_oxigraph(term: Term):
+    """The pyoxigraph term of a term read from SPARQL JSON results (IRIs, blank nodes, literals)."""
+    if term.kind == "uri":
+        return ox.NamedNode(term.value)
+    if term.kind == "bnode":
+        return ox.BlankNode(term.value)
+    if term.lang:
+        return ox.Literal(term.value, language=term.lang)
+    return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype) if term.datatype else None)
 
 
 def _escaped(text: str) -> str:

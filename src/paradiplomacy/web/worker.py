@@ -48,6 +48,7 @@ class QueryJob:
     named_graphs: tuple[str, ...] | None = None  # None: all named graphs
     union_default: bool | None = True  # False: the store's default graph; None: False if the query says FROM
     substitutions: dict = field(default_factory=dict)  # variable name -> IRI
+    base_iri: str | None = None  # what relative IRIs of the query resolve against (the endpoint's URL)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,11 @@ class UpdateJob:
 @dataclass(frozen=True)
 class PingJob:
     pass
+
+
+@dataclass(frozen=True)
+class ExportJob:
+    format: str  # a format of the store's export (store.EXPORT_FORMATS): the whole store, graphs kept
 
 
 @dataclass(frozen=True)
@@ -125,12 +131,32 @@ class ServicePolicy:
 
     def service_failed(self, prepared: Prepared, exc: Exception) -> ServiceFailed:
         """The failure of a request that calls SERVICE, told with the public endpoints it names (the
-        error of pyoxigraph names the addresses the calls were routed to)."""
+        error of pyoxigraph names the addresses the calls were routed to). An endpoint that could not be
+        reached at all (refused, no such host, no network, no answer) is said so in one short sentence."""
+        named = federation.describe(prepared.services)
+        reason = unreachable(exc)
+        if reason:
+            return ServiceFailed(f"The external service {named} is unreachable from this server ({reason}); "
+                                 "a query without SERVICE answers from the graph alone.")
         message = str(exc)
         for public, local in self.routes.items():
             message = message.replace(local, public)
-        return ServiceFailed(f"the request calls SERVICE {federation.describe(prepared.services)}, and it failed "
-                             f"while it ran: {message}")
+        return ServiceFailed(f"the request calls SERVICE {named}, and it failed while it ran: {message}")
+
+
+def unreachable(exc: Exception) -> str | None:
+    """Why a SERVICE endpoint could not be reached, if that is what the error says; None when it was
+    reached and answered with an error (pyoxigraph raises a plain OSError for both: "Error 500 ... returned
+    by URL" for an answer, "failed to lookup address information" for a name that does not resolve)."""
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, ConnectionError):
+        return "connection lost"
+    if isinstance(exc, TimeoutError):
+        return "no answer in time"
+    if type(exc) is OSError and "lookup address" in str(exc):
+        return "its name does not resolve: no network, or no such host"
+    return None
 
 
 def run_query(store: Store, job: QueryJob, services: ServicePolicy) -> Answer | Failure:
@@ -149,7 +175,7 @@ def _evaluate(store: Store, job: QueryJob, prepared: Prepared) -> Answer | Failu
     union = not prepared.names_dataset if job.union_default is None else job.union_default
     result = store.execute(prepared.text, union_default=union,
                            default_graphs=job.default_graphs, named_graphs=job.named_graphs,
-                           substitutions=job.substitutions)
+                           substitutions=job.substitutions, base_iri=job.base_iri)
     graph = not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean))  # triples: pyoxigraph's own, or a remote's list
     fmt = job.graph_format if graph else job.results_format
     if fmt is None:
@@ -191,6 +217,8 @@ def answer(store: Store, job, services: ServicePolicy) -> Answer | Failure:
             outcome = run_query(store, job, services)
         elif isinstance(job, UpdateJob):
             outcome = run_update(store, job, services)
+        elif isinstance(job, ExportJob):
+            outcome = Answer(store.export(job.format), None, "export", len(store), generation=store.generation)
         else:
             outcome = Answer(str(len(store)).encode(), None, "ping", generation=store.generation)
     except federation.Refused as exc:
