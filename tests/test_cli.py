@@ -119,7 +119,7 @@ def test_stats_says_what_each_count_of_a_class_counts(built):
     env = {**os.environ, "PARADIPLOMACY_STORE": str(config.path("store"))}
     out = run_cli("stats", env=env)
     assert out.returncode == 0, out.stderr
-    assert "graph: typed so in any graph but the inferred one" in out.stdout
+    assert "graph: typed so in any graph but the reasoner's" in out.stdout
     assert "claims: typed so in the assertions of the paper's claims" in out.stdout
     assert "inferred: typed so by the reasoner" in out.stdout
     classes = json.loads(run_cli("stats", "--json", env=env).stdout)["classes"]

@@ -122,7 +122,6 @@ class InProcessServer:
     here: the protocol, negotiation and pages without a subprocess or a socket (no time limit: a test
     of the limit, of HTTP itself or of concurrency uses `Server`). Same calls as `Server`."""
 
-    url = "http://localhost"  # the test client's own base URL: requests go to the app, not to a socket
 
     def __init__(self, home: Path, store: Path, **settings):
         from conftest import make_config
@@ -132,6 +131,8 @@ class InProcessServer:
         from paradiplomacy.web.pool import InlinePool
         self.home, self.store = home, store
         self.config = make_config(store, home=home, **settings)
+        # the address the app advertises without a public URL: the listening one (requests go to the app, no socket)
+        self.url = f"http://{self.config.host}:{self.config.port}"
         writer = open_store(self.config)
         try:
             build(self.config, writer)

@@ -331,12 +331,13 @@ STATS_QUERY = """
 SELECT ?class (COUNT(DISTINCT ?asserted) AS ?graph) (COUNT(DISTINCT ?claimed) AS ?claims)
        (COUNT(DISTINCT ?inferred) AS ?reasoner) WHERE {
   GRAPH ?g { ?s a ?class } FILTER(isIRI(?class))
-  BIND(IF(?g != pdg:inferred, ?s, ?none) AS ?asserted)
+  BIND(STRSTARTS(STR(?g), STR(pdg:inferred)) AS ?byReasoner)  # pdg:inferred, pdg:inferred-explicit: the reasoner's
+  BIND(IF(!?byReasoner, ?s, ?none) AS ?asserted)
   BIND(IF(EXISTS { ?g a pd:Claim }, ?s, ?none) AS ?claimed)
   BIND(IF(?g = pdg:inferred, ?s, ?none) AS ?inferred)
 } GROUP BY ?class ORDER BY DESC(?graph) DESC(?reasoner) ?class
 """
-STATS_COLUMNS = {"graph": "typed so in any graph but the inferred one (claims, datasets, reference data, links, "
+STATS_COLUMNS = {"graph": "typed so in any graph but the reasoner's (claims, datasets, reference data, links, "
                           "ontology)",
                  "claims": "typed so in the assertions of the paper's claims",
                  "inferred": "typed so by the reasoner (graph pdg:inferred)"}
