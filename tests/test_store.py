@@ -14,7 +14,8 @@ from paradiplomacy.store import OxigraphStore, QuerySyntaxError, open_store
 from conftest import make_config
 from remote_servers import SERVERS, remote_settings
 
-BACKENDS = ["oxigraph", "memory", *SERVERS]  # remote-oxigraph, remote-virtuoso: real servers on 127.0.0.1
+# remote-oxigraph, remote-virtuoso: real servers on 127.0.0.1 (slow: outside the inner loop)
+BACKENDS = ["oxigraph", "memory", *(pytest.param(name, marks=pytest.mark.slow) for name in SERVERS)]
 LOBBYING = "SELECT ?who WHERE { ?l a pd:LobbyingForSelection ; pd:lobbiedBy ?who }"
 
 

@@ -166,19 +166,22 @@ def _rewrite_page(html: str, version: str) -> str:
 
 def _ontology_page(release: Release, config: Config) -> None:
     from paradiplomacy.web import create_app
-    app = create_app(replace(config, workers=1))
+    from paradiplomacy.web.pool import InlinePool
+    pool = InlinePool(config)
     try:
-        client = app.test_client()
+        client = create_app(config, pool=pool).test_client()
         page = client.get("/ontology", headers={"Accept": "text/html"})
         if page.status_code != 200:
             raise RuntimeError(f"the ontology page answered {page.status_code}")
-        _write(release, "ontology/index.html", _rewrite_page(page.get_data(as_text=True), release.version).encode(),
+        html = page.get_data(as_text=True)
+        _write(release, "ontology/index.html", _rewrite_page(html, release.version).encode(),
                f"documentation of the ontology, version {release.version}", "text/html")
-        for css in re.findall(r'href="/static/([^"]+\.css)"', page.get_data(as_text=True)):
-            _write(release, f"ontology/{css}", client.get(f"/static/{css}").get_data(),
-                   "the documentation's stylesheet", "text/css")
+        for asset in sorted(set(re.findall(r'(?:href|src)="/static/([^"]+)"', html))):  # stylesheets, scripts
+            kind = "stylesheet" if asset.endswith(".css") else "script"
+            _write(release, f"ontology/{asset.rsplit('/', 1)[-1]}", client.get(f"/static/{asset}").get_data(),
+                   f"the documentation's {kind}", "text/css" if kind == "stylesheet" else "text/javascript")
     finally:
-        app.extensions["paradiplomacy"].pool.close()
+        pool.close()
 
 
 def _licence_parts(store: OxigraphStore) -> list[LicensedPart]:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import yaml
 
+from paradiplomacy.evidence.quotes import SUPERSCRIPTS
+
 PROVINCES = [(n, "Province") for n in (
     "Anhui", "Fujian", "Gansu", "Guangdong", "Guizhou", "Hainan", "Hebei", "Heilongjiang", "Henan", "Hubei", "Hunan",
     "Jiangsu", "Jiangxi", "Jilin", "Liaoning", "Qinghai", "Shaanxi", "Shandong", "Shanxi", "Sichuan", "Yunnan",
@@ -40,6 +42,8 @@ MECHANISMS = [("MedicalTeamTwinning", "sector-health"), ("AgriculturalCentreTwin
               ("LegislativeExchange", "sector-governance"), ("IllegalActivityAbroad", "sector-mining"),
               ("ProvincialFinancialSupport", "sector-energy")]
 MODELS = ["collaborative", "initiator", "subordinate", "divergent"]
+# the sectors in which the provinces have policy space (pd:LowPoliticsSector: the collaborative model needs one)
+LOW_POLITICS = {"sector-health", "sector-agriculture", "sector-economy"}
 SOES_PER_PROVINCE = 3
 CLAIMS_PER_FILE = 1000
 SOURCE_ID = "syn-source"
@@ -61,9 +65,11 @@ def _entity_claims():
         yield (sid, [{"id": sid, "type": "Ministry", "label": f"Ministry of {m} (synthetic)",
                       "org:subOrganizationOf": "syn-central-government"}],
                f"The Ministry of {m} is a body of the central government")
+    low_politics = sorted({sector for mechanism, sector in MECHANISMS if sector in LOW_POLITICS})
     for name, kind in PROVINCES:
-        yield (slug(name), [{"id": slug(name), "type": kind, "label": f"{name} (synthetic)"}],
-               f"{name} is a province-level unit of China")
+        yield (slug(name), [{"id": slug(name), "type": kind, "label": f"{name} (synthetic)",
+                             "policySpaceInSector": low_politics}],
+               f"{name} is a province-level unit of China with policy space in {', '.join(low_politics)}")
         for k in range(1, SOES_PER_PROVINCE + 1):
             sid = slug(f"{name} soe {k}")
             yield (sid, [{"id": sid, "type": "ProvincialSOE", "label": f"{name} SOE {k} (synthetic)",
@@ -76,8 +82,10 @@ def _entity_claims():
 def _engagement_claim(i: int, rng: random.Random):
     name, _ = rng.choice(PROVINCES)
     state = rng.choice(AFRICAN_STATES)
-    mechanism, sector = rng.choice(MECHANISMS)
     model = MODELS[i % len(MODELS)]
+    # a collaborative engagement is in a sector where the provinces have policy space, as the model requires
+    mechanism, sector = rng.choice([m for m in MECHANISMS if m[1] in LOW_POLITICS] if model == "collaborative"
+                                   else MECHANISMS)
     soe = slug(f"{name} soe {rng.randint(1, SOES_PER_PROVINCE)}")
     ministry = slug(f"ministry of {rng.choice(MINISTRIES)}")
     start = rng.randint(1990, 2020)
@@ -122,9 +130,10 @@ def generate(out: Path, claims: int, seed: int = 0, ontology_dir: Path | None = 
         section = f"section-{k // per_section + 1}"
         if k % per_section == 0:
             text_lines += ["", f"Section {k // per_section + 1}", ""]
-        text_lines.append(f"{sentence} [{k + 1}].")
+        endnote = k % 5 + 1
+        text_lines.append(f"{sentence} [{k + 1}].{SUPERSCRIPTS[endnote]}")  # the mark stands on the quoted sentence
         batch.append({"id": f"c-{k + 1}-{cid}", "section": section, "quote": f"{sentence} [{k + 1}].",
-                      "endnotes": [k % 5 + 1], "assert": items})
+                      "endnotes": [endnote], "assert": items})
         if len(batch) == CLAIMS_PER_FILE or k == len(all_claims) - 1:
             files += 1
             doc = {"source": SOURCE_ID, "claims": batch}
