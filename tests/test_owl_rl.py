@@ -9,14 +9,13 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import make_config, run_cli
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.namespace import OWL, RDF, XSD
 
 from paradiplomacy.build import load_files, reason_store
 from paradiplomacy.reasoning.reasoners import InconsistentInput
 from paradiplomacy.store import open_store
-
-from conftest import make_config, run_cli
 
 U = Namespace("http://example.org/univ#")
 FIXTURES = Path(__file__).parent / "fixtures" / "owl-rl"

@@ -215,9 +215,7 @@ def load_files(config: Config, store: Store, files: list[Path], reason: bool = F
         started = time.monotonic()
         # `reasonable` keeps no state from one command to the next: the store as it will be, copied
         # in memory, is reasoned over as a whole
-        after = ox.Store()
-        after.bulk_extend(q for q in store.oxigraph().quads_for_pattern(None, None, None)
-                          if not (isinstance(q.graph_name, ox.NamedNode) and URIRef(q.graph_name.value) in replace))
+        after = asserted_copy(store, leave_out=replace)
         after.bulk_extend(quad_to_ox(*q) for q in quads)
         inference = infer_store(after, limit=config.reasoning_limit, hermit_limit=config.hermit_limit,
                                 use_hermit=java_available())
@@ -227,6 +225,15 @@ def load_files(config: Config, store: Store, files: list[Path], reason: bool = F
     store.add(quads, replace_graphs=replace)
     return {"claims": claims, "rdf_quads": triples, "graphs": len(replace), "inference": inference,
             "reasoning_seconds": seconds}
+
+
+def asserted_copy(store: Store, leave_out=()) -> ox.Store:
+    """The store's asserted graphs, but those in `leave_out`, copied into memory."""
+    skip = {str(g) for g in (*leave_out, GRAPH_INFERRED, GRAPH_INFERRED_PROVENANCE)}
+    copy = ox.Store()
+    copy.bulk_extend(q for q in store.oxigraph().quads_for_pattern(None, None, None)
+                     if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in skip))
+    return copy
 
 
 def _load_activity(data: ox.Store) -> URIRef | None:
