@@ -14,6 +14,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 
 from paradiplomacy.build import load_files, reason_store
+from paradiplomacy.errors import InvalidInput
 from paradiplomacy.reasoning.reasoners import InconsistentInput
 from paradiplomacy.store import open_store
 
@@ -154,3 +155,32 @@ def test_load_then_reason_answers_queries_over_the_entailments(tmp_path):
     assert {U.grace, U.bob, U.ada} <= {URIRef(x) for x in people.stdout.split()[1:]}
     members = run_cli("query", "--format", "csv", f"SELECT ?m WHERE {{ <{U.physics}> <{U.hasMember}> ?m . ?m <{U.memberOf}> <{U.physics}> }}", env=env)
     assert str(U.grace) in members.stdout
+
+
+def test_tbox_option_reads_a_graph_without_owl_ontology_as_an_ontology(tmp_path):
+    onto = tmp_path / "axioms.ttl"
+    onto.write_text("".join(line + "\n" for line in Graph().parse(ONTOLOGY).serialize(format="nt").splitlines()
+                            if "Ontology>" not in line))
+    config = make_config(tmp_path / "store", backend="memory", home=tmp_path)
+    store = open_store(config)
+    load_files(config, store, [onto, DATA])
+    graph = "https://w3id.org/paradiplomacy/graph/import-axioms-ttl"
+    plain = reason_store(store, use_hermit=False)
+    assert URIRef(graph) in plain.read.data
+    named = reason_store(store, use_hermit=False, tbox=[graph])
+    assert URIRef(graph) in named.read.tbox
+    assert any("owl:FunctionalProperty" in w and "prp-fp" in w for w in named.warnings)  # a user's declaration, named
+    assert holds(store, U.grace, RDF.type, U.Person)
+    with pytest.raises(InvalidInput, match="no graph <urn:nowhere>"):
+        reason_store(store, use_hermit=False, tbox=["urn:nowhere"])
+
+
+def test_hermit_is_skipped_over_its_limit_naming_the_setting(mini_project, tmp_path):
+    config = make_config(tmp_path / "store", home=mini_project)
+    store = open_store(config)
+    from paradiplomacy.build import build
+    build(config, store, reason=False)
+    inference = reason_store(store, hermit_limit=10)
+    [skipped] = [w for w in inference.warnings if w.startswith("HermiT skipped")]
+    assert "PARADIPLOMACY_HERMIT_LIMIT" in skipped and "hermit" not in inference.seconds
+    assert store.query("ASK { GRAPH pdg:inferred { pdr:chongqing a pd:SubStateActor } }").boolean   # OWL 2 RL still ran
