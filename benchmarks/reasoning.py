@@ -66,7 +66,7 @@ def copies(store_dir: str, n: int):
     declared = {q.subject for q in source.quads_for_pattern(None, None, None, ontology)}
     out = ox.Store()
     for i in range(n):
-        def rename(t):
+        def rename(t, i=i):
             if isinstance(t, ox.NamedNode) and t.value.startswith(str(PDR)) and t not in declared:
                 return ox.NamedNode(f"{t.value}-copy{i}")
             return t
