@@ -306,6 +306,7 @@ def infer_store(store: ox.Store, where=None, use_hermit: bool = True, rl_engine:
     engine = _engine(rl_engine)
     warnings = rl.ignored_axioms(store, sel) + rl.rerouted_axioms(store, sel) if engine == "reasonable" else []
     project = [GRAPH_ONTOLOGY, *store_claim_graphs(store)]
+    claim_graphs = set(project[1:])
     project_triples = sum(sel.tbox.get(g, 0) + sel.data.get(g, 0) for g in project)
     if use_hermit and hermit_limit and project_triples > hermit_limit:
         warnings.append(hermit_skipped(project_triples, hermit_limit))
@@ -336,7 +337,7 @@ def infer_store(store: ox.Store, where=None, use_hermit: bool = True, rl_engine:
     return Inference(hermit_facts - closure.entailed, closure.entailed, seconds, unsat, engine, read=sel,
                      hermit_triples=project_triples if result else 0, warnings=warnings,
                      closure_triples=closure.closure_triples,
-                     used=[g for g in sel.graphs if g is not None and g not in set(project[1:])])
+                     used=[g for g in sel.graphs if g is not None and g not in claim_graphs])
 
 
 def infer(ds: Dataset, where=None, use_hermit: bool = True, rl_engine: str | None = None, limit: int = 0,
