@@ -58,7 +58,7 @@ SETTINGS = [
     Setting("queries_dir", "PARADIPLOMACY_QUERIES", "queries", "Directory of the competency questions (.rq)."),
     Setting("reasoning_limit", "PARADIPLOMACY_REASONING_LIMIT", 5000000,
             "Most asserted triples that build, load and reason will reason over (0: no limit): OWL 2 RL's memory "
-            "grows with its closure, about 1.2 KB a triple.", int),
+            "grows with its closure, about 2 KB a triple.", int),
     Setting("hermit_limit", "PARADIPLOMACY_HERMIT_LIMIT", 100000,
             "Most triples of the project's graph (ontology and claims) that HermiT classifies (0: no limit); "
             "over it HermiT is skipped, and said so, and OWL 2 RL reasons alone.", int),

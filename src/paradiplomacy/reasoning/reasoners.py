@@ -285,7 +285,7 @@ def check_size(asserted: int, limit: int) -> None:
     if limit and asserted > limit:
         raise ReasonerError(
             f"reasoning over {asserted:,} asserted triples is over the limit of {limit:,} (PARADIPLOMACY_REASONING_LIMIT): "
-            "OWL 2 RL with `reasonable` takes about 1.2 KB of memory per triple of its closure (docs/performance.md), "
+            "OWL 2 RL with `reasonable` takes about 2 KB of memory per triple of its closure (docs/performance.md, Reasoning at scale), "
             "so a larger graph could exhaust this machine's memory. Reason without it "
             "(`paradiplomacy build --no-reason`), or raise the limit if the machine has the memory")
 
