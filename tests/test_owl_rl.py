@@ -184,3 +184,17 @@ def test_hermit_is_skipped_over_its_limit_naming_the_setting(mini_project, tmp_p
     [skipped] = [w for w in inference.warnings if w.startswith("HermiT skipped")]
     assert "PARADIPLOMACY_HERMIT_LIMIT" in skipped and "hermit" not in inference.seconds
     assert store.query("ASK { GRAPH pdg:inferred { pdr:chongqing a pd:SubStateActor } }").boolean   # OWL 2 RL still ran
+
+
+def test_load_into_a_reasoned_store_re_reasons_the_whole_and_says_how_long(tmp_path):
+    env = {**os.environ, "PARADIPLOMACY_HOME": str(tmp_path), "PARADIPLOMACY_STORE": str(tmp_path / "store")}
+    first = run_cli("load", str(_owl_file(tmp_path)), str(DATA), env=env)
+    assert first.returncode == 0, first.stderr
+    assert "re-reasoned the whole store in" in first.stderr and "peak memory" in first.stderr
+    extra = tmp_path / "more.nt"
+    extra.write_text(f"<{U.hedy}> <{U.headOf}> <{U.physics}> .\n")
+    more = run_cli("load", str(extra), env=env)
+    assert more.returncode == 0, more.stderr
+    assert "re-reasoned the whole store in" in more.stderr
+    chair = run_cli("query", f"ASK {{ <{U.hedy}> a <{U.Chair}> . <{U.ada}> a <{U.Chair}> }}", env=env)
+    assert chair.stdout.strip() == "true"   # the new fact's entailments, and the old ones kept
