@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
@@ -18,13 +19,14 @@ from paradiplomacy.evidence.claims import build_activity_iri, build_dataset
 from paradiplomacy.errors import InvalidInput, Problem
 from paradiplomacy.evidence.reader import Evidence, read_evidence
 from paradiplomacy.linking.mapping import LinkReport, add_links
-from paradiplomacy.namespaces import GRAPH_BIBLIOGRAPHY, GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDG, PDR, SOFTWARE, claim_iri, claim_provenance_iri
+from paradiplomacy.namespaces import (GRAPH_BIBLIOGRAPHY, GRAPH_INFERRED, GRAPH_INFERRED_EXPLICIT, GRAPH_INFERRED_PROVENANCE,
+                                      GRAPH_ONTOLOGY, PD, PDG, PDR, SOFTWARE, claim_iri, claim_provenance_iri)
 from paradiplomacy.evidence.ontology import Vocabulary, load_ontology, load_shapes
-from paradiplomacy.reasoning.reasoners import GRAPH_INFERRED_EXPLICIT, GRAPH_INFERRED_PROVENANCE, Inference, infer, inferred_quads, java_available
+from paradiplomacy.reasoning.reasoners import (Inference, infer, infer_store, inferred_quads, java_available)
 from paradiplomacy.settings import Config
 from paradiplomacy.store import Store
 from paradiplomacy.evidence.shacl import ShaclReport, shacl_check
-from paradiplomacy.rdfutil import graph_name, slug_or_iri
+from paradiplomacy.rdfutil import graph_name, quad_to_ox, slug_or_iri, to_rdflib
 
 RDF_FORMATS = {".ttl": "turtle", ".trig": "trig", ".nt": "nt", ".nq": "nquads", ".rdf": "xml",
                ".owl": "xml", ".xml": "xml", ".jsonld": "json-ld", ".json": "json-ld"}
@@ -101,11 +103,11 @@ def _add_default_datasets(config: Config, result: BuildResult) -> None:
     result.datasets = imported
 
 
-def add_inferences(result: BuildResult, use_hermit: bool = True, limit: int = 0) -> Inference:
-    """Reason over the validated dataset and add the inferred graphs to it (before any write,
-    so that an inconsistency leaves the store untouched)."""
+def add_inferences(result: BuildResult, use_hermit: bool = True, limit: int = 0, hermit_limit: int = 0) -> Inference:
+    """Reason over the validated dataset, every graph of it, and add the inferred graphs to it
+    (before any write, so that an inconsistency leaves the store untouched)."""
     where = {claim_iri(c.id): c.where for c in result.evidence.claims}
-    inference = infer(result.dataset, where, use_hermit=use_hermit, limit=limit)
+    inference = infer(result.dataset, where, use_hermit=use_hermit, limit=limit, hermit_limit=hermit_limit)
     activity = build_activity_iri(result.evidence, result.dataset.graph(GRAPH_ONTOLOGY))
     for quad in inferred_quads(inference, activity):
         result.dataset.add(quad)
@@ -125,7 +127,8 @@ def build(config: Config, store: Store, reason: bool = True, progress=_silent) -
     stages = _Stages(result.seconds)
     if reason:
         progress("reasoning (HermiT, OWL 2 RL) ..." if java_available() else "reasoning (OWL 2 RL; no Java for HermiT) ...")
-        add_inferences(result, use_hermit=java_available(), limit=config.reasoning_limit)
+        add_inferences(result, use_hermit=java_available(), limit=config.reasoning_limit,
+                       hermit_limit=config.hermit_limit)
         stages.done("reasoning")
     quads = list(result.dataset.quads((None, None, None, None)))
     result.quads, result.graphs = len(quads), len({q[3] for q in quads})
@@ -196,8 +199,10 @@ def rdf_quads(path: Path) -> tuple[list, set, int]:
     return quads, graphs | {prov_graph}, own
 
 
-def load_files(config: Config, store: Store, files: list[Path]) -> dict:
+def load_files(config: Config, store: Store, files: list[Path], reason: bool = False) -> dict:
     """Add evidence (YAML) and RDF files to the store in one atomic write, after validating all.
+    With `reason`, the whole store as it will be is reasoned over first, and the new inferred graphs
+    are part of that write: an inconsistency leaves the store as it was.
 
     Loading the same file again replaces what it loaded before (the graphs it wrote)."""
     files = [Path(f) for f in files]
@@ -214,16 +219,43 @@ def load_files(config: Config, store: Store, files: list[Path]) -> dict:
             triples += own
             quads += more
             replace |= graphs
+    inference, seconds = None, 0.0
+    if reason:
+        started = time.monotonic()
+        # `reasonable` keeps no state from one command to the next: the store as it will be, copied
+        # in memory, is reasoned over as a whole
+        after = asserted_copy(store, leave_out=replace)
+        after.bulk_extend(quad_to_ox(*q) for q in quads)
+        inference = infer_store(after, limit=config.reasoning_limit, hermit_limit=config.hermit_limit,
+                                use_hermit=java_available())
+        quads += inferred_quads(inference, _load_activity(after))
+        replace |= {GRAPH_INFERRED, GRAPH_INFERRED_EXPLICIT, GRAPH_INFERRED_PROVENANCE}
+        seconds = time.monotonic() - started
     store.add(quads, replace_graphs=replace)
-    return {"claims": claims, "rdf_quads": triples, "graphs": len(replace)}
+    return {"claims": claims, "rdf_quads": triples, "graphs": len(replace), "inference": inference,
+            "reasoning_seconds": seconds}
 
 
-def reason_store(store: Store, limit: int = 0) -> Inference:
-    """Reason over what the store holds and replace its inferred graphs, atomically."""
-    ds = Dataset()
-    ds.parse(data=store.export("nquads"), format="nquads")
-    inference = infer(ds, limit=limit)
-    build_activity = next((s for s, _, _, _ in ds.quads((None, RDF.type, PD.LoadActivity, None))), None)
-    store.add(inferred_quads(inference, build_activity),
-              replace_graphs={GRAPH_INFERRED, GRAPH_INFERRED_EXPLICIT, GRAPH_INFERRED_PROVENANCE})
+def asserted_copy(store: Store, leave_out=()) -> ox.Store:
+    """The store's asserted graphs, but those in `leave_out`, copied into memory."""
+    skip = {str(g) for g in (*leave_out, GRAPH_INFERRED, GRAPH_INFERRED_EXPLICIT, GRAPH_INFERRED_PROVENANCE)}
+    copy = ox.Store()
+    copy.bulk_extend(q for q in store.oxigraph().quads_for_pattern(None, None, None)
+                     if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in skip))
+    return copy
+
+
+def _load_activity(data: ox.Store) -> URIRef | None:
+    return next((to_rdflib(q.subject) for q in data.quads_for_pattern(
+        None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PD.LoadActivity)))), None)
+
+
+def reason_store(store: Store, limit: int = 0, hermit_limit: int = 0, tbox=(), use_hermit: bool | None = None,
+                 engine: str | None = None) -> Inference:
+    """Reason over every asserted graph of the store (`tbox`: graphs to read as ontologies besides
+    those holding an owl:Ontology) and replace its inferred graphs, atomically."""
+    data = store.oxigraph()
+    inference = infer_store(data, use_hermit=java_available() if use_hermit is None else use_hermit,
+                            limit=limit, hermit_limit=hermit_limit, tbox=tbox, rl_engine=engine)
+    store.add(inferred_quads(inference, _load_activity(data)), replace_graphs={GRAPH_INFERRED, GRAPH_INFERRED_EXPLICIT, GRAPH_INFERRED_PROVENANCE})
     return inference

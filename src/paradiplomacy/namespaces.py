@@ -24,6 +24,10 @@ GRAPH_ONTOLOGY = PDG.ontology
 GRAPH_BIBLIOGRAPHY = PDG.bibliography
 GRAPH_PROVENANCE = PDG.provenance
 GRAPH_INFERRED = PDG.inferred
+GRAPH_INFERRED_PROVENANCE = PDG["inferred-provenance"]
+# the defined-class memberships that hold on the explicit statements alone (claims marked
+# interpretation left out): what survives if every interpretation of the editors is dropped
+GRAPH_INFERRED_EXPLICIT = PDG["inferred-explicit"]
 GRAPH_REFERENCE = PDG.reference  # the province-level units and African states every build includes
 GRAPH_REFERENCE_PROVENANCE = PDG["reference-provenance"]
 GRAPH_LINKSET = PDG["links-wikidata"]  # the curated Wikidata links (skos:exactMatch)

@@ -58,9 +58,12 @@ SETTINGS = [
     Setting("data_dir", "PARADIPLOMACY_DATA", "data", "Directory of the evidence (sources.yaml, claims/*.yaml)."),
     Setting("ontology_dir", "PARADIPLOMACY_ONTOLOGY", "ontology", "Directory of the ontology and SHACL shapes (Turtle)."),
     Setting("queries_dir", "PARADIPLOMACY_QUERIES", "queries", "Directory of the competency questions (.rq)."),
-    Setting("reasoning_limit", "PARADIPLOMACY_REASONING_LIMIT", 100000,
-            "Most asserted triples that build and reason will reason over (0: no limit): OWL 2 RL's memory grows "
-            "faster than the graph.", int),
+    Setting("reasoning_limit", "PARADIPLOMACY_REASONING_LIMIT", 5000000,
+            "Most asserted triples that build, load and reason will reason over (0: no limit): OWL 2 RL's memory "
+            "grows with its closure, about 2 KB a triple.", int),
+    Setting("hermit_limit", "PARADIPLOMACY_HERMIT_LIMIT", 100000,
+            "Most triples of the project's graph (ontology and claims) that HermiT classifies (0: no limit); "
+            "over it HermiT is skipped, and said so, and OWL 2 RL reasons alone.", int),
     Setting("shacl_engine", "PARADIPLOMACY_SHACL_ENGINE", "",
             "SHACL validator: 'turbo' (pyshacl-turbo, Rust, the default when installed) or 'pyshacl' (the reference); "
             "both give the same results (tests/test_validation.py)."),

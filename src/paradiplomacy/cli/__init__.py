@@ -114,13 +114,29 @@ def validate(ctx):
     _say("valid")
 
 
-def _report_inference(inference) -> None:
+def _peak_memory_mb() -> float:
+    """Peak resident memory of this process plus its waited-for children (HermiT's Java), in MB."""
+    import resource
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+
+
+def _report_inference(inference, seconds: float | None = None) -> None:
     if inference is None:
         return
+    if inference.read is not None:
+        read = inference.read
+        _say(f"read {read.triples:,} asserted triples: {len(read.tbox)} ontology graph(s) "
+             f"({sum(read.tbox.values()):,} triples: {', '.join(f'<{g}>' for g in read.tbox)}), "
+             f"{len(read.data)} data graph(s) ({sum(read.data.values()):,} triples)")
+    for w in inference.warnings:
+        _say(f"warning: {w}")
     timing = ", ".join(f"{k} {v:.1f}s" for k, v in inference.seconds.items())
-    _say(f"inferred {len(inference.triples)} triples (HermiT {len(inference.hermit)}, OWL 2 RL {len(inference.rl)}; "
-         f"{timing}) into <https://w3id.org/paradiplomacy/graph/inferred>")
-    if "hermit" not in inference.seconds:
+    hermit = f"HermiT {len(inference.hermit)} over {inference.hermit_triples:,} triples" if "hermit" in inference.seconds \
+        else "HermiT did not run"
+    total = f"; {seconds:.1f}s in all, peak memory {_peak_memory_mb():,.0f} MB" if seconds is not None else ""
+    _say(f"inferred {len(inference.triples):,} triples (OWL 2 RL {len(inference.rl):,}, {hermit}; {timing}{total}) "
+         "into <https://w3id.org/paradiplomacy/graph/inferred>")
+    if "hermit" not in inference.seconds and not any(w.startswith("HermiT skipped") for w in inference.warnings):
         from paradiplomacy.reasoning.reasoners import JAVA_HELP
         _say(f"warning: HermiT skipped: {JAVA_HELP}")
     for c in inference.unsatisfiable:
@@ -140,24 +156,26 @@ def build(ctx, reason):
     store = open_store(config)
     result = do_build(config, store, reason=reason, progress=_say)
     _report_build(result, time.monotonic() - started)
-    _report_inference(result.inference)
+    _report_inference(result.inference, result.seconds.get("reasoning"))
     _say(f"store: {len(store)} quads")
 
 
 @cli.command()
+@click.option("--tbox", "tbox", multiple=True, metavar="GRAPH",
+              help="A graph (IRI) to read as an ontology besides the project's and those holding an owl:Ontology; repeatable.")
 @click.pass_context
-def reason(ctx):
-    """Reason over the store's asserted facts: HermiT consistency check and classification, OWL 2 RL
-    materialisation; replaces the inferred graph. An inconsistency names the claims involved."""
+def reason(ctx, tbox):
+    """Reason over every asserted graph of the store: OWL 2 RL over the ontologies and all the data
+    (claims, imported datasets, loaded RDF); HermiT's consistency check and classification over the
+    project's graph. Replaces the inferred graph. An inconsistency names the claims, files or graphs
+    involved, and nothing is written."""
     from paradiplomacy.build import reason_store
-    from paradiplomacy.reasoning.reasoners import JAVA_HELP, ReasonerError, java_available
-    if not java_available():
-        raise ReasonerError(JAVA_HELP)
     config = _config(ctx)
     store = open_store(config)
     if store.is_empty():
-        raise click.ClickException("the store is empty: run `paradiplomacy build` first")
-    _report_inference(reason_store(store, config.reasoning_limit))
+        raise click.ClickException("the store is empty: run `paradiplomacy build` or `paradiplomacy load` first")
+    started = time.monotonic()
+    _report_inference(reason_store(store, config.reasoning_limit, config.hermit_limit, tbox), time.monotonic() - started)
     _say(f"store: {len(store)} quads")
 
 
@@ -202,19 +220,26 @@ def explain(ctx, resource, as_json):
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--reason/--no-reason", default=True, show_default=True,
+              help="Re-reason the whole store afterwards (OWL 2 RL over everything, HermiT over the project's graph).")
 @click.pass_context
-def load(ctx, files):
+def load(ctx, files, reason):
     """Add evidence (.yaml) or RDF files (Turtle, TriG, N-Triples, N-Quads, RDF/XML, JSON-LD).
 
     Evidence files are validated together with data/; all files are checked before one atomic
     write. Loading a file again replaces what it loaded before. A later `build` rebuilds from
-    data/ only."""
+    data/ only. Then the whole store is reasoned over again (`--no-reason` leaves the inferred graph as it was)."""
     from paradiplomacy.build import load_files
     config = _config(ctx)
     store = open_store(config)
-    counts = load_files(config, store, [Path(f) for f in files])
+    if reason:  # `reasonable` keeps no state from one command to the next: no incremental reasoning
+        _say("loading, then re-reasoning the whole store as it will be (nothing is written before) ...")
+    counts = load_files(config, store, [Path(f) for f in files], reason=reason)
     _say(f"loaded {counts['claims']} claims and {counts['rdf_quads']} RDF quads into {counts['graphs']} graphs; "
          f"store: {len(store)} quads")
+    if reason:
+        _say(f"re-reasoned the whole store in {counts['reasoning_seconds']:.1f}s:")
+        _report_inference(counts["inference"], counts["reasoning_seconds"])
 
 
 def _read_query(query: str) -> str:

@@ -108,6 +108,13 @@ class Store:
     def export(self, fmt: str) -> bytes:
         raise NotImplementedError
 
+    def oxigraph(self) -> ox.Store:
+        """The data as a pyoxigraph store, for the reasoners: a copy in memory (the embedded
+        backend gives its own store, read without a copy)."""
+        copy = ox.Store()
+        copy.load(self.export("nquads"), ox.RdfFormat.N_QUADS)
+        return copy
+
     def __len__(self) -> int:
         raise NotImplementedError
 

@@ -186,6 +186,9 @@ class OxigraphStore(Store):
     def export(self, fmt):
         return dump_dataset(self._store, fmt)
 
+    def oxigraph(self):
+        return self._store
+
     def __len__(self):
         return len(self._store)
 
