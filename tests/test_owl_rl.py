@@ -144,16 +144,17 @@ def test_functional_data_property_with_two_values_is_inconsistent(tmp_path):
 
 def test_load_then_reason_answers_queries_over_the_entailments(tmp_path):
     """What a new user does: load an OWL ontology and its data, reason, query."""
-    env = {**os.environ, "PARADIPLOMACY_HOME": str(tmp_path), "PARADIPLOMACY_STORE": str(tmp_path / "store")}
-    loaded = run_cli("load", "--no-reason", str(_owl_file(tmp_path)), str(DATA), env=env)
+    # a user's own ontology and data, loaded from a directory that is no project: into the store named
+    env = {k: v for k, v in os.environ.items() if k != "PARADIPLOMACY_HOME"} | {"PARADIPLOMACY_STORE": str(tmp_path / "store")}
+    loaded = run_cli("load", "--no-reason", str(_owl_file(tmp_path)), str(DATA), env=env, cwd=tmp_path)
     assert loaded.returncode == 0, loaded.stderr
-    out = run_cli("reason", env=env)
+    out = run_cli("reason", env=env, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "1 ontology graph(s)" in out.stderr and "univ-bench-owl" in out.stderr
     assert "prp-spo2" in out.stderr and "peak memory" in out.stderr
-    people = run_cli("query", "--format", "csv", f"SELECT ?p WHERE {{ ?p a <{U.Person}> }} ORDER BY ?p", env=env)
+    people = run_cli("query", "--format", "csv", f"SELECT ?p WHERE {{ ?p a <{U.Person}> }} ORDER BY ?p", env=env, cwd=tmp_path)
     assert {U.grace, U.bob, U.ada} <= {URIRef(x) for x in people.stdout.split()[1:]}
-    members = run_cli("query", "--format", "csv", f"SELECT ?m WHERE {{ <{U.physics}> <{U.hasMember}> ?m . ?m <{U.memberOf}> <{U.physics}> }}", env=env)
+    members = run_cli("query", "--format", "csv", f"SELECT ?m WHERE {{ <{U.physics}> <{U.hasMember}> ?m . ?m <{U.memberOf}> <{U.physics}> }}", env=env, cwd=tmp_path)
     assert str(U.grace) in members.stdout
 
 
@@ -187,14 +188,15 @@ def test_hermit_is_skipped_over_its_limit_naming_the_setting(mini_project, tmp_p
 
 
 def test_load_into_a_reasoned_store_re_reasons_the_whole_and_says_how_long(tmp_path):
-    env = {**os.environ, "PARADIPLOMACY_HOME": str(tmp_path), "PARADIPLOMACY_STORE": str(tmp_path / "store")}
-    first = run_cli("load", str(_owl_file(tmp_path)), str(DATA), env=env)
+    # a user's own ontology and data, loaded from a directory that is no project: into the store named
+    env = {k: v for k, v in os.environ.items() if k != "PARADIPLOMACY_HOME"} | {"PARADIPLOMACY_STORE": str(tmp_path / "store")}
+    first = run_cli("load", str(_owl_file(tmp_path)), str(DATA), env=env, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert "re-reasoned the whole store in" in first.stderr and "peak memory" in first.stderr
     extra = tmp_path / "more.nt"
     extra.write_text(f"<{U.hedy}> <{U.headOf}> <{U.physics}> .\n")
-    more = run_cli("load", str(extra), env=env)
+    more = run_cli("load", str(extra), env=env, cwd=tmp_path)
     assert more.returncode == 0, more.stderr
     assert "re-reasoned the whole store in" in more.stderr
-    chair = run_cli("query", f"ASK {{ <{U.hedy}> a <{U.Chair}> . <{U.ada}> a <{U.Chair}> }}", env=env)
+    chair = run_cli("query", f"ASK {{ <{U.hedy}> a <{U.Chair}> . <{U.ada}> a <{U.Chair}> }}", env=env, cwd=tmp_path)
     assert chair.stdout.strip() == "true"   # the new fact's entailments, and the old ones kept
