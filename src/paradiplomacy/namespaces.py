@@ -19,6 +19,9 @@ GRAPH_ONTOLOGY = PDG.ontology
 GRAPH_BIBLIOGRAPHY = PDG.bibliography
 GRAPH_PROVENANCE = PDG.provenance
 GRAPH_INFERRED = PDG.inferred
+# the defined-class memberships that hold on the explicit statements alone (claims marked
+# interpretation left out): what survives if every interpretation of the editors is dropped
+GRAPH_INFERRED_EXPLICIT = PDG["inferred-explicit"]
 
 PREFIXES = {
     "pd": str(PD),

@@ -207,6 +207,11 @@ def reason(ctx):
 def _print_explanation(exp, indent: str = "") -> None:
     origin = "inferred" if exp.inferred else "asserted"
     click.echo(f"{indent}{_short(exp.resource)} is a {_short(exp.cls)} ({origin}) because it:")
+    if exp.rests_on == "interpretation":
+        click.echo(f"{indent}  [rests on an interpretation: it does not hold on the explicit statements alone; "
+                   f"interpretation claims: {', '.join(_short(c) for c in exp.interpretations) or 'none listed'}]")
+    else:
+        click.echo(f"{indent}  [rests on explicit statements: it holds with every interpretation claim left out]")
     for cond in exp.conditions:
         mark = "+" if cond.satisfied else "-"
         click.echo(f"{indent}  {mark} {cond.text}")

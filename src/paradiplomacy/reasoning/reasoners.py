@@ -27,12 +27,9 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
 from paradiplomacy.errors import InvalidInput, ParadiplomacyError, Problem
-from paradiplomacy.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDG, PDR
+from paradiplomacy.namespaces import GRAPH_INFERRED, GRAPH_INFERRED_EXPLICIT, GRAPH_ONTOLOGY, PD, PDG, PDR
 
 GRAPH_INFERRED_PROVENANCE = PDG["inferred-provenance"]
-# the defined-class memberships that hold on the explicit statements alone (claims marked
-# interpretation left out): what survives if every interpretation of the editors is dropped
-GRAPH_INFERRED_EXPLICIT = PDG["inferred-explicit"]
 HERMIT_VERSION = "1.3.8"  # the HermiT.jar shipped with owlready2 (its manifest's Implementation-Version)
 JAVA_HELP = ("HermiT needs a Java runtime and 'java' was not found on PATH: install one "
              "(Debian/Ubuntu: apt-get install default-jre-headless), or run `bash scripts/ensure-system-deps`")
