@@ -77,3 +77,14 @@ def test_the_works_the_endnotes_cite_report_what_their_titles_state(store):
     aid = store.query("ASK { pdr:shi-hoebink-subnational-actors-in-aid pd:advancedIn pdr:shi-hoebink-2020 ; "
                       "pd:aboutTopic pdr:sector-aid-policy }").boolean
     assert aid
+
+
+def test_a_risk_the_paper_names_is_a_possibility_not_a_conflict(store):
+    """'local agents can possibly act against the interests of Beijing': mayConflictWithInterestsOf, on our
+    reading of 'local agents', and no divergence is inferred from a possibility."""
+    rows = store.query("""SELECT ?claim ?support WHERE { ?claim a pd:Claim ; pd:supportLevel ?support .
+        GRAPH ?claim { pdr:local-agents-economic-interests-abroad pd:mayConflictWithInterestsOf pdr:central-government ;
+                       pd:subStateActor pdr:chinese-provinces } }""").rows
+    assert [str(s).rsplit("#", 1)[1] for _, s in rows] == ["Interpretation"]
+    assert not store.query("ASK { pdr:local-agents-economic-interests-abroad pd:conflictsWithInterestsOf ?x }").boolean
+    assert not store.query("ASK { GRAPH pdg:inferred { pdr:local-agents-economic-interests-abroad a pd:DivergentEngagement } }").boolean
