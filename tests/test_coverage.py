@@ -12,7 +12,7 @@ from paradiplomacy.evidence.reader import read_evidence
 from conftest import ROOT
 
 # the wording a note uses to say why a quote is kept without facts (docs/evidence-format.md, step 3)
-SAYS_WHY = re.compile(r"\bno (?:further )?fact\b", re.I)
+SAYS_WHY = re.compile(r"\bno (?:further )?fact\b", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
