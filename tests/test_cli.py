@@ -145,3 +145,58 @@ def test_serve_on_a_busy_port_is_a_usage_error_naming_port_and_announces_nothing
     assert f"port {port} on 127.0.0.1 is in use" in out.stderr and "--port" in out.stderr
     assert "serving" not in out.stderr and "Traceback" not in out.stderr
     assert not (tmp_path / "store").exists()  # refused before anything was built
+
+
+def test_ids_lists_what_a_claim_can_use_without_a_store(env, mini_project, tmp_path):
+    out = run_cli("ids", "tanz", env=env)
+    assert out.returncode == 0, out.stderr
+    rows = [line.split() for line in out.stdout.splitlines()[1:]]
+    assert ["tanzania", "resource", "Tanzania", "ForeignState", "data/claims/mini.yaml:14"] in rows
+    assert any(r[:2] == ["chongqing-tanzania-atdc", "resource"] for r in rows)
+    assert "identifiers matching 'tanz'" in out.stderr
+    assert not (tmp_path / "store").exists()   # no store was built or opened
+    # concepts, works, classes and properties, by label as well as by name
+    concepts = run_cli("ids", "health", "--kind", "concept", env=env).stdout
+    assert "sector-health" in concepts and "lobbiedBy" not in concepts
+    assert "lobbiedBy" in run_cli("ids", "lobbied", "--kind", "property", env=env).stdout
+    assert "LobbyingForSelection" in run_cli("ids", "lobbying", "--kind", "class", env=env).stdout
+    assert "wong-2018" in run_cli("ids", "More than peripheral", env=env).stdout
+    # a claim file with problems is still read as far as it goes
+    claims = mini_project / "data" / "claims" / "mini.yaml"
+    claims.write_text(claims.read_text().replace("type: Ministry", "type: Ministy"))
+    broken = run_cli("ids", "tanz", env=env)
+    assert broken.returncode == 0 and "chongqing-tanzania-atdc" in broken.stdout
+
+
+def test_without_the_source_text_validate_build_and_serve_say_quotes_were_not_verified(env, tmp_path, monkeypatch):
+    env["PARADIPLOMACY_SOURCES"] = str(tmp_path / "no-texts")
+    for command in ("validate", "build"):
+        out = run_cli(command, env=env)
+        assert out.returncode == 0, out.stderr
+        assert "quotes not verified (the text of lenz-china-provinces is not in the sources directory" in out.stderr
+        assert "PARADIPLOMACY_SOURCES or --sources" in out.stderr
+        assert f"paradiplomacy --sources ../shared/sources {command}" in out.stderr
+    # serve reads what the store's build recorded (pd:quotesNotVerifiedIn), built here without the texts
+    import importlib
+
+    from click.testing import CliRunner
+
+    import paradiplomacy.web
+    from paradiplomacy.cli import cli
+    serve_module = importlib.import_module("paradiplomacy.cli.serve")
+    monkeypatch.setattr(paradiplomacy.web, "create_app", lambda config: None)
+    monkeypatch.setattr(serve_module, "http_server", lambda app, **kw: type("S", (), {"run": lambda self: None})())
+    for key in ("PARADIPLOMACY_HOME", "PARADIPLOMACY_STORE", "PARADIPLOMACY_SOURCES"):
+        monkeypatch.setenv(key, env[key])
+    served = CliRunner().invoke(cli, ["serve"])
+    assert served.exit_code == 0, served.output
+    assert "quotes not verified (the text of lenz-china-provinces" in served.output
+    assert "paradiplomacy --sources ../shared/sources build" in served.output
+    # with the texts (where they are here), the build verifies the quotes and serve says nothing of them
+    if not (sources_dir() / "lenz-china-provinces-as-global-actors.txt").is_file():
+        return
+    env["PARADIPLOMACY_SOURCES"] = str(sources_dir())
+    assert run_cli("build", env=env).returncode == 0
+    monkeypatch.setenv("PARADIPLOMACY_SOURCES", str(sources_dir()))
+    served = CliRunner().invoke(cli, ["serve"])
+    assert served.exit_code == 0 and "not verified" not in served.output

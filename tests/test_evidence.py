@@ -72,6 +72,7 @@ def test_quote_not_in_its_source(mini_project, vocab):
     edit(mini_project, "in Tanzania.", "in Kenya.")
     [p] = problems(mini_project, vocab)
     assert "mini.yaml:4: claims[0].quote: quote not found in the text of 'lenz-china-provinces'" in p
+    assert "leaves the text after" in p and "the quote has 'Kenya.' where the text has 'Tanzania." in p, p
 
 
 def test_quotes_are_not_verified_without_the_text(mini_project, vocab, tmp_path):

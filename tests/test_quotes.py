@@ -69,3 +69,22 @@ def test_looking_quotes_up_together_finds_what_looking_them_up_one_by_one_finds(
     together = quotes.SourceText(text)
     together.find_all(quotes_)
     assert [together.find(q) for q in quotes_] == [one_by_one.find(q) for q in quotes_]
+
+
+def test_a_quote_that_does_not_match_says_where_it_leaves_the_text():
+    text = quotes.SourceText("Title\n\nChongqing, for example, successfully lobbied the Ministry of Commerce¹ "
+                             "to be granted the ATDC in Tanzania.\nNext line.")
+    assert text.divergence("Chongqing, for example, successfully lobbied the Ministry of Commerce to be granted") is None
+    d = text.divergence("Chongqing, for example, successfully lobbied the Ministry of Trade to be granted the ATDC")
+    assert d.matched == "Chongqing, for example, successfully lobbied the Ministry of"
+    # the first character that differs: the "C" of "Commerce", after the matched words and a space
+    assert (d.line, d.column) == (3, len("Chongqing, for example, successfully lobbied the Ministry of") + 2)
+    assert d.quote_next.startswith("Trade to be granted") and d.text_next.startswith("Commerce¹ to be granted")
+    assert "line 3, character 62" in str(d) and "the quote has 'Trade to be granted" in str(d)
+    # an elided quote: the part after the elision that is not found is named, after the parts before it
+    d = text.divergence("Chongqing, for example ... the ATDC in Kenya.")
+    assert (d.part, d.parts, d.matched) == (2, 2, "the ATDC in")
+    assert d.text_next.startswith("Tanzania.") and d.quote_next == "Kenya."
+    assert "part 2 of 2" in str(d)
+    assert "does not start with" in str(text.divergence("@@@"))
+    assert text.divergence("Zanzibar").matched == "Zan"   # as in "Tanzania"

@@ -1,6 +1,7 @@
 """Reasoning: the paper's findings reproduced from the asserted facts alone, kept in their own
 graph, sensitive to the facts, explained, and failing cleanly on inconsistency or missing Java."""
 
+import json
 import os
 import textwrap
 
@@ -91,6 +92,18 @@ def test_explanation_of_an_actor_goes_through_its_engagement(store):
     assert conflict and "against the interests of Beijing" in conflict[0].quote or "Beijing" in conflict[0].quote
 
 
+def test_explanation_says_whether_it_rests_on_explicit_statements_or_an_interpretation(store):
+    [hebei] = explain(store, PDR["hebei-drc-medical-teams"])
+    assert hebei.rests_on == "interpretation"
+    assert hebei.interpretations and all(
+        str(store.query(f"SELECT ?s {{ <{c}> pd:supportLevel ?s }}").rows[0][0]).endswith("Interpretation")
+        for c in hebei.interpretations)
+    # the same answer as the graph of what survives without interpretation claims
+    assert not store.query("ASK { GRAPH pdg:inferred-explicit { pdr:hebei-drc-medical-teams a pd:CollaborativeEngagement } }").boolean
+    [twinning] = [e for e in explain(store, PDR["provincial-twinning"]) if e.cls == PD.CollaborativeEngagement]
+    assert twinning.rests_on == "explicit statements"
+
+
 def test_explain_command(built):
     cfg = built[0]
     env = dict(os.environ, PARADIPLOMACY_STORE=cfg.store)
@@ -98,6 +111,11 @@ def test_explain_command(built):
     assert out.returncode == 0, out.stderr
     assert "pdr:galamsey-illegal-mining is a pd:DivergentEngagement (inferred)" in out.stdout
     assert "15,000 Chinese" in out.stdout
+    assert "[rests on explicit statements" in out.stdout
+    hebei = run_cli("explain", "hebei-drc-medical-teams", env=env)
+    assert "[rests on an interpretation: it does not hold on the explicit statements alone; interpretation claims: pdr:claim-" in hebei.stdout
+    as_json = json.loads(run_cli("explain", "hebei-drc-medical-teams", "--json", env=env).stdout)
+    assert as_json[0]["rests_on"] == "interpretation" and as_json[0]["interpretations"]
 
 
 # ---- sensitivity to the facts -----------------------------------------------------------------

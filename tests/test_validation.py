@@ -126,3 +126,42 @@ def test_an_endnote_the_quoted_passage_does_not_carry_is_refused(mini_project):
     path.write_text(path.read_text().replace("endnotes: [16]", "endnotes: [16, 17]"))
     with pytest.raises(InvalidInput, match=r"mini.yaml:6: claims\[0\].endnotes: endnote 17 is not carried by the quoted passage"):
         prepare(Config(home=mini_project, sources_dir=str(sources_dir())), datasets=False)
+
+
+CARI_ROW = '"XX.001","Signed",2010,"Zambia","Government","Eximbank","Loan",12,,,,,"A road","Transport",,,'
+
+
+def _with_a_dataset(home):
+    """The mini project with the reference data and a small synthetic SAIS-CARI-shaped dataset
+    (two rows written here, never rows of the dataset itself) that every build imports."""
+    import shutil
+    from paradiplomacy.importers import cari
+    shutil.copytree(ROOT / "data" / "reference", home / "data" / "reference")
+    (home / "data" / "loans.csv").write_text(",".join(cari.COLUMNS) + "\n" + CARI_ROW + "\n", encoding="utf-8")
+    (home / "data" / "datasets.yaml").write_text("datasets:\n  - importer: cari\n    file: loans.csv\n")
+    return Config(home=home, sources_dir=str(sources_dir()))
+
+
+def test_validate_checks_datasets_and_links_again_only_when_they_changed(mini_project):
+    from paradiplomacy.build import VALIDATE_CACHE
+    config = _with_a_dataset(mini_project)
+    cache = mini_project / VALIDATE_CACHE
+    first = prepare(config, cache=cache)
+    assert not first.datasets_skipped and [i.info.key for i in first.datasets] == ["cari"] and cache.is_file()
+    again = prepare(config, cache=cache)
+    assert again.datasets_skipped and again.datasets == []
+    # a changed dataset is checked again: a malformed row is found, and the cache is not renewed
+    loans = mini_project / "data" / "loans.csv"
+    loans.write_text(loans.read_text().replace(",2010,", ",20x0,"), encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        prepare(config, cache=cache)
+    assert "loans.csv:2: Year: not a year" in str(caught.value)
+    loans.write_text(loans.read_text().replace(",20x0,", ",2011,"), encoding="utf-8")
+    assert not prepare(config, cache=cache).datasets_skipped
+    assert prepare(config, cache=cache).datasets_skipped
+    # a resource newly declared by a claim (recognition may resolve names to it) is a change too
+    claims = mini_project / "data" / "claims" / "mini.yaml"
+    claims.write_text(claims.read_text().replace("label: Tanzania", "label: United Republic of Tanzania"))
+    assert not prepare(config, cache=cache).datasets_skipped
+    # without a cache (build, load), they are always checked
+    assert not prepare(config).datasets_skipped

@@ -7,6 +7,8 @@ SHACL); a failure raises InvalidInput with every problem located, and the store 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +44,7 @@ class BuildResult:
     datasets: list = field(default_factory=list)   # the imported datasets of data/datasets.yaml
     links: LinkReport | None = None
     seconds: dict = field(default_factory=dict)   # stage -> wall time, in order
+    datasets_skipped: bool = False   # validate: datasets and links unchanged since they were last checked
     quads: int = 0   # written, once the build has written them
     graphs: int = 0
 
@@ -58,9 +61,58 @@ class _Stages:
         self._last = now
 
 
-def prepare(config: Config, extra_claim_files=(), datasets: bool = True) -> BuildResult:
-    """Read and validate everything; raise InvalidInput on any problem. Writes nothing.
-    With `datasets`, the datasets of data/datasets.yaml are imported too (see importers.pipeline)."""
+VALIDATE_CACHE = Path("var") / "validate-cache"   # under the project's home
+_CHECKING_CODE = ("importers", "linking")   # the packages whose code checks datasets and links
+
+
+def _file_digest(h, path: Path, name: str) -> None:
+    h.update(name.encode() + b"\0")
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    h.update(b"\0")
+
+
+def datasets_and_links_key(config: Config, ds: Dataset) -> str:
+    """A digest of everything the check of the datasets and links depends on: the files of data/ other
+    than the evidence (sources.yaml, claims/, the source texts), the ontology and shapes, the code that
+    checks them, the settings they read, and the types and labels the claims give their resources (what
+    recognition and the link checks see of the evidence). Same digest, same outcome."""
+    h = hashlib.sha256()
+    data_dir, sources_dir = config.path("data_dir").resolve(), config.path("sources_dir").resolve()
+    evidence = {(data_dir / "sources.yaml"), data_dir / "claims"}
+    for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
+        resolved = path.resolve()
+        if any(resolved == e or e in resolved.parents for e in evidence) or sources_dir in resolved.parents:
+            continue
+        _file_digest(h, path, "data/" + path.relative_to(data_dir).as_posix())
+    for path in sorted(config.path("ontology_dir").glob("*.ttl")):
+        _file_digest(h, path, "ontology/" + path.name)
+    package = Path(__file__).parent
+    for sub in _CHECKING_CODE:
+        for path in sorted((package / sub).glob("*.py")):
+            _file_digest(h, path, f"{sub}/{path.name}")
+    h.update(f"{config.shacl_engine}|{config.wikidata_same_as}\0".encode())
+    claims = {s for s, _, _, _ in ds.quads((None, RDF.type, PD.Claim, None))}
+    seen = sorted({f"{s} {p} {o.n3()}" for s, p, o, g in ds.quads((None, None, None, None))
+                   if p in (RDF.type, RDFS.label) and graph_name(g) in claims})
+    h.update("\n".join(seen).encode())
+    return h.hexdigest()
+
+
+def _cached_key(path: Path) -> str | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("datasets-and-links")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def prepare(config: Config, extra_claim_files=(), datasets: bool = True, cache: Path | None = None) -> BuildResult:
+    """Read and validate everything; raise InvalidInput on any problem. Writes nothing (but `cache`).
+    With `datasets`, the datasets of data/datasets.yaml are imported too (see importers.pipeline), and
+    the Wikidata links checked. With `cache` (a file; `validate` uses VALIDATE_CACHE), the datasets and
+    links are checked only when what they depend on changed since the last successful check, whose
+    digest the file keeps (see datasets_and_links_key); otherwise result.datasets_skipped is set."""
     seconds: dict = {}
     stages = _Stages(seconds)
     ontology_dir = config.path("ontology_dir")
@@ -80,11 +132,20 @@ def prepare(config: Config, extra_claim_files=(), datasets: bool = True) -> Buil
         raise InvalidInput(report.violations)
     stages.done("shacl")
     result = BuildResult(ds, evidence, report, seconds=seconds)
-    if datasets:
+    key = datasets_and_links_key(config, ds) if datasets and cache is not None else None
+    if key is not None and _cached_key(cache) == key:
+        result.datasets_skipped = True
+        stages.done("datasets and links unchanged")
+    elif datasets:
         _add_default_datasets(config, result)
         # the Wikidata links and slice, validated against every resource: claims, reference, datasets
         result.links = add_links(config, ds, ontology, build_activity_iri(evidence, ontology))
         stages.done("datasets and links")
+        if key is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.write_text(json.dumps({"datasets-and-links": key,
+                                         "checked": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
+                                        indent=1) + "\n", encoding="utf-8")
     return result
 
 

@@ -163,3 +163,22 @@ def test_example_titles_are_escaped_in_the_interface_configuration(server):
     r, _ = page(server, "/query")
     config = r.text.split('<script type="application/json" id="ui-config">', 1)[1].split("</script>", 1)[0]
     assert "<" not in config and "\\u003cscript\\u003ealert('example')" in config.replace("\\u0027", "'")
+
+
+@pytest.mark.reasoner
+def test_each_classification_says_what_it_rests_on(real_app_server):
+    """The real graph: Hebei's medical teams are collaborative on an interpretation (the labour division
+    is our reading), the provinces' twinning on explicit statements; each marker lists the claims."""
+    r, p = page(real_app_server, "/resource/hebei-drc-medical-teams")
+    assert r.status_code == 200
+    assert "rests on an interpretation" in p.text and "rests on explicit statements" not in p.text
+    answer = real_app_server.get("/sparql", params={"query": (
+        "SELECT DISTINCT ?c WHERE { ?c pd:supportLevel pd:Interpretation . "
+        "{ GRAPH ?c { pdr:hebei-drc-medical-teams ?p ?o } } UNION { GRAPH ?c { ?s ?q pdr:hebei-drc-medical-teams } } }")},
+        headers={"Accept": "application/sparql-results+json"})
+    interpretation_claims = [b["c"]["value"] for b in answer.json()["results"]["bindings"]]
+    assert interpretation_claims
+    for claim in interpretation_claims:
+        assert "/resource/" + claim.rsplit("/", 1)[1] in p.links
+    r, p = page(real_app_server, "/resource/provincial-twinning")
+    assert "rests on explicit statements" in p.text and "rests on an interpretation" not in p.text

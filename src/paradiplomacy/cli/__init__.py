@@ -84,13 +84,18 @@ def cli(ctx, home, store, backend, data_dir, ontology_dir, sources_dir):
     ctx.obj = Config.from_env(home=home, **overrides)
 
 
-def _report_build(result, seconds: float) -> None:
+def ctx_command() -> str:
+    ctx = click.get_current_context(silent=True)
+    return ctx.info_name if ctx is not None and ctx.info_name else "validate"
+
+
+def _report_build(result, seconds: float, config: Config) -> None:
     ev = result.evidence
     _say(f"read {len(ev.claims)} claims from {len(ev.files)} files, {len(ev.works)} works, "
          f"{len(ev.declared)} resources")
     if ev.unverified_sources:
-        _say("note: quotes not verified against a text (no text file in the sources directory): "
-             + ", ".join(sorted(ev.unverified_sources)))
+        from paradiplomacy.evidence.quotes import unverified_note
+        _say(unverified_note(ev.unverified_sources, config.path("sources_dir"), ctx_command()))
     for w in result.shacl.warnings:
         _say(f"warning: {w}")
     from paradiplomacy.linking.mapping import report_lines
@@ -104,14 +109,52 @@ def _report_build(result, seconds: float) -> None:
 
 
 @cli.command()
+@click.option("--all", "check_all", is_flag=True,
+              help="Also check the datasets and Wikidata links when they are unchanged since their last check.")
 @click.pass_context
-def validate(ctx):
-    """Check ontology/ and data/ (schema, ids, quotes, SHACL) without writing anything."""
-    from paradiplomacy.build import prepare
+def validate(ctx, check_all):
+    """Check ontology/ and data/ (schema, ids, quotes, SHACL) without writing anything to the store.
+
+    The datasets (data/datasets.yaml) and the Wikidata links are checked only when they, the ontology
+    or the resources the claims declare changed since their last successful check (a digest kept in
+    var/validate-cache), or with --all."""
+    from paradiplomacy.build import VALIDATE_CACHE, prepare
+    config = _config(ctx)
     started = time.monotonic()
-    result = prepare(_config(ctx))
-    _report_build(result, time.monotonic() - started)
+    cache = config.home / VALIDATE_CACHE
+    if check_all:
+        cache.unlink(missing_ok=True)
+    result = prepare(config, cache=cache)
+    _report_build(result, time.monotonic() - started, config)
+    if result.datasets_skipped:
+        _say(f"datasets and links: unchanged since their last check ({VALIDATE_CACHE.as_posix()}), not checked again "
+             "(paradiplomacy validate --all checks them)")
     _say("valid")
+
+
+@cli.command()
+@click.argument("text", required=False, default="")
+@click.option("--kind", type=click.Choice(["resource", "concept", "work", "class", "property"]), multiple=True,
+              help="Only identifiers of this kind (repeatable).")
+@click.pass_context
+def ids(ctx, text, kind):
+    """List the identifiers a claim can use (slug or name, kind, label, type, where declared), read from
+    ontology/ and data/ (no store needed); with TEXT, only those whose name, label or type contains it
+    (case-insensitive)."""
+    from paradiplomacy.evidence.ids import identifiers
+    from paradiplomacy.evidence.ontology import Vocabulary, load_ontology
+    config = _config(ctx)
+    vocab = Vocabulary(load_ontology(config.path("ontology_dir")))
+    found = [i for i in identifiers(config.path("data_dir"), vocab, config.home)
+             if i.matches(text) and (not kind or i.kind in kind)]
+    rows = [(i.name, i.kind, i.label, i.type, i.where) for i in found]
+    header = ("id", "kind", "label", "type", "declared at")
+    widths = [min(60, max([len(header[c])] + [len(r[c]) for r in rows])) for c in range(len(header))]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+    click.echo(line(header))
+    for r in rows:
+        click.echo(line(r))
+    _say(f"{len(rows)} identifier{'s' if len(rows) != 1 else ''}" + (f" matching {text!r}" if text else ""))
 
 
 def _peak_memory_mb() -> float:
@@ -155,7 +198,7 @@ def build(ctx, reason):
     _say(f"building {config.backend} store at {store_location(config)} for {in_use(config)} ...")
     store = open_store(config)
     result = do_build(config, store, reason=reason, progress=_say)
-    _report_build(result, time.monotonic() - started)
+    _report_build(result, time.monotonic() - started, config)
     _report_inference(result.inference, result.seconds.get("reasoning"))
     _say(f"store: {len(store)} quads")
 
@@ -182,6 +225,11 @@ def reason(ctx, tbox):
 def _print_explanation(exp, indent: str = "") -> None:
     origin = "inferred" if exp.inferred else "asserted"
     click.echo(f"{indent}{_short(exp.resource)} is a {_short(exp.cls)} ({origin}) because it:")
+    if exp.rests_on == "interpretation":
+        click.echo(f"{indent}  [rests on an interpretation: it does not hold on the explicit statements alone; "
+                   f"interpretation claims: {', '.join(_short(c) for c in exp.interpretations) or 'none listed'}]")
+    else:
+        click.echo(f"{indent}  [rests on explicit statements: it holds with every interpretation claim left out]")
     for cond in exp.conditions:
         mark = "+" if cond.satisfied else "-"
         click.echo(f"{indent}  {mark} {cond.text}")

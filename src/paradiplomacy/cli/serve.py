@@ -51,6 +51,21 @@ def ensure_store(config) -> None:
         store.close()
 
 
+UNVERIFIED_QUERY = "SELECT DISTINCT ?work WHERE { ?build a pd:LoadActivity ; pd:quotesNotVerifiedIn ?work }"
+
+
+def unverified_sources(config) -> list[str]:
+    """The sources whose quotes the build of the store did not verify (recorded by the build)."""
+    from paradiplomacy.namespaces import PDR
+    from paradiplomacy.store import open_store
+    store = open_store(config, read_only=config.backend == "oxigraph")
+    try:
+        works = [str(row[0]) for row in store.query(UNVERIFIED_QUERY).rows]
+    finally:
+        store.close()
+    return sorted(w.removeprefix(str(PDR)) for w in works)
+
+
 @click.command()
 @click.option("--host", help=setting_help("host"))
 @click.option("--port", type=int, help=setting_help("port"))
@@ -64,6 +79,10 @@ def serve(ctx, host, port, workers):
     check_settings(config)
     check_port(config.host, config.port)  # before the store is built and the workers start
     ensure_store(config)
+    unverified = unverified_sources(config)
+    if unverified:
+        from paradiplomacy.evidence.quotes import unverified_note
+        _say(unverified_note(unverified, config.path("sources_dir"), "build") + "; the store was built so")
     from paradiplomacy.web import create_app
     app = create_app(config)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a clean exit stops the query workers

@@ -182,6 +182,8 @@ def activity_graph(g: Graph, activity: URIRef, evidence: Evidence, when: Literal
     g.add((activity, PROV.wasAssociatedWith, SOFTWARE))
     for f in evidence.files:
         g.add((activity, PROV.used, Literal(f)))
+    for wid in sorted(evidence.unverified_sources):
+        g.add((activity, PD.quotesNotVerifiedIn, PDR[wid]))
     g.add((SOFTWARE, RDF.type, PROV.SoftwareAgent))
     g.add((SOFTWARE, RDFS.label, Literal(f"paradiplomacy {__version__}")))
     g.add((SOFTWARE, OWL.versionInfo, Literal(__version__)))

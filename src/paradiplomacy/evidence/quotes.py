@@ -165,6 +165,80 @@ class SourceText:
         return Match(start, end, self.text[max(0, start - CONTEXT):start], self.text[end:end + CONTEXT])
 
 
+    def divergence(self, quote: str) -> Divergence | None:
+        """Where a quote that does not stand in the text leaves it (None if it does stand there): the
+        first part (between elisions) that is not found after the parts before it, the longest start
+        of that part that is found, where in the text that start ends (line and character), and the
+        words that follow there in the text and in the quote."""
+        raw_parts = [r for r in _ELISION.split(quote) if fold(r).strip(" .,;:")]
+        at = 0
+        for number, raw in enumerate(raw_parts, 1):
+            folded_raw, where_raw = _fold_with_map(raw)
+            lead = len(folded_raw) - len(folded_raw.lstrip())
+            part = folded_raw.strip()
+            pos = self.folded.find(part, at)
+            if pos >= 0:
+                at = pos + len(part)
+                continue
+            low, high, found = 0, len(part), at   # the longest prefix that stands in the text (monotone)
+            while low < high:
+                mid = (low + high + 1) // 2
+                hit = self.folded.find(part[:mid], at)
+                if hit >= 0:
+                    low, found = mid, hit
+                else:
+                    high = mid - 1
+            matched = low
+            if matched:
+                end = self._where[found + matched - 1] + 1   # in the original text, after the matched start
+            else:
+                end = self._where[at] if at < len(self._where) else len(self.text)
+            line = self.text.count("\n", 0, end) + 1
+            column = end - (self.text.rfind("\n", 0, end) + 1) + 1
+            quoted = raw[:where_raw[lead + matched - 1] + 1] if matched else ""
+            rest = raw[len(quoted):]
+            return Divergence(number, len(raw_parts), quoted.strip(), line, column,
+                              _words(self.text[end:], 6), _words(rest, 6))
+        return None
+
+
+def _words(text: str, n: int) -> str:
+    """The first n words of the text (white space folded), with "..." when there are more."""
+    words = text.split()
+    return " ".join(words[:n]) + (" ..." if len(words) > n else "")
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """Where a quote leaves its source text (SourceText.divergence)."""
+
+    part: int          # which part of the quote (1-based; parts are separated by elisions)
+    parts: int         # how many parts the quote has
+    matched: str       # the longest start of that part that stands in the text, as the quote writes it
+    line: int          # where the text and the quote part: line and character of the text (1-based)
+    column: int
+    text_next: str     # the words that follow there in the text
+    quote_next: str    # the words that follow in the quote
+
+    def __str__(self) -> str:
+        which = f"part {self.part} of {self.parts} of the quote (parts stand between elisions)" if self.parts > 1 \
+            else "the quote"
+        if not self.matched:
+            return f"{which} does not start with anything that stands in the text"
+        shown = self.matched if len(self.matched) <= 60 else "..." + self.matched[-60:]
+        return (f"{which} leaves the text after its first {len(self.matched)} characters "
+                f"({shown!r}): at line {self.line}, character {self.column} of the text, the quote has "
+                f"{self.quote_next!r} where the text has {self.text_next!r}")
+
+
+def unverified_note(sources, sources_dir, command: str = "validate") -> str:
+    """What `validate`, `build` and `serve` say when quotes of some sources were not checked."""
+    return ("note: quotes not verified (the text of " + ", ".join(sorted(sources)) + f" is not in the sources "
+            f"directory, {sources_dir}): put each source's text file (its text_file in data/sources.yaml) in "
+            "that directory, or name the directory that holds them with PARADIPLOMACY_SOURCES or --sources "
+            f"(e.g. paradiplomacy --sources ../shared/sources {command})")
+
+
 @functools.lru_cache(maxsize=16)
 def _read_source(path: str, mtime_ns: int, size: int) -> SourceText:
     return SourceText(Path(path).read_text(encoding="utf-8"))

@@ -501,7 +501,7 @@ class _Reader:
             for claim in claims:
                 if text.find(claim.quote) is None:
                     self.bad(claim.where, f"{claim.path}.quote", f"quote not found in the text of {source!r} "
-                                                   f"({work.data.get('text_file')}): {claim.quote[:80]!r}")
+                                                   f"({work.data.get('text_file')}): {text.divergence(claim.quote)}")
                     continue
                 carried = text.marks(claim.quote)
                 for n in claim.endnotes:

@@ -1,5 +1,8 @@
 """Why is a resource in a central-local model class? The asserted facts that satisfy the class
-definition, each with the claim, quote, section and source behind it.
+definition, each with the claim, quote, section and source behind it; and whether the membership
+rests on explicit statements (it holds with every claim marked interpretation left out: graph
+pdg:inferred-explicit, written by the build) or on an interpretation (the claims so marked among
+the facts of the explanation are then what it rests on).
 
 The definitions are read from the ontology graph in the store (intersections of named classes
 and existential restrictions, possibly with a union of restrictions), so an explanation always
@@ -14,10 +17,11 @@ from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF
 
-from paradiplomacy.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, PD, PDR
+from paradiplomacy.namespaces import GRAPH_INFERRED, GRAPH_INFERRED_EXPLICIT, GRAPH_ONTOLOGY, PD, PDR
 from paradiplomacy.store import Store
 from paradiplomacy.rdfutil import curie
 
+EXPLICIT, INTERPRETATION = "explicit statements", "interpretation"
 MODEL_CLASSES = [PD.SubordinateEngagement, PD.CollaborativeEngagement, PD.InitiatorEngagement,
                  PD.DivergentEngagement, PD.SubordinateActor, PD.CollaborativePartnerActor, PD.InitiatorActor,
                  PD.DivergentActor]
@@ -54,6 +58,17 @@ class Explanation:
     cls: URIRef
     inferred: bool
     conditions: list[Condition]
+    rests_on: str = EXPLICIT   # EXPLICIT or INTERPRETATION
+    interpretations: list[URIRef] = field(default_factory=list)  # the interpretation claims among its facts
+
+    def facts(self) -> list[Fact]:
+        """Every fact of the explanation, those of the explanations it goes through included."""
+        out = []
+        for cond in self.conditions:
+            out += cond.facts
+            for sub in cond.because:
+                out += sub.facts()
+        return out
 
 
 def _ontology(store: Store) -> Graph:
@@ -139,7 +154,10 @@ def explain(store: Store, resource: URIRef, classes=MODEL_CLASSES, depth: int = 
                         other = f.object if f.subject == resource else f.subject
                         cond.because += explain(store, other, [filler], depth - 1)
             conditions.append(cond)
-        out.append(Explanation(resource, cls, inferred, conditions))
+        explicit = store.query(f"ASK {{ GRAPH <{GRAPH_INFERRED_EXPLICIT}> {{ <{resource}> a <{cls}> }} }}").boolean
+        exp = Explanation(resource, cls, inferred, conditions, EXPLICIT if explicit or not inferred else INTERPRETATION)
+        exp.interpretations = sorted({f.claim for f in exp.facts() if f.support.lower() == "interpretation"})
+        out.append(exp)
     return out
 
 

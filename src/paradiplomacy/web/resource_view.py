@@ -30,6 +30,21 @@ SELECT ?r ?g ?quote ?section ?source ?support ?note WHERE {
   OPTIONAL { ?g pd:supportLevel ?support }
   OPTIONAL { ?g rdfs:comment ?note }
 }"""
+# each model class (a class with a definition) the reasoner put the resource in; whether the membership
+# holds on the explicit statements alone (graph pdg:inferred-explicit); and the claims of that support
+# level that state facts about the resource (the interpretations a membership rests on, or the
+# explicit statements)
+CLASSIFICATIONS = """
+SELECT ?r ?cls ?explicit ?claim WHERE {
+  GRAPH pdg:inferred { ?r a ?cls }
+  FILTER EXISTS { GRAPH pdg:ontology { ?cls owl:equivalentClass ?definition } }
+  BIND(EXISTS { GRAPH pdg:inferred-explicit { ?r a ?cls } } AS ?explicit)
+  OPTIONAL {
+    { SELECT DISTINCT ?r ?claim WHERE { { GRAPH ?claim { ?r ?p ?o } } UNION { GRAPH ?claim { ?s ?q ?r } } } }
+    ?claim a pd:Claim ; pd:supportLevel ?support .
+    FILTER(?support = IF(?explicit, pd:ExplicitStatement, pd:Interpretation))
+  }
+} ORDER BY ?cls ?claim"""
 LABELS = "SELECT ?x ?label WHERE {{ VALUES ?x {{ {} }} ?x rdfs:label|skos:prefLabel|dct:title ?label }}"
 # an IRI as pyoxigraph returns it can be written between < > as it is; anything else is left out
 WRITABLE_IRI = re.compile(r'[^\x00-\x20<>"{}|^`\\]+')
@@ -60,6 +75,15 @@ class Group:
 
 
 @dataclass
+class Classification:
+    """A model class the reasoner put the resource in, and what the membership rests on."""
+
+    cls: Term
+    explicit: bool  # it holds with every claim marked interpretation left out
+    claims: list[Term] = field(default_factory=list)  # claims of that support level about the resource
+
+
+@dataclass
 class ResourceView:
     iri: str
     label: str | None
@@ -70,6 +94,7 @@ class ResourceView:
     content_size: int  # how many triples that graph holds
     labels: dict[str, str]
     claim: Group | None = None  # when the resource is a claim: its own quote, section, source
+    classifications: list[Classification] = field(default_factory=list)
 
 
     @property
@@ -119,6 +144,15 @@ def _provenance(rows) -> dict[str, dict]:
     return out
 
 
+def _classifications(rows) -> list[Classification]:
+    out: dict[str, Classification] = {}
+    for row in rows:
+        c = out.setdefault(row["cls"].value, Classification(row["cls"], row["explicit"].value == "true"))
+        if "claim" in row and row["claim"] not in c.claims:
+            c.claims.append(row["claim"])
+    return list(out.values())
+
+
 def labels_for(ep: Endpoint, rows: list[dict[str, Term]]) -> dict[str, str]:
     """The best label of each IRI that the rows show."""
     iris = sorted({t.value for row in rows for t in row.values() if t.is_iri and WRITABLE_IRI.fullmatch(t.value)})
@@ -136,6 +170,7 @@ def build(ep: Endpoint, iri: str) -> ResourceView:
     content_rows = ep.rows(CONTENT, r=iri)
     size = ep.rows(CONTENT_SIZE, r=iri) if len(content_rows) == CONTENT_LIMIT else []
     provenance = _provenance(provenance_rows)
+    classification_rows = ep.rows(CLASSIFICATIONS, r=iri)
     own_labels = [row["o"] for row in outgoing_rows if row["p"].value in LABEL_PREDICATES]
     asserted_types = {row["o"] for row in outgoing_rows if row["p"].value == RDF_TYPE
                       and row["g"].value != str(GRAPH_INFERRED)}
@@ -148,5 +183,6 @@ def build(ep: Endpoint, iri: str) -> ResourceView:
                        key=lambda triple: [t.value for t in triple]),
         content_size=int(size[0]["n"].value) if size else len(content_rows),
         labels=labels_for(ep, [{"r": Term("uri", iri)}] + outgoing_rows + incoming_rows + provenance_rows
-                       + content_rows),
+                       + content_rows + classification_rows),
+        classifications=_classifications(classification_rows),
         claim=Group(Term("uri", iri), "claim", **provenance[iri]) if iri in provenance else None)
