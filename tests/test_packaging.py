@@ -39,8 +39,9 @@ def venv(wheel, tmp_path_factory) -> Path:
     """A fresh virtualenv with the wheel and its dependencies only; returns its bin/."""
     where = tmp_path_factory.mktemp("venv") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(where)], check=True, timeout=300)
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # a checkout on the path would satisfy pip
     done = subprocess.run(check=False, args=[str(where / "bin" / "pip"), "install", "-q", str(wheel)], capture_output=True, text=True,
-                          timeout=1200)
+                          timeout=1200, env=clean)
     assert done.returncode == 0, done.stderr[-3000:]
     return where / "bin"
 
