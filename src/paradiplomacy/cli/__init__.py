@@ -297,7 +297,7 @@ def _read_query(query: str) -> str:
             return Path(query).read_text(encoding="utf-8")
         except OSError as exc:
             if query.endswith(".rq"):
-                raise click.BadParameter(f"cannot read {query}: {exc.strerror}")
+                raise click.BadParameter(f"cannot read {query}: {exc.strerror}") from exc
     return query
 
 
@@ -461,13 +461,19 @@ def main(argv=None):
         sys.exit(0)
 
 
-from paradiplomacy.cli.link import link  # noqa: E402  (commands of other modules, registered a line each)
-cli.add_command(link)
-from paradiplomacy.cli.serve import serve  # noqa: E402
-cli.add_command(serve)
-from paradiplomacy.cli.importers import import_group; cli.add_command(import_group)  # noqa: E402,E702
-from paradiplomacy.cli.projects import init; cli.add_command(init)  # noqa: E402,E702
-from paradiplomacy.cli.release import release; cli.add_command(release)  # noqa: E402,E702
+def _add_commands_of_other_modules() -> None:
+    """The commands written in modules of their own (imported here, after the group they join exists)."""
+    from paradiplomacy.cli.importers import import_group
+    from paradiplomacy.cli.link import link
+    from paradiplomacy.cli.projects import init
+    from paradiplomacy.cli.release import release
+    from paradiplomacy.cli.serve import serve
+
+    for command in (link, serve, import_group, init, release):
+        cli.add_command(command)
+
+
+_add_commands_of_other_modules()
 
 if __name__ == "__main__":
     main()

@@ -100,7 +100,7 @@ def _propose(config, url, output, only, candidates, min_score):
     results = {e.slug: (e, reconcile(ep, e, candidates, min_score)) for e in entities}
     path = Path(output) if output else config.workspace / DEFAULT_REVIEW
     write_review(path, results, ep.url, when)
-    for slug, (e, assessed) in sorted(results.items()):
+    for slug, (_, assessed) in sorted(results.items()):
         best = next((a for a in assessed if a.decision == "proposed"), None)
         click.echo(f"{slug:45} " + (f"{best.facts.qid:10} {best.score:.3f} {best.facts.label}" if best else "no candidate"))
     proposed = sum(1 for _, a in results.values() if any(x.decision == "proposed" for x in a))

@@ -60,7 +60,7 @@ def bibliography_graph(g: Graph, works: dict[str, Work]) -> None:
         g.add((s, RDF.type, PROV.Entity))
         g.add((s, DCTERMS.title, Literal(d["title"])))
         g.add((s, RDFS.label, Literal(d["title"])))
-        for i, name in enumerate(d.get("authors", [])):
+        for name in d.get("authors", []):
             g.add((s, DCTERMS.creator, Literal(name)))
         for name in d.get("editors", []):
             g.add((s, BIBO.editor, Literal(name)))

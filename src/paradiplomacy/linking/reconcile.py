@@ -387,7 +387,7 @@ def accept(review: Path, mapping_path: Path, mapping: Mapping, declared, linkabl
         version = str(int(mapping.version) + 1)
     except ValueError:
         raise InvalidInput([Problem(mapping.file, 1, "version", f"version {mapping.version!r} is not a number "
-                                                                "that --accept can increase")])
+                                                                "that --accept can increase")]) from None
     updated = Mapping(mapping.file, {**mapping.meta, "version": version, "modified": today.isoformat()},
                       mapping.links + new)
     original = mapping_path.read_text(encoding="utf-8")

@@ -232,7 +232,7 @@ class _Equalities:
                                    + f"{_show(p)}: {values_text}", [s]))
                 continue
             same |= _chain(values)
-        for (_, o), subjects in by_object.items():
+        for subjects in by_object.values():
             if len(subjects) > 1:
                 same |= _chain(subjects)
         return same, violations
