@@ -160,6 +160,24 @@ def test_default_graph_is_the_union_unless_the_request_names_graphs(server):
     assert union > only_claim == 2 and nothing == 0  # the claim says: a province-level unit, labelled Chongqing
 
 
+def test_the_union_default_graph_is_a_set(server):
+    """A fact that several graphs state counts once over the default graph (COUNT, aggregates), and GRAPH ?g
+    still finds every graph that states it."""
+    def one(query):
+        return bindings(server.get("/sparql", params={"query": query}, headers={"Accept": JSON}))
+    shared = one("SELECT ?s ?p ?o (COUNT(?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!isBlank(?s) && !isBlank(?o)) } "
+                 "GROUP BY ?s ?p ?o HAVING (COUNT(?g) > 1) LIMIT 1")
+    assert shared, "the web project has a fact stated in more than one graph"
+    s, p, o = (shared[0][v] for v in ("s", "p", "o"))
+    assert s["type"] == "uri" and p["type"] == "uri" and o["type"] == "uri"
+    fact = f"<{s['value']}> <{p['value']}> <{o['value']}>"
+    assert one(f"SELECT (COUNT(*) AS ?n) WHERE {{ {fact} }}")[0]["n"]["value"] == "1"
+    assert one(f"SELECT (COUNT(?g) AS ?n) WHERE {{ GRAPH ?g {{ {fact} }} }}")[0]["n"]["value"] == shared[0]["n"]["value"]
+    union = one("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]["value"]
+    distinct = one("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")
+    assert union == distinct[0]["n"]["value"]
+
+
 def test_named_graph_parameter_limits_graph_patterns(server):
     claim = str(PDR["claim-chongqing-lobbied-mofcom-for-atdc"])
     q = "SELECT DISTINCT ?g WHERE { GRAPH ?g { pdr:chongqing ?p ?o } }"

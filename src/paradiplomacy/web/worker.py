@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from paradiplomacy.namespaces import PREFIXES
 from paradiplomacy.errors import StoreError
-from paradiplomacy.store import QuerySyntaxError, Store, open_store
+from paradiplomacy.store import QuerySyntaxError, Store, UpdateRefused, open_store
 from paradiplomacy.sparql import service as federation
 from paradiplomacy.sparql.service import parse_map
 from paradiplomacy.web.formats import pyoxigraph_format
@@ -195,7 +195,7 @@ def answer(store: Store, job, services: ServicePolicy) -> Answer | Failure:
             outcome = Answer(str(len(store)).encode(), None, "ping", generation=store.generation)
     except federation.Refused as exc:
         return Failure(403, str(exc))
-    except (QuerySyntaxError, TooComplex, UpdateFailed) as exc:
+    except (QuerySyntaxError, TooComplex, UpdateFailed, UpdateRefused) as exc:
         return Failure(400, str(exc))
     except ServiceFailed as exc:
         return Failure(502, str(exc))
