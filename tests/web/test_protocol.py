@@ -215,6 +215,23 @@ def test_row_cap_cuts_the_answer_and_says_so(server):
     assert len(g.text.strip().splitlines()) == ROW_CAP and g.headers["X-SPARQL-MaxRows"] == str(ROW_CAP)
 
 
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_a_capped_answer_is_byte_for_byte_what_pyoxigraph_writes_for_those_rows(server, fmt):
+    """Cut or not, the body is pyoxigraph's own serialisation of the rows it holds: the whole answer under the
+    cap, the first ROW_CAP rows (the same as LIMIT ROW_CAP) over it."""
+    import pyoxigraph as ox
+    from paradiplomacy.store import OxigraphStore
+    from paradiplomacy.web.formats import pyoxigraph_format
+    store = OxigraphStore(server.store, read_only=True)
+    for query, cut in (("SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o", True), (LOBBYING, False)):
+        r = server.get("/sparql", params={"query": query, "format": fmt})
+        assert r.status_code == 200, r.text
+        expected = store.execute(query + (f" LIMIT {ROW_CAP}" if cut else "")).serialize(format=pyoxigraph_format(fmt))
+        assert r.content == expected
+        assert ("X-SPARQL-MaxRows" in r.headers) is cut
+    assert isinstance(store.execute(LOBBYING), ox.QuerySolutions)
+
+
 def _service_description(server, accept, parse_as):
     r = server.get("/sparql", headers={"Accept": accept})
     assert r.status_code == 200 and r.headers["Content-Type"].split(";")[0] == accept
