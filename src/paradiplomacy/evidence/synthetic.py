@@ -47,6 +47,9 @@ TEXT_FILE = "synthetic-source.txt"
 SECTIONS = 10
 
 
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def slug(name: str) -> str:
     return "syn-" + "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-").replace("--", "-")
 
@@ -122,7 +125,8 @@ def generate(out: Path, claims: int, seed: int = 0, ontology_dir: Path | None = 
         section = f"section-{k // per_section + 1}"
         if k % per_section == 0:
             text_lines += ["", f"Section {k // per_section + 1}", ""]
-        text_lines.append(f"{sentence} [{k + 1}].")
+        # the endnote's mark, a superscript right after the quoted sentence, as the paper prints it
+        text_lines.append(f"{sentence} [{k + 1}]." + str(k % 5 + 1).translate(SUPERSCRIPT))
         batch.append({"id": f"c-{k + 1}-{cid}", "section": section, "quote": f"{sentence} [{k + 1}].",
                       "endnotes": [k % 5 + 1], "assert": items})
         if len(batch) == CLAIMS_PER_FILE or k == len(all_claims) - 1:
