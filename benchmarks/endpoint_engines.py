@@ -209,8 +209,9 @@ def free_port() -> int:
 
 
 def paradiplomacy_command() -> list[str]:
-    exe = shutil.which("paradiplomacy")
-    return [exe] if exe else [sys.executable, "-m", "paradiplomacy"]
+    """The command of the paradiplomacy this interpreter imports (its own environment's), never another one
+    found on PATH: the benchmark measures the code it runs with."""
+    return [sys.executable, "-m", "paradiplomacy"]
 
 
 _started: list[subprocess.Popen] = []
@@ -516,7 +517,8 @@ class OxigraphServerEngine(ServerEngine):
         self.generation = current_generation(store)
 
     def command(self) -> list[str]:
-        exe = shutil.which("oxigraph")
+        beside = Path(sys.executable).with_name("oxigraph")  # this environment's, the version of its pyoxigraph
+        exe = str(beside) if beside.is_file() else shutil.which("oxigraph")
         if exe is None:
             raise RuntimeError("the `oxigraph` command is missing: pip install -e '.[bench]'")
         union = [] if keeps_set_union(self.generation) else ["--union-default-graph"]
