@@ -34,6 +34,10 @@ NAMED_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 MATERIALISE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
+def _count_named(store: ox.Store) -> int:
+    return int(next(iter(store.query(NAMED_QUADS)))[0].value)
+
+
 def _named_only(quads):
     """The quads, each refused if it is for the default graph (which the store keeps as the union)."""
     for q in quads:
@@ -43,11 +47,27 @@ def _named_only(quads):
         yield q
 
 
-def _with_union(quads):
-    """Each named quad, followed by its triple in the default graph (a duplicate there is written once)."""
+def _with_union(quads, counter: list | None = None):
+    """Each named quad, followed by its triple in the default graph (a duplicate there is written once);
+    `counter[0]` counts the named quads."""
     for q in _named_only(quads):
+        if counter is not None:
+            counter[0] += 1
         yield q
         yield ox.Quad(q.subject, q.predicate, q.object, DEFAULT)
+
+
+def _read_mark(path: Path) -> tuple[bool, int | None]:
+    """Whether a generation keeps the union as a set, and how many quads its named graphs hold (written with
+    the mark: counting them again takes a scan of the store, 0.3 s at 87,000 quads)."""
+    try:
+        text = (path / UNION_MARK).read_text()
+    except FileNotFoundError:
+        return False, None
+    for line in text.splitlines():
+        if line.startswith("named quads: ") and line[13:].strip().isdigit():
+            return True, int(line[13:])
+    return True, None
 
 
 def current_generation(path: Path) -> tuple[str, dt.datetime] | None:
@@ -73,6 +93,7 @@ class OxigraphStore(Store):
         self._store: ox.Store | None = None
         self._generation: str | None = None
         self._set_union = True  # the open generation's default graph is the union of its named graphs
+        self._named: int | None = 0  # the quads of its named graphs (None: not recorded)
         self._open_current()
 
     # generations
@@ -92,9 +113,9 @@ class OxigraphStore(Store):
         self._generation = name
         if name is None:
             self._store = ox.Store()  # nothing built yet: an empty in-memory store answers queries
-            self._set_union = True
+            self._set_union, self._named = True, 0
             return
-        self._set_union = (self.path / name / UNION_MARK).is_file()
+        self._set_union, self._named = _read_mark(self.path / name)
         try:
             target = str(self.path / name)
             self._store = ox.Store.read_only(target)  # a current generation is never written again: see _switch
@@ -105,10 +126,11 @@ class OxigraphStore(Store):
         numbers = [int(p.name[4:]) for p in self.path.glob("gen-*") if p.name[4:].isdigit()]
         return f"gen-{max(numbers, default=0) + 1:06d}"
 
-    def _switch(self, new_name: str):
+    def _switch(self, new_name: str, named: int):
         """Make the written generation current. Its writer is closed already: a generation, once current,
         is read-only for every process (no compaction can then remove a file under a reader)."""
-        (self.path / new_name / UNION_MARK).write_text("the default graph is the set union of the named graphs\n")
+        (self.path / new_name / UNION_MARK).write_text("the default graph is the set union of the named graphs\n"
+                                                       f"named quads: {named}\n")
         new_store = ox.Store.read_only(str(self.path / new_name))
         tmp = self.path / "CURRENT.tmp"
         with open(tmp, "w") as f:
@@ -122,7 +144,7 @@ class OxigraphStore(Store):
         finally:
             os.close(dir_fd)
         previous = self._generation
-        self._store, self._generation, self._set_union = new_store, new_name, True
+        self._store, self._generation, self._set_union, self._named = new_store, new_name, True, named
         # keep the previous generation for readers that still have it open; drop older ones
         for p in self.path.glob("gen-*"):
             if p.name not in (new_name, previous):
@@ -139,35 +161,48 @@ class OxigraphStore(Store):
                 if start_from_current and self._generation is not None:
                     self._store.backup(str(target))
                 new = ox.Store(str(target))
-                if start_from_current and self._generation is not None and not self._set_union:
-                    new.update(MATERIALISE)  # a generation written before the union was kept as a set
-                apply(new)
+                base = 0  # the quads of the named graphs it starts from
+                if start_from_current and self._generation is not None:
+                    if not self._set_union:  # a generation written before the union was kept as a set
+                        base = len(new)  # (all in named graphs)
+                        new.update(MATERIALISE)
+                    else:
+                        base = self._named if self._named is not None else _count_named(new)
+                named = apply(new, base)
                 new.flush()
                 del new  # closes it (pyoxigraph has no close()): no background work goes on in it afterwards
             except BaseException:
                 shutil.rmtree(target, ignore_errors=True)
                 raise
-            self._switch(name)
+            self._switch(name, named)
 
     def replace_all(self, quads):
-        def apply(new: ox.Store):
-            new.bulk_extend(_with_union(quad_to_ox(*q) for q in quads))
+        """Replace everything with these quads (each given once, as a Dataset gives them: the count of the
+        named graphs' quads is taken as they pass)."""
+        def apply(new: ox.Store, base: int) -> int:
+            counter = [0]
+            new.bulk_extend(_with_union((quad_to_ox(*q) for q in quads), counter))
+            return counter[0]
         self._write(False, apply)
 
     def add(self, quads, replace_graphs=()):
         quads = list(_named_only(quad_to_ox(*q) for q in quads))
 
-        def apply(new: ox.Store):
+        def apply(new: ox.Store, base: int) -> int:
             dropped = set()  # triples of the replaced graphs: still in the union only if another graph holds them
             for g in replace_graphs:
                 name = ox.NamedNode(str(g))
                 if new.contains_named_graph(name):
-                    dropped.update((q.subject, q.predicate, q.object) for q in new.quads_for_pattern(None, None, None, name))
+                    for q in new.quads_for_pattern(None, None, None, name):
+                        dropped.add((q.subject, q.predicate, q.object))
+                        base -= 1
                     new.remove_graph(name)
+            base += sum(1 for q in set(quads) if q not in new)
             new.extend(_with_union(quads))
             for s, p, o in dropped:
                 if not any(not isinstance(q.graph_name, ox.DefaultGraph) for q in new.quads_for_pattern(s, p, o, None)):
                     new.remove(ox.Quad(s, p, o, DEFAULT))
+            return base
         self._write(True, apply)
 
     def reopen_if_changed(self) -> bool:
@@ -189,7 +224,7 @@ class OxigraphStore(Store):
     def update(self, sparql: str) -> None:
         """Apply a SPARQL Update as one atomic write: a new generation, switched to only if the
         whole update succeeds."""
-        def apply(new: ox.Store):
+        def apply(new: ox.Store, base: int) -> int:
             # the update sees the default graph it always saw, the store's own (empty: every fact is in a named
             # graph); the union is made again afterwards
             new.clear_graph(DEFAULT)
@@ -202,7 +237,9 @@ class OxigraphStore(Store):
                 raise UpdateRefused(f"the update writes into the default graph ({stray.subject} {stray.predicate} "
                                     f"{stray.object}): the default graph is the union of the named graphs, kept by the "
                                     "store; write inside GRAPH <...> (INSERT DATA { GRAPH <g> { ... } })")
+            named = len(new)  # the default graph is empty here
             new.update(MATERIALISE)
+            return named
         self._write(True, apply)
 
     # reading
@@ -239,7 +276,7 @@ class OxigraphStore(Store):
         """The quads of the named graphs (the default graph, their union, is not counted again)."""
         if not self._set_union:
             return len(self._store)
-        return int(next(iter(self._store.query(NAMED_QUADS)))[0].value)
+        return self._named if self._named is not None else _count_named(self._store)
 
     def named_graphs(self):
         return sorted(URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
