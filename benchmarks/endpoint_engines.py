@@ -5,10 +5,13 @@ peak memory of a process tree, and a normal form of answers to check that the en
 Engines:
 - raw: pyoxigraph in this process, on the store's current generation opened read-only, with the
   query semantics of our server (the union of the graphs as default graph, the project's
-  prefixes), the answer serialised in full (SPARQL JSON, or Turtle for graphs): the floor;
+  prefixes), the answer serialised in full (SPARQL JSON, or Turtle for graphs): the floor. The union is
+  the store's own default graph where the generation keeps it as a set (store/oxigraph.py, UNION_MARK),
+  else Oxigraph's union of the graphs;
 - ours: `paradiplomacy serve` (waitress, Flask, query worker processes);
 - oxigraph-server: the Oxigraph server (`oxigraph serve-read-only`, PyPI `oxigraph`) on the same
-  store directory, with --union-default-graph;
+  store directory, its default graph the same union (--union-default-graph only for a generation
+  that does not keep it as a set);
 - rdflib-endpoint: rdflib-endpoint (FastAPI, uvicorn) on an rdflib Dataset loaded from an N-Quads
   dump of the store (benchmarks/endpoint_rdflib.py).
 """
@@ -36,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from paradiplomacy.namespaces import PREFIXES  # noqa: E402
+from paradiplomacy.store.oxigraph import UNION_MARK  # noqa: E402
 from paradiplomacy.sparql.prefixes import declarations  # noqa: E402
 
 try:
@@ -205,8 +209,9 @@ def free_port() -> int:
 
 
 def paradiplomacy_command() -> list[str]:
-    exe = shutil.which("paradiplomacy")
-    return [exe] if exe else [sys.executable, "-m", "paradiplomacy"]
+    """The command of the paradiplomacy this interpreter imports (its own environment's), never another one
+    found on PATH: the benchmark measures the code it runs with."""
+    return [sys.executable, "-m", "paradiplomacy"]
 
 
 _started: list[subprocess.Popen] = []
@@ -320,6 +325,11 @@ class HttpClient:
 PROBE = Query("probe", "", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "SELECT")
 
 
+def keeps_set_union(generation: Path) -> bool:
+    """The generation's default graph is the union of its named graphs as a set (see store/oxigraph.py)."""
+    return (Path(generation) / UNION_MARK).is_file()
+
+
 def current_generation(store: Path) -> Path:
     """The generation directory the store's CURRENT pointer names (see src/paradiplomacy/store.py)."""
     name = (Path(store) / "CURRENT").read_text().strip()
@@ -371,7 +381,8 @@ class RawEngine(Engine):
         def run(query: Query, timeout: float) -> Outcome:
             started = time.perf_counter()
             try:
-                result = self.store.query(query.text, prefixes=PREFIXES, use_default_graph_as_union=True)
+                result = self.store.query(query.text, prefixes=PREFIXES,
+                                          use_default_graph_as_union=not keeps_set_union(self.generation))
                 if isinstance(result, ox.QueryTriples):
                     body = ox.serialize(result, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
                     ctype = TURTLE
@@ -506,11 +517,13 @@ class OxigraphServerEngine(ServerEngine):
         self.generation = current_generation(store)
 
     def command(self) -> list[str]:
-        exe = shutil.which("oxigraph")
+        beside = Path(sys.executable).with_name("oxigraph")  # this environment's, the version of its pyoxigraph
+        exe = str(beside) if beside.is_file() else shutil.which("oxigraph")
         if exe is None:
             raise RuntimeError("the `oxigraph` command is missing: pip install -e '.[bench]'")
+        union = [] if keeps_set_union(self.generation) else ["--union-default-graph"]
         return [exe, "serve-read-only", "--location", str(self.generation), "--bind", f"{HOST}:{self.port}",
-                "--union-default-graph", "--timeout-s", str(max(1, round(self.timeout)))]
+                *union, "--timeout-s", str(max(1, round(self.timeout)))]
 
 
 class RdflibEngine(ServerEngine):

@@ -67,6 +67,9 @@ def test_build_serve_and_throughput_figures(tiny):
         tp = scale["throughput"][engine]
         assert tp["clients"] == 16 and tp["completed"] > 0 and tp["errors"] == 0, (engine, tp["error_examples"])
     assert "HTTP p50 within 1.5x of raw" in markdown
+    bulk = build["bulk_load"]  # issue 14's baseline, measured beside the build on the same quads
+    assert bulk["quads"] == build["quads"] and bulk["rate"] > 0 and bulk["peak_tree_bytes"] > 0
+    assert "of bulk_load's quads/s" in markdown and "HTTP p50 within 1.5x of the Oxigraph server" in markdown
 
 
 def test_rdflib_endpoint_on_a_few_questions(tiny):

@@ -200,3 +200,18 @@ def test_without_the_source_text_validate_build_and_serve_say_quotes_were_not_ve
     monkeypatch.setenv("PARADIPLOMACY_SOURCES", str(sources_dir()))
     served = CliRunner().invoke(cli, ["serve"])
     assert served.exit_code == 0 and "not verified" not in served.output
+
+
+def test_query_counts_a_fact_stated_in_two_graphs_once(env, tmp_path):
+    """The default graph of `paradiplomacy query` is the union of the graphs as a set; GRAPH ?g finds both."""
+    trig = tmp_path / "twice.trig"
+    trig.write_text("@prefix ex: <https://example.org/> .\n"
+                    "ex:g1 { ex:hebei ex:twinnedWith ex:drc }\nex:g2 { ex:hebei ex:twinnedWith ex:drc }\n")
+    loaded = run_cli("load", str(trig), env=env)
+    assert loaded.returncode == 0, loaded.stderr
+    count = run_cli("query", "SELECT (COUNT(*) AS ?n) WHERE { <https://example.org/hebei> ?p ?o }", "--format", "csv",
+                    env=env)
+    assert count.stdout.splitlines() == ["n", "1"], count.stderr
+    graphs = run_cli("query", "SELECT ?g WHERE { GRAPH ?g { <https://example.org/hebei> ?p ?o } } ORDER BY ?g",
+                     "--format", "csv", env=env)
+    assert graphs.stdout.splitlines() == ["g", "https://example.org/g1", "https://example.org/g2"], graphs.stderr

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 import yaml
 from rdflib import Literal, URIRef
-from rdflib.namespace import PROV, XSD
+from rdflib.namespace import PROV, RDF, XSD
 
 from paradiplomacy.errors import InvalidInput
 from paradiplomacy.importers import aei, aiddata, cari
@@ -123,15 +123,26 @@ def test_the_paper_claims_are_untouched_by_imports(store):
                            """).boolean
 
 
-def test_the_dataset_qc_query_catches_a_fact_without_source(store):
-    from paradiplomacy.store import MemoryStore
+@pytest.mark.parametrize("backend", ["memory", "oxigraph"])
+def test_the_dataset_qc_query_catches_a_fact_without_source(backend, tmp_path):
+    """Both defects it looks for: a resource with no source, and an imported project derived from something
+    that is not a dataset record; in rdflib's engine and in Oxigraph's (the query avoids EXISTS for speed)."""
+    from paradiplomacy.store import MemoryStore, OxigraphStore
     qc = (ROOT / "queries" / "qc" / "dataset-fact-without-source.rq").read_text()
-    m = MemoryStore()
+    m = MemoryStore() if backend == "memory" else OxigraphStore(tmp_path / "store")
     g = dataset_graph(aiddata.DATASET)
     m.add([(g, URIRef(str(PD) + "x"), Literal(1), provenance_graph(aiddata.DATASET)),
-           (g, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), PD.DatasetGraph, provenance_graph(aiddata.DATASET)),
-           (PDR["orphan"], PD.year, Literal(2000), g)])
-    assert [r[1] for r in m.query(qc).rows] == [PDR["orphan"]]
+           (g, RDF.type, PD.DatasetGraph, provenance_graph(aiddata.DATASET)),
+           (PDR["orphan"], PD.year, Literal(2000), g),
+           (PDR["sourced"], PD.year, Literal(2001), g),
+           (PDR["sourced"], PROV.wasDerivedFrom, PDR["record-1"], g),
+           (PDR["record-1"], RDF.type, PD.DatasetRecord, g),
+           (PDR["project-ok"], RDF.type, PD.FinancedProject, g),
+           (PDR["project-ok"], PROV.wasDerivedFrom, PDR["record-1"], g),
+           (PDR["project-ok"], PROV.wasDerivedFrom, PDR["wikidata-item"], g),
+           (PDR["project-bad"], RDF.type, PD.FinancedProject, g),
+           (PDR["project-bad"], PROV.wasDerivedFrom, PDR["wikidata-item"], g)])
+    assert sorted(r[1] for r in m.query(qc).rows) == [PDR["orphan"], PDR["project-bad"], PDR["record-1"]]
 
 
 # ---- importing a file: idempotent, validated, atomic ------------------------------------------

@@ -200,3 +200,19 @@ def test_load_into_a_reasoned_store_re_reasons_the_whole_and_says_how_long(tmp_p
     assert "re-reasoned the whole store in" in more.stderr
     chair = run_cli("query", f"ASK {{ <{U.hedy}> a <{U.Chair}> . <{U.ada}> a <{U.Chair}> }}", env=env, cwd=tmp_path)
     assert chair.stdout.strip() == "true"   # the new fact's entailments, and the old ones kept
+
+
+def test_reasoning_reads_each_asserted_graph_once_not_the_union_kept_as_default_graph(mini_project, tmp_path):
+    """The embedded store keeps the union of its named graphs as its default graph; reasoning reads the
+    named graphs, never that copy again."""
+    from paradiplomacy.build import build
+    config = make_config(tmp_path / "store", home=mini_project)
+    store = open_store(config)
+    build(config, store, reason=False)
+    assert store.default_graph_is_union
+    inference = reason_store(store, use_hermit=False)
+    assert None not in inference.read.data and inference.read.triples == sum(inference.read.tbox.values()) + sum(
+        inference.read.data.values())
+    assert inference.read.triples == int(store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!STRSTARTS(STR(?g), STR(pdg:inferred))) }"
+    ).rows[0][0])

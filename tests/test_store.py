@@ -2,14 +2,16 @@
 
 import textwrap
 
+import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Literal
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import PROV
 
 from paradiplomacy.errors import InvalidInput
 from paradiplomacy.build import build, load_files
 from paradiplomacy.namespaces import PD, PDR
-from paradiplomacy.store import OxigraphStore, QuerySyntaxError, open_store
+from paradiplomacy.store import OxigraphStore, QuerySyntaxError, UpdateRefused, open_store
+from paradiplomacy.store.oxigraph import UNION_MARK
 
 from conftest import make_config
 from remote_servers import SERVERS, remote_settings
@@ -167,3 +169,77 @@ def test_on_disk_store_switches_generations_atomically(mini_project, tmp_path):
 def test_an_unbuilt_store_is_empty(tmp_path):
     store = open_store(make_config(tmp_path / "nothing"))
     assert store.is_empty()
+
+
+# ---- the union default graph is a set ------------------------------------------------------------
+
+TWICE = """\
+@prefix ex: <https://example.org/> .
+ex:g1 { ex:hebei ex:twinnedWith ex:drc . ex:hebei ex:label "Hebei" }
+ex:g2 { ex:hebei ex:twinnedWith ex:drc }
+"""
+COUNT_TWINNED = "SELECT (COUNT(*) AS ?n) WHERE { <https://example.org/hebei> <https://example.org/twinnedWith> ?o }"
+GRAPHS_TWINNED = "SELECT ?g WHERE { GRAPH ?g { <https://example.org/hebei> <https://example.org/twinnedWith> ?o } }"
+COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+COUNT_HEBEI = "SELECT (COUNT(*) AS ?n) WHERE { <https://example.org/hebei> ?p ?o }"
+
+
+def count(store, query=COUNT_TWINNED) -> int:
+    return int(store.query(query).rows[0][0])
+
+
+@pytest.mark.parametrize("backend", ["oxigraph", "memory"])
+def test_a_fact_stated_in_two_graphs_counts_once_in_the_union(backend, mini_project, tmp_path):
+    """COUNT over the default graph (the union) sees the fact once; GRAPH ?g finds both graphs that state it;
+    loading again, replacing one graph, or dropping both keeps the union exact."""
+    cfg = make_config(tmp_path / "store", backend=backend, home=mini_project)
+    store = open_store(cfg)
+    trig = tmp_path / "twice.trig"
+    trig.write_text(TWICE)
+    load_files(cfg, store, [trig])
+    assert count(store) == 1 and count(store, COUNT_HEBEI) == 2
+    assert sorted(str(g) for g in store.query(GRAPHS_TWINNED).column("g")) == ["https://example.org/g1",
+                                                                              "https://example.org/g2"]
+    size = len(store)  # the quads of the named graphs (3, and their provenance), the union not counted again
+    assert size == 3 + count(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH pdg:import-twice-trig-provenance { ?s ?p ?o } }")
+    load_files(cfg, store, [trig])  # the same file again replaces its graphs
+    assert count(store) == 1 and len(store) == size
+    store.add([], replace_graphs=[URIRef("https://example.org/g2")])  # g1 still states it
+    assert count(store) == 1 and count(store, COUNT_HEBEI) == 2 and len(store) == size - 1
+    store.add([], replace_graphs=[URIRef("https://example.org/g1")])  # nobody does
+    assert count(store) == 0 and count(store, COUNT_HEBEI) == 0 and len(store) == size - 3
+
+
+def test_the_union_as_a_set_survives_updates_and_stays_out_of_exports(tmp_path):
+    store = OxigraphStore(tmp_path / "store")
+    store.update("INSERT DATA { GRAPH <urn:g1> { <urn:a> <urn:p> 1 } GRAPH <urn:g2> { <urn:a> <urn:p> 1 , 2 } }")
+    assert count(store, COUNT_ALL) == 2 and len(store) == 3
+    nquads = store.export("nquads").decode().splitlines()
+    assert len(nquads) == 3 and all(line.rstrip(" .").endswith(("<urn:g1>", "<urn:g2>")) for line in nquads)
+    assert len(store.export("ntriples").decode().splitlines()) == 2  # the union: each triple once
+    store.update("DROP GRAPH <urn:g2>")
+    assert count(store, COUNT_ALL) == 1
+    generation = store.generation
+    with pytest.raises(UpdateRefused, match="default graph"):  # the default graph is the store's to keep
+        store.update("INSERT DATA { <urn:x> <urn:y> 'z' }")
+    assert store.generation == generation and count(store, COUNT_ALL) == 1
+    reader = OxigraphStore(tmp_path / "store", read_only=True)  # another process sees the same
+    assert count(reader, COUNT_ALL) == 1 and len(reader) == 1
+
+
+def test_a_generation_written_before_the_union_was_a_set_is_still_read_as_the_union(tmp_path):
+    """A store built by an earlier version (no mark, facts only in named graphs) answers as before, and its
+    next write keeps the union as a set."""
+    store = OxigraphStore(tmp_path / "store")
+    store.update("INSERT DATA { GRAPH <urn:g1> { <urn:a> <urn:p> 1 } GRAPH <urn:g2> { <urn:a> <urn:p> 1 } }")
+    gen = tmp_path / "store" / store.generation
+    store.close()
+    old = ox.Store(str(gen))  # as an earlier version wrote it: no default graph, no mark
+    old.clear_graph(ox.DefaultGraph())
+    old.flush()
+    del old
+    (gen / UNION_MARK).unlink()
+    store = OxigraphStore(tmp_path / "store")
+    assert count(store, COUNT_ALL) == 2 and len(store) == 2  # Oxigraph's union, as before
+    store.add([(URIRef("urn:b"), URIRef("urn:p"), Literal(3), URIRef("urn:g3"))])
+    assert count(store, COUNT_ALL) == 2 and len(store) == 3

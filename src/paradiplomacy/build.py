@@ -301,8 +301,10 @@ def asserted_copy(store: Store, leave_out=()) -> ox.Store:
     """The store's asserted graphs, but those in `leave_out`, copied into memory."""
     skip = {str(g) for g in (*leave_out, GRAPH_INFERRED, GRAPH_INFERRED_EXPLICIT, GRAPH_INFERRED_PROVENANCE)}
     copy = ox.Store()
+    union = store.default_graph_is_union  # then the default graph is a copy of the named graphs: left out
     copy.bulk_extend(q for q in store.oxigraph().quads_for_pattern(None, None, None)
-                     if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in skip))
+                     if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in skip)
+                     and not (union and isinstance(q.graph_name, ox.DefaultGraph)))
     return copy
 
 
@@ -317,6 +319,7 @@ def reason_store(store: Store, limit: int = 0, hermit_limit: int = 0, tbox=(), u
     those holding an owl:Ontology) and replace its inferred graphs, atomically."""
     data = store.oxigraph()
     inference = infer_store(data, use_hermit=java_available() if use_hermit is None else use_hermit,
-                            limit=limit, hermit_limit=hermit_limit, tbox=tbox, rl_engine=engine)
+                            limit=limit, hermit_limit=hermit_limit, tbox=tbox, rl_engine=engine,
+                            default_graph=not store.default_graph_is_union)
     store.add(inferred_quads(inference, _load_activity(data)), replace_graphs={GRAPH_INFERRED, GRAPH_INFERRED_EXPLICIT, GRAPH_INFERRED_PROVENANCE})
     return inference

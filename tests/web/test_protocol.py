@@ -160,6 +160,24 @@ def test_default_graph_is_the_union_unless_the_request_names_graphs(server):
     assert union > only_claim == 2 and nothing == 0  # the claim says: a province-level unit, labelled Chongqing
 
 
+def test_the_union_default_graph_is_a_set(server):
+    """A fact that several graphs state counts once over the default graph (COUNT, aggregates), and GRAPH ?g
+    still finds every graph that states it."""
+    def one(query):
+        return bindings(server.get("/sparql", params={"query": query}, headers={"Accept": JSON}))
+    shared = one("SELECT ?s ?p ?o (COUNT(?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!isBlank(?s) && !isBlank(?o)) } "
+                 "GROUP BY ?s ?p ?o HAVING (COUNT(?g) > 1) LIMIT 1")
+    assert shared, "the web project has a fact stated in more than one graph"
+    s, p, o = (shared[0][v] for v in ("s", "p", "o"))
+    assert s["type"] == "uri" and p["type"] == "uri" and o["type"] == "uri"
+    fact = f"<{s['value']}> <{p['value']}> <{o['value']}>"
+    assert one(f"SELECT (COUNT(*) AS ?n) WHERE {{ {fact} }}")[0]["n"]["value"] == "1"
+    assert one(f"SELECT (COUNT(?g) AS ?n) WHERE {{ GRAPH ?g {{ {fact} }} }}")[0]["n"]["value"] == shared[0]["n"]["value"]
+    union = one("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]["value"]
+    distinct = one("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")
+    assert union == distinct[0]["n"]["value"]
+
+
 def test_named_graph_parameter_limits_graph_patterns(server):
     claim = str(PDR["claim-chongqing-lobbied-mofcom-for-atdc"])
     q = "SELECT DISTINCT ?g WHERE { GRAPH ?g { pdr:chongqing ?p ?o } }"
@@ -195,6 +213,23 @@ def test_row_cap_cuts_the_answer_and_says_so(server):
     g = server.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
                      headers={"Accept": "application/n-triples"})
     assert len(g.text.strip().splitlines()) == ROW_CAP and g.headers["X-SPARQL-MaxRows"] == str(ROW_CAP)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_a_capped_answer_is_byte_for_byte_what_pyoxigraph_writes_for_those_rows(server, fmt):
+    """Cut or not, the body is pyoxigraph's own serialisation of the rows it holds: the whole answer under the
+    cap, the first ROW_CAP rows (the same as LIMIT ROW_CAP) over it."""
+    import pyoxigraph as ox
+    from paradiplomacy.store import OxigraphStore
+    from paradiplomacy.web.formats import pyoxigraph_format
+    store = OxigraphStore(server.store, read_only=True)
+    for query, cut in (("SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o", True), (LOBBYING, False)):
+        r = server.get("/sparql", params={"query": query, "format": fmt})
+        assert r.status_code == 200, r.text
+        expected = store.execute(query + (f" LIMIT {ROW_CAP}" if cut else "")).serialize(format=pyoxigraph_format(fmt))
+        assert r.content == expected
+        assert ("X-SPARQL-MaxRows" in r.headers) is cut
+    assert isinstance(store.execute(LOBBYING), ox.QuerySolutions)
 
 
 def _service_description(server, accept, parse_as):

@@ -105,3 +105,20 @@ def test_examples_get_declarations_for_the_predeclared_prefixes_they_use():
     assert "PREFIX ex:" not in completed  # not a project prefix: left for the parser to report
     declared = "PREFIX oa: <http://www.w3.org/ns/oa#>\nSELECT * { ?a oa:exact ?b }"
     assert with_prefixes(declared, used_only=True) == declared
+
+
+def test_a_prepared_request_is_remembered_and_a_refused_one_checked_every_time():
+    from paradiplomacy.web import worker
+    policy = worker.ServicePolicy(frozenset({"https://query.wikidata.org/sparql"}), {})
+    allowed = "SELECT * WHERE { SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } }"
+    first = policy.prepare(allowed)
+    assert policy.prepare(allowed) is first and first.services == ("https://query.wikidata.org/sparql",)
+    refused = "SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }"
+    for _ in range(2):
+        with pytest.raises(Refused):
+            policy.prepare(refused)
+    for i in range(worker.PREPARED_CACHE + 1):  # the oldest is forgotten first
+        policy.prepare(f"ASK {{ ?s ?p {i} }}")
+    assert policy.prepare(allowed) is not first and len(policy._prepared) == worker.PREPARED_CACHE
+    long = "ASK {}" + " " * worker.PREPARED_CACHE_CHARS
+    assert policy.prepare(long) is not policy.prepare(long)

@@ -51,6 +51,8 @@ TEXT_FILE = "synthetic-source.txt"
 SECTIONS = 10
 
 
+
+
 def slug(name: str) -> str:
     return "syn-" + "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-").replace("--", "-")
 

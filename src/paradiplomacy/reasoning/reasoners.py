@@ -311,7 +311,8 @@ def hermit_skipped(triples: int, limit: int) -> str:
 
 
 def infer_store(store: ox.Store, where=None, use_hermit: bool = True, rl_engine: str | None = None,
-                limit: int = 0, hermit_limit: int = 0, tbox=(), explicit_only: bool = False) -> Inference:
+                limit: int = 0, hermit_limit: int = 0, tbox=(), explicit_only: bool = False,
+                default_graph: bool = True) -> Inference:
     """Reason over the asserted graphs of a pyoxigraph store: OWL 2 RL over all of them, HermiT over
     the project's graph (ontology and claims) when it is at most `hermit_limit` triples (0: any).
     `where` maps a claim IRI to its evidence location, for the message when the facts are
@@ -319,7 +320,7 @@ def infer_store(store: ox.Store, where=None, use_hermit: bool = True, rl_engine:
     With `explicit_only`, the claims marked interpretation are left out. Either way the defined-class
     memberships entailed by the explicit claims alone are returned as `explicit` (OWL 2 RL, which
     classifies into the model classes as HermiT does)."""
-    sel = rl.select_graphs(store, tbox)
+    sel = rl.select_graphs(store, tbox, default_graph)
     interpretations = interpretation_claims(store)
     explicit_sel = Selection(sel.tbox, {g: n for g, n in sel.data.items() if g not in interpretations})
     if explicit_only:

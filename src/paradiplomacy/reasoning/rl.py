@@ -103,10 +103,12 @@ def _count_by_graph(store: ox.Store) -> dict:
     return counts
 
 
-def select_graphs(store: ox.Store, tbox=()) -> Selection:
+def select_graphs(store: ox.Store, tbox=(), default_graph: bool = True) -> Selection:
     """TBox: the project's ontology graph, every graph holding an owl:Ontology, the graphs named in
-    `tbox`; data: every other asserted graph (the default graph included)."""
-    counts = {g: n for g, n in _count_by_graph(store).items() if g not in NOT_ASSERTED}
+    `tbox`; data: every other asserted graph (the default graph included, unless `default_graph` is
+    False: where it is the union of the named graphs, it holds nothing of its own)."""
+    counts = {g: n for g, n in _count_by_graph(store).items()
+              if g not in NOT_ASSERTED and (default_graph or g is not None)}
     ontologies = {URIRef(q.graph_name.value) for q in store.quads_for_pattern(
         None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(OWL.Ontology))) if isinstance(q.graph_name, ox.NamedNode)}
     wanted = {GRAPH_ONTOLOGY, *ontologies, *(URIRef(str(t)) for t in tbox)}

@@ -8,12 +8,12 @@
 from __future__ import annotations
 
 from paradiplomacy.errors import StoreError
-from paradiplomacy.store.base import EXPORT_FORMATS, QUAD_FORMATS, QueryResult, QuerySyntaxError, Store
+from paradiplomacy.store.base import EXPORT_FORMATS, QUAD_FORMATS, QueryResult, QuerySyntaxError, Store, UpdateRefused
 from paradiplomacy.store.memory import MemoryStore
 from paradiplomacy.store.oxigraph import OxigraphStore
 
 __all__ = ["EXPORT_FORMATS", "QUAD_FORMATS", "MemoryStore", "OxigraphStore", "QueryResult", "QuerySyntaxError",
-           "Store", "open_store"]
+           "Store", "UpdateRefused", "open_store"]
 
 
 def open_store(config, read_only: bool = False) -> Store:

@@ -108,6 +108,9 @@ class Store:
     def export(self, fmt: str) -> bytes:
         raise NotImplementedError
 
+    # the embedded store keeps the union of its named graphs as its default graph (a copy, not data of its own)
+    default_graph_is_union = False
+
     def oxigraph(self) -> ox.Store:
         """The data as a pyoxigraph store, for the reasoners: a copy in memory (the embedded
         backend gives its own store, read without a copy)."""
@@ -139,11 +142,18 @@ def materialise_ox(result) -> QueryResult:
                                          for t in result])
 
 
-def dump_dataset(store: ox.Store, fmt: str) -> bytes:
-    """A pyoxigraph store serialised: quad formats keep the graphs, triple formats their union."""
+def dump_dataset(store: ox.Store, fmt: str, default_is_union: bool = False) -> bytes:
+    """A pyoxigraph store serialised: quad formats keep the graphs, triple formats their union.
+    `default_is_union`: the store's default graph is the union of its named graphs, kept as a set (it is
+    then what triple formats write, and quad formats leave it out)."""
     rdf_format, _, _ = EXPORT_FORMATS[fmt]
     if fmt in QUAD_FORMATS:
+        if default_is_union:
+            return ox.serialize((q for q in store.quads_for_pattern(None, None, None)
+                                 if not isinstance(q.graph_name, ox.DefaultGraph)), format=rdf_format, prefixes=PREFIXES)
         return store.dump(format=rdf_format, prefixes=PREFIXES)
+    if default_is_union:
+        return store.dump(format=rdf_format, from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
     union = ox.Store()
     union.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
                       for q in store.quads_for_pattern(None, None, None))
@@ -152,3 +162,7 @@ def dump_dataset(store: ox.Store, fmt: str) -> bytes:
 
 class QuerySyntaxError(StoreError):
     """A query the SPARQL parser rejects; the message is the parser's."""
+
+
+class UpdateRefused(StoreError):
+    """An update the store will not apply as it stands (the message says why and what to write instead)."""
