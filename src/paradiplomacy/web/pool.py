@@ -65,21 +65,26 @@ class _Worker:
 
 
 class WorkerPool:
+    RECEIVE_GRACE = 5.0  # seconds beyond the time limit to receive an answer that has begun to come
+
     def __init__(self, config, start_timeout: float = 120.0):
-        """`config.workers` workers on the store the settings name, each query stopped after
-        `config.query_timeout` seconds."""
+        """`config.workers` workers for the clients' queries, and one more kept for the server's own (its pages'
+        queries), on the store the settings name, each query stopped after `config.query_timeout` seconds."""
         if config.workers < 1:
             raise ValueError("a worker pool needs at least one worker")
         self._config = config
         self._lock = threading.Lock()
         self._workers: set[_Worker] = set()
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: queue.Queue[_Worker] = queue.Queue()  # the clients' workers (and the pages', when free)
+        self._own: queue.Queue[_Worker] = queue.Queue()  # the pages' worker: never taken by a client's query
         self.time_limit = config.query_timeout
+        self.wait_limit = config.worker_wait
         self.start_timeout = start_timeout
         self.timeouts = 0
         self.closed = False
         for _ in range(config.workers):
             self._idle.put(self._start())
+        self._own.put(self._start())
 
     def _start(self) -> _Worker:
         w = _Worker(self._config)
@@ -93,16 +98,29 @@ class WorkerPool:
             self._workers.discard(w)
         return w if self.closed else self._start()
 
-    def run(self, job, time_limit: float | None = None):
+    def _take(self, client: bool) -> tuple[_Worker, queue.Queue]:
+        """A free worker (and the queue it goes back to), waited for at most wait_limit seconds: a client's
+        query waits for one of the clients' workers; the server's own takes any that is free, else its own."""
+        try:
+            if client:
+                return self._idle.get(timeout=self.wait_limit), self._idle
+            try:
+                return self._idle.get_nowait(), self._idle
+            except queue.Empty:
+                return self._own.get(timeout=self.wait_limit), self._own
+        except queue.Empty:
+            raise PoolBusy(f"every query worker stayed busy for {self.wait_limit:g} s "
+                           "(PARADIPLOMACY_WORKER_WAIT, PARADIPLOMACY_WORKERS); try again later") from None
+
+    def run(self, job, time_limit: float | None = None, client: bool = False):
         """Run a job on a free worker and return its outcome (worker.Answer or worker.Failure).
 
         Raises TimeLimitExceeded (the worker was killed and replaced), PoolBusy (no worker became
         free in time) or WorkerLost (the worker died; it was replaced)."""
         limit = self.time_limit if time_limit is None else time_limit
-        try:  # a busy worker is free, or killed and replaced, within the time limit
-            w = self._idle.get(timeout=self.time_limit + 5)
-        except queue.Empty:
-            raise PoolBusy("every query worker is busy; try again later") from None
+        w, home = self._take(client)
+        expired = threading.Event()
+        watchdog = None
         try:
             w.await_ready(self.start_timeout)
             w.conn.send(job)
@@ -110,14 +128,35 @@ class WorkerPool:
                 self.timeouts += 1
                 w = self._replace(w)
                 raise TimeLimitExceeded(limit)
-            return w.conn.recv()
+            # the answer has begun to come: receiving it has a deadline too (the worker is killed past it)
+            watchdog = threading.Timer(self.RECEIVE_GRACE, lambda: (expired.set(), w.process.kill()))
+            watchdog.start()
+            outcome = w.conn.recv()
+            watchdog.cancel()
+            if expired.is_set():  # killed just as the answer was complete: the answer stands, the worker is new
+                w = self._replace(w)
+            return outcome
         except (EOFError, OSError, WorkerLost) as exc:
             if self.closed:
                 raise WorkerLost("the server is shutting down") from exc
+            if expired.is_set():
+                self.timeouts += 1
+                w = self._replace(w)
+                raise TimeLimitExceeded(limit) from exc
+            try:
+                status = w.process.wait(timeout=2)  # it closed its end: it is dying, or dead
+            except subprocess.TimeoutExpired:
+                status = None
             w = self._replace(w)
+            if status is not None and self._config.worker_memory_bytes > 0 and status < 0:
+                raise WorkerLost(f"the query worker stopped (signal {-status}), most likely at its memory limit of "
+                                 f"{self._config.worker_memory_bytes:,} bytes (PARADIPLOMACY_WORKER_MEMORY_BYTES): "
+                                 "make the query more selective, or add a LIMIT") from exc
             raise WorkerLost(f"the query worker failed ({str(exc) or type(exc).__name__}) and was replaced") from exc
         finally:
-            self._idle.put(w)
+            if watchdog is not None:
+                watchdog.cancel()
+            home.put(w)
 
     def pids(self) -> list[int]:
         with self._lock:
@@ -146,7 +185,7 @@ class InlinePool:
         self.timeouts = 0
         self.closed = False
 
-    def run(self, job, time_limit: float | None = None):
+    def run(self, job, time_limit: float | None = None, client: bool = False):
         with self._lock:
             return worker_module.answer(self._store, job, self._services)
 
