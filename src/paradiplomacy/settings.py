@@ -94,9 +94,10 @@ SETTINGS = [
             "Address space a query worker process may take (RLIMIT_AS, in bytes; 0: no limit; an idle worker takes "
             "about 1 GiB of it, mostly its thread's stack reserve); a query that needs more is stopped and answered "
             "with 503 naming this setting.", int),
-    Setting("worker_wait", "PARADIPLOMACY_WORKER_WAIT", 5.0,
-            "Seconds a query waits for a free worker; then 503 with Retry-After.", float),
-    Setting("queued_queries", "PARADIPLOMACY_QUEUED_QUERIES", 32,
+    Setting("worker_wait", "PARADIPLOMACY_WORKER_WAIT", 10.0,
+            "Seconds a query waits for a free worker; then 503 with Retry-After (the SPARQL requests that wait hold "
+            "no thread that pages need: see queued_queries).", float),
+    Setting("queued_queries", "PARADIPLOMACY_QUEUED_QUERIES", 64,
             "Most SPARQL requests that may wait for a worker at once (beyond those running); more get 503 at once. "
             "The server has this many request threads, plus the workers, plus 8 for pages, static files and /health.",
             int),
