@@ -83,8 +83,13 @@ class Server:
         """The server's query worker processes (its child processes), seen from outside: /health does not
         show them to the public."""
         pids = []
-        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
-            pids += [int(p) for p in (task / "children").read_text().split()]
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):  # gone meanwhile
+                continue
+            if parent == self.process.pid:
+                pids.append(int(stat.parent.name))
         return sorted(pids)
 
     def quads(self) -> int:
