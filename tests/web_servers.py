@@ -79,6 +79,26 @@ class Server:
     def health(self) -> dict:
         return requests.get(self.url + "/health", timeout=30).json()
 
+    def worker_pids(self) -> list[int]:
+        """The server's query worker processes (its child processes), seen from outside: /health does not
+        show them to the public."""
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):  # gone meanwhile
+                continue
+            if parent == self.process.pid:
+                pids.append(int(stat.parent.name))
+        return sorted(pids)
+
+    def quads(self) -> int:
+        """How many quads the named graphs hold, counted by a query."""
+        r = requests.get(self.url + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"},
+                         headers={"Accept": "application/sparql-results+json"}, timeout=60)
+        r.raise_for_status()
+        return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
     def update(self, text: str, token: str | None = UPDATE_TOKEN, as_form: bool = True) -> requests.Response:
         """POST a SPARQL Update (form-encoded, or as application/sparql-update), with this bearer token."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}

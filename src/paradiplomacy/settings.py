@@ -90,6 +90,35 @@ SETTINGS = [
     Setting("max_request_bytes", "PARADIPLOMACY_MAX_REQUEST_BYTES", 1 << 20,
             "Largest request body, in bytes (a query or update, form-encoded or not, chunked or not); a larger "
             "one is refused with 413.", int),
+    Setting("max_answer_bytes", "PARADIPLOMACY_MAX_ANSWER_BYTES", 8 << 20,
+            "Largest answer to a query, in bytes, as the worker serialised it; a larger one is refused with 422 "
+            "naming this setting (the row cap alone does not bound bytes: one row can hold a long string).", int),
+    Setting("worker_memory_bytes", "PARADIPLOMACY_WORKER_MEMORY_BYTES", 2 << 30,
+            "Address space a query worker process may take (RLIMIT_AS, in bytes; 0: no limit; an idle worker takes "
+            "about 1 GiB of it, mostly its thread's stack reserve); a query that needs more is stopped and answered "
+            "with 503 naming this setting.", int),
+    Setting("worker_wait", "PARADIPLOMACY_WORKER_WAIT", 10.0,
+            "Seconds a query waits for a free worker; then 503 with Retry-After (the SPARQL requests that wait hold "
+            "no thread that pages need: see queued_queries).", float),
+    Setting("queued_queries", "PARADIPLOMACY_QUEUED_QUERIES", 64,
+            "Most SPARQL requests that may wait for a worker at once (beyond those running); more get 503 at once. "
+            "The server has this many request threads, plus the workers, plus 8 for pages, static files and /health.",
+            int),
+    Setting("client_queries", "PARADIPLOMACY_CLIENT_QUERIES", 0,
+            "Most SPARQL requests one client address may have running or waiting at once; more get 429 "
+            "(0: no limit).", int),
+    Setting("client_connections", "PARADIPLOMACY_CLIENT_CONNECTIONS", 50,
+            "Most connections one client address may hold open at once (not behind a trusted proxy, whose address "
+            "all clients share); more are closed at once (0: no limit). The server takes 1000 in all.", int),
+    Setting("request_timeout", "PARADIPLOMACY_REQUEST_TIMEOUT", 15.0,
+            "Seconds a client may take to send a whole request (line, headers, body); a slower one is disconnected.",
+            float),
+    Setting("idle_timeout", "PARADIPLOMACY_IDLE_TIMEOUT", 30,
+            "Seconds a connection may make no progress (an idle keep-alive connection, or a client that does not "
+            "read its answer); then it is closed and any answer buffered for it dropped.", int),
+    Setting("trusted_hosts", "PARADIPLOMACY_TRUSTED_HOSTS", (),
+            "Host header values (names, without port) the server answers, separated by spaces; a request for "
+            "any other host gets 400. Empty: any (the server's URLs never come from Host).", parse_iris),
     Setting("updates", "PARADIPLOMACY_UPDATES", False,
             "Accept SPARQL Update (yes/no); also needs an update token.", parse_bool),
     Setting("update_token", "PARADIPLOMACY_UPDATE_TOKEN", "",

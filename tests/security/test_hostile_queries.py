@@ -3,7 +3,7 @@ closures of property paths over everything, a huge OFFSET, catastrophic regular 
 string doubled 40 times (the time limit stops it long before it is 16 TB), sorting and grouping of
 products, a megabyte of text. Each is either
 answered sooner or stopped at PARADIPLOMACY_QUERY_TIMEOUT (503; its worker process is killed and
-replaced), while another client, asking simple queries and a resource page all along, is answered
+replaced) or, sooner, at the worker's memory limit PARADIPLOMACY_WORKER_MEMORY_BYTES (503 naming it), while another client, asking simple queries and a resource page all along, is answered
 within a second each time. The test server has 2 workers: one runs the hostile query, the other
 answers the bystander.
 
@@ -70,7 +70,7 @@ def alive(pid: int) -> bool:
 
 
 def test_a_query_over_the_time_limit_is_stopped_and_the_server_goes_on(server):
-    before = set(server.health()["workers"])
+    before = set(server.worker_pids())
     quick_answers = []
 
     def ask_while_busy():
@@ -92,9 +92,9 @@ def test_a_query_over_the_time_limit_is_stopped_and_the_server_goes_on(server):
     # the other worker answered meanwhile, without waiting for the long query
     assert quick_answers[0][0] is True and quick_answers[0][1] < QUERY_TIMEOUT - 1, quick_answers
     # the worker that ran the query is gone (killed, not left computing), and was replaced
-    after = set(server.health()["workers"])
+    after = set(server.worker_pids())
     killed = before - after
-    assert len(killed) == 1 and len(after) == 2
+    assert len(killed) == 1 and len(after) == len(before)
     assert not any(alive(pid) for pid in killed)
     assert all(alive(pid) for pid in after)
     # and the server answers at once
@@ -155,8 +155,8 @@ def test_a_hostile_query_ends_by_the_time_limit_while_another_client_is_served(s
     FIGURES.append(f"{name}: {r.status_code} after {elapsed:.2f} s; the other client got {len(bystander.answers)} "
                    f"answers, the slowest in {slowest:.3f} s")
     assert r.status_code in (200, 400, 503), r.text[:300]
-    if r.status_code == 503:
-        assert f"time limit of {QUERY_TIMEOUT} s" in r.text
+    if r.status_code == 503:  # stopped at the time limit, or sooner at the worker's memory limit (issue 18)
+        assert f"time limit of {QUERY_TIMEOUT} s" in r.text or "PARADIPLOMACY_WORKER_MEMORY_BYTES" in r.text, r.text
     assert elapsed < QUERY_TIMEOUT + 3, elapsed
     assert all(status == 200 for _, status, _ in bystander.answers), bystander.answers
     assert len(bystander.answers) >= 2 and slowest < BYSTANDER_LIMIT, bystander.answers

@@ -16,8 +16,7 @@ INSERT = "INSERT DATA { GRAPH pdg:test-updates { pdr:updated-thing rdfs:label 'u
 
 
 def state(server) -> tuple:
-    health = server.health()
-    return health["generation"], health["quads"]
+    return server.health()["generation"], server.quads()
 
 
 REFUSED_FORMS = [

@@ -31,6 +31,11 @@ def check_settings(config) -> None:
         raise ServeError("PARADIPLOMACY_UPDATES is on but PARADIPLOMACY_UPDATE_TOKEN is empty: updates need a token")
     if config.workers < 1 or config.query_timeout <= 0 or config.row_cap < 1 or config.max_request_bytes < 1:
         raise ServeError("workers, query timeout, row cap and request size limit must be positive")
+    if config.max_answer_bytes < 1 or config.worker_wait <= 0 or config.queued_queries < 0 \
+            or config.client_queries < 0 or config.client_connections < 0 or config.request_timeout <= 0 \
+            or config.idle_timeout < 1:
+        raise ServeError("the answer size limit, worker wait, request timeout and idle timeout must be positive, "
+                         "queued and per-client queries not negative")
     from paradiplomacy.web.app import service_routes
     service_routes(config)  # a malformed service map stops the server before anything is built
     from paradiplomacy.web.proxy import public_origin
@@ -93,8 +98,11 @@ def serve(ctx, host, port, workers):
         _say("note: the pages and descriptions advertise the listening address; set PARADIPLOMACY_PUBLIC_URL "
              "(or a trusted proxy) for the URL that clients use")
     try:  # waitress binds here; it reads a whole body before the app sees it, and refuses one over the limit (413)
-        server = http_server(app, host=config.host, port=config.port, threads=config.workers + 4,
-                             ident="paradiplomacy", max_request_body_size=config.max_request_bytes + 1,
+        server = http_server(app, host=config.host, port=config.port, ident="paradiplomacy",
+                             max_request_body_size=config.max_request_bytes + 1,
+                             request_timeout=config.request_timeout,
+                             client_connections=0 if config.trusted_proxy else config.client_connections,
+                             **connection_adjustments(config),
                              **proxy_adjustments(config))
     except OSError as exc:  # taken since check_port looked
         raise _port_error(config.host, config.port, exc) from exc
@@ -102,6 +110,18 @@ def serve(ctx, host, port, workers):
          f"{config.workers} query workers, time limit {config.query_timeout:g} s, row cap {config.row_cap}); "
          "Ctrl-C stops")
     server.run()
+
+
+CONNECTIONS = 1000  # open connections in all (waitress's default, 100, is one client's to take)
+PAGE_THREADS = 8  # request threads that the clients' SPARQL requests never hold: pages, static files, /health
+
+
+def connection_adjustments(config) -> dict:
+    """waitress's threads and connection timeouts. SPARQL requests hold at most workers + queued_queries
+    threads (web.context.Admission), so PAGE_THREADS more are always there for the rest; a connection with
+    no progress for idle_timeout seconds (idle, or not reading its answer) is closed, checked every second."""
+    return {"threads": config.workers + config.queued_queries + PAGE_THREADS, "connection_limit": CONNECTIONS,
+            "channel_timeout": config.idle_timeout, "cleanup_interval": 1}
 
 
 def proxy_adjustments(config) -> dict:
@@ -137,15 +157,31 @@ def check_port(host: str, port: int) -> None:
             raise _port_error(host, port, exc) from exc
 
 
-def http_server(app, **adjustments):
-    """waitress's server for the app, with one fix: a request that says `Expect: 100-continue` but has no
-    body (a GET, or Content-Length: 0) is answered at once; waitress 3.0 would send `100 Continue` and
-    then wait for a body that never comes, until its channel_timeout closed the connection unanswered."""
+def http_server(app, request_timeout: float = 0, client_connections: int = 0, **adjustments):
+    """waitress's server for the app, with fixes:
+
+    - a request that says `Expect: 100-continue` but has no body (a GET, or Content-Length: 0) is answered at
+      once; waitress 3.0 would send `100 Continue` and then wait for a body that never comes, until its
+      channel_timeout closed the connection unanswered;
+    - a client that takes more than `request_timeout` seconds to send a whole request (line, headers and
+      body: one header line every few seconds) is disconnected; waitress would wait for as long as each line
+      comes within channel_timeout, a connection (of its connection_limit) held all along;
+    - a connection whose answer waits unread for channel_timeout seconds is closed, and its buffered answer
+      (a temporary file beyond 1 MB) dropped; waitress marks it to close, but closes it only once its socket
+      becomes writable, which for a client that never reads is never;
+    - one client address may hold at most `client_connections` connections (0: any number): more are closed
+      as soon as they are accepted, so that one client cannot take the server's connection_limit."""
+    import time
+
     from waitress.channel import HTTPChannel
     from waitress.parser import HTTPRequestParser
     from waitress.server import create_server
 
     class Parser(HTTPRequestParser):
+        def __init__(self, adj):
+            super().__init__(adj)
+            self.started = time.time()
+
         def parse_header(self, header_plus):
             super().parse_header(header_plus)
             if self.body_rcv is None:  # no body is coming: nothing to continue
@@ -153,6 +189,37 @@ def http_server(app, **adjustments):
 
     class Channel(HTTPChannel):
         parser_class = Parser
+        dropped = False
+
+        def __init__(self, server, sock, addr, adj, map=None):
+            super().__init__(server, sock, addr, adj, map)
+            if client_connections and isinstance(addr, tuple) and sum(
+                    1 for c in list(server.active_channels.values())
+                    if c.addr and c.addr[0] == addr[0]) > client_connections:
+                self.dropped = True
+                self.handle_close()
+
+        def _stalled(self) -> bool:
+            if self.requests:  # the app is answering: its thread is not ours to cut
+                return False
+            now = time.time()
+            if self.total_outbufs_len:  # an answer waits to be read
+                return now - self.last_activity > self.adj.channel_timeout
+            if self.request is not None and not self.request.completed:  # a request is being sent
+                return bool(request_timeout) and now - self.request.started > request_timeout
+            return bool(request_timeout) and now - self.last_activity > request_timeout  # none is: idle
+
+        def readable(self):  # asked by the main loop on every turn, before writable()
+            if self.dropped:
+                return False
+            if self.connected and self._stalled():
+                self.dropped = True
+                self.handle_close()
+                return False
+            return super().readable()
+
+        def writable(self):
+            return not self.dropped and super().writable()
 
     listeners: dict = {}
     server = create_server(app, map=listeners, **adjustments)

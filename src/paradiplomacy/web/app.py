@@ -42,8 +42,8 @@ def _register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HttpProblem, lambda e: problem_response(e.status, e.message, e.headers))
     app.register_error_handler(TimeLimitExceeded, lambda e: problem_response(
         503, f"{e} (PARADIPLOMACY_QUERY_TIMEOUT): make the query more selective, or add a LIMIT"))
-    app.register_error_handler(PoolBusy, lambda e: problem_response(503, str(e), {"Retry-After": "5"}))
-    app.register_error_handler(WorkerLost, lambda e: problem_response(500, str(e)))
+    app.register_error_handler(PoolBusy, lambda e: problem_response(503, str(e), {"Retry-After": "2"}))
+    app.register_error_handler(WorkerLost, lambda e: problem_response(503, str(e), {"Retry-After": "5"}))
 
     def http_error(e: HTTPException):
         allow = {k: v for k, v in e.get_headers() if k.lower() == "allow"}

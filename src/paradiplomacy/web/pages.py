@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, make_response, render_template, request, url_for
 
 from paradiplomacy.namespaces import BASE, PD, PDG, PDR, PREFIXES
+from paradiplomacy.store.oxigraph import current_generation
 from paradiplomacy.web import description_view, descriptions
 from paradiplomacy.web.context import endpoint
 from paradiplomacy.web.errors import HttpProblem
@@ -31,10 +32,14 @@ def query():
 
 @blueprint.route("/health")
 def health():
-    ep = endpoint()
-    ping = ep.ping()
-    return jsonify(status="ok", generation=ping.generation, quads=int(ping.body), workers=ep.pool.pids(),
-                   timeouts=ep.pool.timeouts, query_timeout=ep.config.query_timeout, row_cap=ep.config.row_cap)
+    """Answered by the web process alone, without a worker (so it answers while every worker is busy): the
+    store's current generation from its CURRENT pointer (none for a remote store), and no more: the worker
+    processes and their counts are not the public's business."""
+    config = endpoint().config
+    current = current_generation(config.path("store")) if config.backend == "oxigraph" else None
+    response = jsonify(status="ok", generation=current[0] if current else None)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # RDF first: a client that accepts anything gets Turtle; a browser, which prefers HTML, gets the page

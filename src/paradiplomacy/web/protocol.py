@@ -41,13 +41,18 @@ class ProtocolRequest:
     format: str | None
 
 
-def _body_text() -> str:
-    """The body of a query or update sent directly: UTF-8, the only charset of application/sparql-query
-    and application/sparql-update (SPARQL 1.1 Protocol, 2.1.3 and 2.2.2; their media type registrations)."""
+def _check_charset() -> None:
+    """A query or update sent directly is UTF-8, the only charset of application/sparql-query and
+    application/sparql-update (SPARQL 1.1 Protocol, 2.1.3 and 2.2.2; their media type registrations): any
+    other charset is 415, told from the header alone, before the body is read or decoded."""
     charset = request.mimetype_params.get("charset", "utf-8")
     if codecs_name(charset) != "utf-8":
         raise HttpProblem(415, f"a {request.mimetype} body must be UTF-8 (SPARQL 1.1 Protocol: the query or update "
-                               f"string, UTF-8 encoded), not charset={charset}")
+                               f"string, UTF-8 encoded), not charset={charset[:40]}")
+
+
+def _body_text() -> str:
+    """The body, decoded as UTF-8 (the only decoding ever applied to it)."""
     try:
         return request.get_data().decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -73,23 +78,30 @@ def _iris(values: list[str], parameter: str) -> tuple[str, ...]:
 
 def read_request() -> ProtocolRequest:
     """The operation and its parameters, wherever the protocol lets them stand; a request that
-    gives more than one operation, or a body of the wrong media type, is refused."""
+    gives more than one operation, or a body of the wrong media type, is refused. The cheap checks come
+    first: an update is refused (disabled, no token) before its body is decoded."""
     params = request.args
-    queries, updates = params.getlist("query"), params.getlist("update")
+    queries = params.getlist("query")
+    if params.getlist("update"):  # never from the URL, which proxies and logs keep
+        raise HttpProblem(400, "an update must be sent by POST, in the body (a form field, or an "
+                               f"{UPDATE_BODY} body), not in the URL")
+    updates: list[str] = []
     if request.method == "POST":
         mimetype = request.mimetype
         if mimetype == FORM:
-            params = request.values  # the body's fields, and any in the URL
-            queries, updates = params.getlist("query"), params.getlist("update")
+            queries = queries + request.form.getlist("query")  # the body's fields, and a query in the URL
+            updates = request.form.getlist("update")
+            params = request.values
         elif mimetype == QUERY_BODY:
+            _check_charset()
             queries = queries + [_body_text()]
         elif mimetype == UPDATE_BODY:
-            updates = updates + [_body_text()]
+            _check_charset()
+            check_update_allowed()  # before the body is decoded
+            updates = [_body_text()]
         else:
             raise HttpProblem(415, f"a POST to the SPARQL endpoint must be {FORM}, {QUERY_BODY} or {UPDATE_BODY}, "
                                    f"not {mimetype or 'a body without Content-Type'}")
-    elif updates:
-        raise HttpProblem(400, "an update must be sent by POST, not GET")
     if len(queries) + len(updates) > 1:
         what = (f"{len(queries)} queries" if not updates else
                 f"{len(updates)} updates" if not queries else "a query and an update")
@@ -132,7 +144,7 @@ def query_job(req: ProtocolRequest) -> QueryJob:
 
 
 def answer_query(req: ProtocolRequest) -> Response:
-    answer = endpoint().run(query_job(req))
+    answer = endpoint().run(query_job(req), client=True)
     response = Response(answer.body, content_type=BY_NAME[answer.format].content_type)
     response.headers["Vary"] = "Accept"
     if answer.truncated:
@@ -145,7 +157,8 @@ def _bearer_token() -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-def answer_update(req: ProtocolRequest) -> Response:
+def check_update_allowed() -> None:
+    """Updates are enabled and the request has the update token (403, 401 otherwise)."""
     config = endpoint().config
     if not config.updates:
         raise HttpProblem(403, "SPARQL Update is disabled on this server: it is read-only "
@@ -154,11 +167,15 @@ def answer_update(req: ProtocolRequest) -> Response:
     if not (token and config.update_token and hmac.compare_digest(token.encode(), config.update_token.encode())):
         raise HttpProblem(401, "an update needs the server's update token: Authorization: Bearer TOKEN",
                           {"WWW-Authenticate": 'Bearer realm="paradiplomacy"'})
+
+
+def answer_update(req: ProtocolRequest) -> Response:
+    check_update_allowed()
     if req.using_graphs or req.default_graphs or req.named_graphs:
         raise HttpProblem(400, "using-graph-uri and using-named-graph-uri are not supported: write USING or "
                                "GRAPH in the update itself")
     with _updates:
-        endpoint().run(UpdateJob(req.update))
+        endpoint().run(UpdateJob(req.update), client=True)
     return Response(status=204)
 
 

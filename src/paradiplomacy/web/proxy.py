@@ -29,8 +29,17 @@ class PublicURL:
 
     def __init__(self, app, config: Config):
         self.app, self.origin = app, public_origin(config)
+        self.trusted_hosts = frozenset(h.lower() for h in config.trusted_hosts)
 
     def __call__(self, environ, start_response):
+        if self.trusted_hosts:
+            host = request_host(environ)
+            if host not in self.trusted_hosts:
+                body = ("this server does not answer for the host that the request names: it answers for "
+                        f"{', '.join(sorted(self.trusted_hosts))} (PARADIPLOMACY_TRUSTED_HOSTS)\n").encode()
+                start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8"),
+                                                   ("Content-Length", str(len(body)))])
+                return [body]
         if self.origin is not None:
             scheme, netloc, prefix = self.origin
             environ["wsgi.url_scheme"] = scheme
@@ -42,3 +51,11 @@ class PublicURL:
             if prefix:
                 environ["SCRIPT_NAME"] = prefix
         return self.app(environ, start_response)
+
+
+def request_host(environ) -> str:
+    """The host name a request names (Host, else the address it came to), lower case, without its port."""
+    host = (environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")).strip().lower()
+    if host.startswith("["):  # an IPv6 literal: [::1]:5000
+        return host[:host.find("]") + 1] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host

@@ -37,6 +37,31 @@ from paradiplomacy.sparql.lexer import TooComplex, checked_tokens, has_dataset_c
 READY = "ready"
 STACK_BYTES = 512 << 20  # the answering thread's stack (address space, used only as deep as a request goes)
 INTERNAL = "an internal error stopped the request; the server's log has the details"
+OUT_OF_MEMORY = ("the query ran out of memory in its worker (MemoryError: a value or an answer too large to build; "
+                 "the worker's memory is limited by PARADIPLOMACY_WORKER_MEMORY_BYTES, answers by "
+                 "PARADIPLOMACY_MAX_ANSWER_BYTES): make it more selective, or add a LIMIT")
+
+
+def too_large(size: int, limit: int) -> Failure:
+    return Failure(422, f"the answer is {size:,} bytes, over the limit of {limit:,} bytes "
+                        "(PARADIPLOMACY_MAX_ANSWER_BYTES): add a LIMIT, or select fewer or shorter values")
+
+
+def within_limits(outcome, job, max_answer_bytes: int):
+    """A query's answer, or, when its serialised body is over the byte cap, the refusal that names it:
+    measured in the worker, before anything is sent to the web process."""
+    if isinstance(job, QueryJob) and isinstance(outcome, Answer) and max_answer_bytes \
+            and len(outcome.body) > max_answer_bytes:
+        return too_large(len(outcome.body), max_answer_bytes)
+    return outcome
+
+
+def limit_memory(limit: int) -> None:
+    """Bound this process's address space (RLIMIT_AS): an allocation beyond it fails (a MemoryError, or
+    the abort of pyoxigraph's allocator), instead of the machine's memory going to one query."""
+    if limit > 0:
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 @dataclass(frozen=True)
@@ -269,6 +294,8 @@ def answer(store: Store, job, services: ServicePolicy) -> Answer | Failure:
             return Failure(502, str(exc))
         traceback.print_exc()  # the embedded store failed: its message names its files, for the log only
         return Failure(500, INTERNAL)
+    except MemoryError:  # the worker's address space (RLIMIT_AS) is spent: this request asked too much
+        return Failure(503, OUT_OF_MEMORY)
     except Exception:  # the store or the evaluator failed: the log has the traceback, the client a message
         traceback.print_exc()
         return Failure(500, INTERNAL)
@@ -279,6 +306,7 @@ def serve(conn) -> None:
     """A worker's life: receive the settings, open the store they name read-only, say READY, then
     answer jobs until the connection closes."""
     config = conn.recv()
+    limit_memory(config.worker_memory_bytes)
     store = open_store(config, read_only=True)
     services = ServicePolicy(frozenset(config.service_allow), parse_map(config.service_map))
     conn.send(READY)
@@ -287,7 +315,12 @@ def serve(conn) -> None:
             job = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(answer(store, job, services))
+        outcome = within_limits(answer(store, job, services), job, config.max_answer_bytes)
+        try:
+            conn.send(outcome)
+        except MemoryError:  # pickling the answer took the rest of the address space
+            del outcome
+            conn.send(Failure(503, OUT_OF_MEMORY))
 
 
 def main(argv: list[str]) -> None:
