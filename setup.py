@@ -33,6 +33,7 @@ def _ignore(data: Path):
         if here == data / "datasets":
             skip |= {n for n in names if n not in shipped}
         return skip
+
     return ignore
 
 

@@ -59,21 +59,49 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from endpoint_engines import (ROOT, Engine, OursEngine, Outcome, OxigraphServerEngine,  # noqa: E402
-                              RawEngine, RdflibEngine, ServerEngine, Timing, TreeMemory, competency_questions,
-                              log, paradiplomacy_command, rdflib_endpoint_missing, stop_all, summarise)
+from endpoint_engines import (  # noqa: E402
+    ROOT,
+    Engine,
+    OursEngine,
+    Outcome,
+    OxigraphServerEngine,
+    RawEngine,
+    RdflibEngine,
+    ServerEngine,
+    Timing,
+    TreeMemory,
+    competency_questions,
+    log,
+    paradiplomacy_command,
+    rdflib_endpoint_missing,
+    stop_all,
+    summarise,
+)
 
-ENGINES = {"raw": "raw", "ours": "ours", "oxigraph": "oxigraph-server", "oxigraph-server": "oxigraph-server",
-           "rdflib": "rdflib-endpoint", "rdflib-endpoint": "rdflib-endpoint"}
+ENGINES = {
+    "raw": "raw",
+    "ours": "ours",
+    "oxigraph": "oxigraph-server",
+    "oxigraph-server": "oxigraph-server",
+    "rdflib": "rdflib-endpoint",
+    "rdflib-endpoint": "rdflib-endpoint",
+}
 ORDER = ["raw", "ours", "oxigraph-server", "rdflib-endpoint"]
 # quads in a built store ~ QUADS_PER_CLAIM * claims + QUADS_FIXED (measured: 300 claims 12,307 quads,
 # 3,000 claims 119,898 quads, reasoning included); `paradiplomacy generate` writes at least ~190 claims
 QUADS_PER_CLAIM = 39.85
 QUADS_FIXED = 350
-TARGETS = {"ours_over_raw": 1.5, "rdflib_over_ours": 10.0, "build_rate": 150_000, "peak_bytes": 2 * 2**30,
-           "serve_seconds": 3.0,
-           # issue 14: against the Oxigraph server and pyoxigraph's bulk_load, measured in the same run
-           "ours_over_oxigraph": 1.5, "build_over_bulk_load": 0.5, "peak_bytes_14": 1.5 * 2**30}
+TARGETS = {
+    "ours_over_raw": 1.5,
+    "rdflib_over_ours": 10.0,
+    "build_rate": 150_000,
+    "peak_bytes": 2 * 2**30,
+    "serve_seconds": 3.0,
+    # issue 14: against the Oxigraph server and pyoxigraph's bulk_load, measured in the same run
+    "ours_over_oxigraph": 1.5,
+    "build_over_bulk_load": 0.5,
+    "peak_bytes_14": 1.5 * 2**30,
+}
 BULK_LOAD = """
 import sys, pyoxigraph as ox
 store = ox.Store(sys.argv[2])
@@ -91,10 +119,11 @@ def claims_for(quads: float) -> int:
 def scale_label(n: float) -> str:
     n = float(n)
     exp = round(math.log10(n)) if n > 0 else 0
-    return f"1e{exp}" if n == 10 ** exp else str(int(n))
+    return f"1e{exp}" if n == 10**exp else str(int(n))
 
 
 # ---- percentiles ---------------------------------------------------------------------------------
+
 
 def percentile(values: list[float], p: float) -> float | None:
     """Nearest rank: with fewer than 100 values, p99 is the largest."""
@@ -111,8 +140,7 @@ def geomean(values: list[float]) -> float | None:
 
 # ---- build ---------------------------------------------------------------------------------------
 
-PHASES = [("validate", "reading and validating"), ("reason", "reasoning ("), ("write", "writing "),
-          ("report", "read ")]
+PHASES = [("validate", "reading and validating"), ("reason", "reasoning ("), ("write", "writing "), ("report", "read ")]
 
 
 def run_command(cmd: list[str], log_path: Path, env: dict | None = None, echo: str = "") -> tuple[int, list]:
@@ -121,8 +149,15 @@ def run_command(cmd: list[str], log_path: Path, env: dict | None = None, echo: s
     started = time.perf_counter()
     lines = []
     with open(log_path, "w") as out:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                env=env, text=True, bufsize=1)
+        proc = subprocess.Popen(
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            text=True,
+            bufsize=1,
+        )
         for line in proc.stdout:
             lines.append((time.perf_counter() - started, line.rstrip("\n")))
             out.write(line)
@@ -138,7 +173,9 @@ class BuildFailed(RuntimeError):
         self.output = output
 
 
-def time_build(project: Path, store: Path, logs: Path, reason: bool = True, sources: str | None = "data/sources") -> dict:
+def time_build(
+    project: Path, store: Path, logs: Path, reason: bool = True, sources: str | None = "data/sources"
+) -> dict:
     """`paradiplomacy build` in a child process: time, quads, rate, peak memory, phases. `sources`: the
     source texts' directory within the project (None: the project's own setting)."""
     cmd = paradiplomacy_command() + ["--home", str(project), "--store", str(store), "build"]
@@ -149,8 +186,9 @@ def time_build(project: Path, store: Path, logs: Path, reason: bool = True, sour
         env["PARADIPLOMACY_SOURCES"] = str(project / sources)
     env.pop("PARADIPLOMACY_BACKEND", None)
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            env=env, text=True, bufsize=1)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, text=True, bufsize=1
+    )
     memory = TreeMemory(proc.pid).start()
     lines = []
     with open(logs / "build.log", "w") as out:
@@ -185,9 +223,17 @@ def time_build(project: Path, store: Path, logs: Path, reason: bool = True, sour
         inferred = int(m.group(1))
         reasoner = {k: float(v) for k, v in re.findall(r"([\w-]+) ([\d.]+)s", m.group(2))}
     peak_process = usage.ru_maxrss * 1024  # kilobytes on Linux
-    return {"quads": int(quads[-1]), "seconds": seconds, "rate": int(quads[-1]) / seconds,
-            "peak_tree_bytes": max(peak_tree, peak_process), "peak_process_bytes": peak_process,
-            "phases": phases, "reported_phases": reported, "reasoner": reasoner, "inferred": inferred}
+    return {
+        "quads": int(quads[-1]),
+        "seconds": seconds,
+        "rate": int(quads[-1]) / seconds,
+        "peak_tree_bytes": max(peak_tree, peak_process),
+        "peak_process_bytes": peak_process,
+        "phases": phases,
+        "reported_phases": reported,
+        "reasoner": reasoner,
+        "inferred": inferred,
+    }
 
 
 def generate_and_build(label: str, claims: int, directory: Path, reason: str) -> dict:
@@ -205,8 +251,10 @@ def generate_and_build(label: str, claims: int, directory: Path, reason: str) ->
             path.unlink()
     log(f"[{label}] generating {claims} claims into {project}")
     started = time.perf_counter()
-    code, lines = run_command(paradiplomacy_command() + ["--home", str(ROOT), "generate", "--claims", str(claims),
-                                                         "--out", str(project)], logs / "generate.log")
+    code, lines = run_command(
+        paradiplomacy_command() + ["--home", str(ROOT), "generate", "--claims", str(claims), "--out", str(project)],
+        logs / "generate.log",
+    )
     if code != 0:
         raise RuntimeError(f"generate failed: {lines[-3:]}")
     generate_seconds = time.perf_counter() - started
@@ -227,8 +275,10 @@ def generate_and_build(label: str, claims: int, directory: Path, reason: str) ->
     if reason == "no":
         skipped = "--no-reason"
     figures.update(claims=claims, generate_seconds=generate_seconds, reused=False, reasoning_skipped=skipped)
-    log(f"[{label}] built {figures['quads']} quads in {figures['seconds']:.1f}s "
-        f"({figures['rate']:.0f} quads/s, peak {figures['peak_tree_bytes'] / 2**20:.0f} MB)")
+    log(
+        f"[{label}] built {figures['quads']} quads in {figures['seconds']:.1f}s "
+        f"({figures['rate']:.0f} quads/s, peak {figures['peak_tree_bytes'] / 2**20:.0f} MB)"
+    )
     return figures
 
 
@@ -245,8 +295,9 @@ def build_paper(directory: Path) -> dict:
     return figures
 
 
-def prepare_scale(label: str, claims: int, directory: Path, reuse: bool, reason: str = "auto",
-                  target: float | None = None) -> dict:
+def prepare_scale(
+    label: str, claims: int, directory: Path, reuse: bool, reason: str = "auto", target: float | None = None
+) -> dict:
     """The synthetic project and its built store (reused if asked and present): the build figures.
     With a target number of quads, a store more than 10% off it (as when the build could not
     reason, which adds a fifth) is generated and built once more with the claims scaled to fit."""
@@ -304,15 +355,18 @@ def export_dump(directory: Path) -> tuple[Path, float | None]:
         return dump, None
     started = time.perf_counter()
     home = directory / "project" if (directory / "project").is_dir() else ROOT  # --paper: the project itself
-    code, lines = run_command(paradiplomacy_command() + ["--home", str(home), "--store",
-                                                         str(directory / "store"), "export", "--format", "nquads",
-                                                         "-o", str(dump)], directory / "logs" / "export.log")
+    code, lines = run_command(
+        paradiplomacy_command()
+        + ["--home", str(home), "--store", str(directory / "store"), "export", "--format", "nquads", "-o", str(dump)],
+        directory / "logs" / "export.log",
+    )
     if code != 0:
         raise RuntimeError(f"export failed: {lines[-3:]}")
     return dump, time.perf_counter() - started
 
 
 # ---- latency and throughput ----------------------------------------------------------------------
+
 
 def client_timeout(engine: Engine, timeout: float) -> float:
     """Servers stop a query at the time limit themselves; the client waits a little longer."""
@@ -396,8 +450,11 @@ def measure_queries(engines: list[Engine], queries, args, table: dict, timed_out
             for r in runners:
                 if per[r.engine.label].status == "timeout":
                     timed_out.setdefault(r.engine.label, set()).add(q.name)
-            log(f"  {q.name:34} " + "  ".join(
-                f"{r.engine.label} {ms(percentile(per[r.engine.label].times, 50))}" for r in runners) + " ms (p50)")
+            log(
+                f"  {q.name:34} "
+                + "  ".join(f"{r.engine.label} {ms(percentile(per[r.engine.label].times, 50))}" for r in runners)
+                + " ms (p50)"
+            )
     finally:
         for r in runners:
             r.close()
@@ -439,11 +496,22 @@ def measure_throughput(engine: Engine, mix, args) -> dict:
     for th in threads:
         th.join()
     elapsed = time.perf_counter() - started
-    result = {"clients": args.clients, "duration": args.duration, "elapsed": elapsed, "completed": ok[0],
-              "errors": errors[0], "qps": ok[0] / elapsed, "p50": percentile(latencies, 50),
-              "p99": percentile(latencies, 99), "error_examples": examples, "mix": [q.name for q in mix]}
-    log(f"  {engine.label:16} {args.clients} clients: {result['qps']:.2f} q/s ({ok[0]} answers, "
-        f"{errors[0]} errors in {elapsed:.1f}s)" + (f"; e.g. {examples[0]}" if examples else ""))
+    result = {
+        "clients": args.clients,
+        "duration": args.duration,
+        "elapsed": elapsed,
+        "completed": ok[0],
+        "errors": errors[0],
+        "qps": ok[0] / elapsed,
+        "p50": percentile(latencies, 50),
+        "p99": percentile(latencies, 99),
+        "error_examples": examples,
+        "mix": [q.name for q in mix],
+    }
+    log(
+        f"  {engine.label:16} {args.clients} clients: {result['qps']:.2f} q/s ({ok[0]} answers, "
+        f"{errors[0]} errors in {elapsed:.1f}s)" + (f"; e.g. {examples[0]}" if examples else "")
+    )
     return result
 
 
@@ -455,7 +523,9 @@ def agreement(per_engine: dict[str, Timing]) -> dict:
     if len(answered) < 2:
         verdict = "-"
     elif len(set(rows.values())) > 1:
-        verdict = "rows differ: " + ", ".join(f"{e} {n}" for e, n in sorted(rows.items(), key=lambda kv: ORDER.index(kv[0]) if kv[0] in ORDER else 9))
+        verdict = "rows differ: " + ", ".join(
+            f"{e} {n}" for e, n in sorted(rows.items(), key=lambda kv: ORDER.index(kv[0]) if kv[0] in ORDER else 9)
+        )
     elif len(digests) > 1:
         groups = {}
         for e, t in answered.items():
@@ -468,8 +538,10 @@ def agreement(per_engine: dict[str, Timing]) -> dict:
 
 # ---- one scale -----------------------------------------------------------------------------------
 
-def run_scale(label: str, claims: int, target: float | None, args, queries, engines: list[str],
-              timed_out: dict) -> dict:
+
+def run_scale(
+    label: str, claims: int, target: float | None, args, queries, engines: list[str], timed_out: dict
+) -> dict:
     directory = Path(args.workdir) / label
     stage = {}
     load = {"before": os.getloadavg()}  # other work on the machine weighs on every figure
@@ -518,8 +590,10 @@ def run_scale(label: str, claims: int, target: float | None, args, queries, engi
                     finish(ours)
             if args.duration > 0:  # our server with other worker counts, for throughput (idle until then)
                 for workers in args.ours_workers[1:]:
-                    start(f"ours with {workers} workers", OursEngine(directory, args.timeout, project, store, workers,
-                                                                     args.row_cap, f"ours-{workers}w"))
+                    start(
+                        f"ours with {workers} workers",
+                        OursEngine(directory, args.timeout, project, store, workers, args.row_cap, f"ours-{workers}w"),
+                    )
         if "raw" in engines:
             start("raw", RawEngine(store))
         if "oxigraph-server" in engines:
@@ -535,8 +609,10 @@ def run_scale(label: str, claims: int, target: float | None, args, queries, engi
                 log(f"[{label}] rdflib-endpoint: loading {dump} ({dump.stat().st_size / 2**20:.0f} MB)")
                 start("rdflib-endpoint", RdflibEngine(directory, args.timeout, dump))
         stage["start"] = time.perf_counter() - t0
-        log(f"[{label}] running: " + ", ".join(f"{e.label} (first answer after {e.startup_seconds:.2f}s)"
-                                              for e in running))
+        log(
+            f"[{label}] running: "
+            + ", ".join(f"{e.label} (first answer after {e.startup_seconds:.2f}s)" for e in running)
+        )
 
         t0 = time.perf_counter()
         ordered = sorted(running, key=lambda e: ORDER.index(e.label) if e.label in ORDER else ORDER.index("ours") + 0.5)
@@ -549,7 +625,7 @@ def run_scale(label: str, claims: int, target: float | None, args, queries, engi
             for engine in ordered:
                 if not engine.concurrent:
                     continue
-                name = (f"ours ({engine.workers} workers)" if isinstance(engine, OursEngine) else engine.label)
+                name = f"ours ({engine.workers} workers)" if isinstance(engine, OursEngine) else engine.label
                 throughput[name] = measure_throughput(engine, mix, args)
             stage["throughput"] = time.perf_counter() - t0
     finally:
@@ -559,12 +635,22 @@ def run_scale(label: str, claims: int, target: float | None, args, queries, engi
     stage["total"] = time.perf_counter() - started
     load["after"] = os.getloadavg()
     if restarts:
-        notes.append("restarted after a query they could not stop: "
-                     + ", ".join(f"{k} {v} times" for k, v in restarts.items()))
-    return {"label": label, "claims": claims, "build": build, "startup": startup, "server_peak_bytes": peaks,
-            "queries": {q: {e: vars(t) for e, t in per.items()} for q, per in table.items()},
-            "agreement": {q: agreement(per) for q, per in table.items()},
-            "throughput": throughput, "stage_seconds": stage, "notes": notes, "load_average": load}
+        notes.append(
+            "restarted after a query they could not stop: " + ", ".join(f"{k} {v} times" for k, v in restarts.items())
+        )
+    return {
+        "label": label,
+        "claims": claims,
+        "build": build,
+        "startup": startup,
+        "server_peak_bytes": peaks,
+        "queries": {q: {e: vars(t) for e, t in per.items()} for q, per in table.items()},
+        "agreement": {q: agreement(per) for q, per in table.items()},
+        "throughput": throughput,
+        "stage_seconds": stage,
+        "notes": notes,
+        "load_average": load,
+    }
 
 
 def mix_for(queries, table) -> list:
@@ -574,6 +660,7 @@ def mix_for(queries, table) -> list:
 
 
 # ---- the report ----------------------------------------------------------------------------------
+
 
 def stats(t: dict | None) -> tuple[float | None, float | None]:
     if not t or not t["times"]:
@@ -646,31 +733,49 @@ def summary_row(scale: dict, timeout: float) -> list[str]:
     b = scale["build"]
     serve = scale["startup"].get("ours")
     bulk = b.get("bulk_load")
-    row = [f"{scale['label']} ({scale['claims']} claims)", f"{b['quads']:,}", f"{b['seconds']:.1f}",
-           f"{b['rate']:,.0f}" + (f" ({b['rate'] / bulk['rate']:.0%} of bulk_load's {bulk['rate']:,.0f})" if bulk else ""),
-           f"{b['peak_tree_bytes'] / 2**20:,.0f}",
-           f"{reasoning_seconds(b):.1f}" if reasoning_seconds(b) is not None else
-           ("not run" if b.get("reasoning_skipped") else "-"),
-           f"{statistics.median(serve):.2f}" if serve else "-"]
+    row = [
+        f"{scale['label']} ({scale['claims']} claims)",
+        f"{b['quads']:,}",
+        f"{b['seconds']:.1f}",
+        f"{b['rate']:,.0f}" + (f" ({b['rate'] / bulk['rate']:.0%} of bulk_load's {bulk['rate']:,.0f})" if bulk else ""),
+        f"{b['peak_tree_bytes'] / 2**20:,.0f}",
+        f"{reasoning_seconds(b):.1f}"
+        if reasoning_seconds(b) is not None
+        else ("not run" if b.get("reasoning_skipped") else "-"),
+        f"{statistics.median(serve):.2f}" if serve else "-",
+    ]
     r = ratios(scale, "ours", "raw")
     row.append(f"{geomean([v for _, v in r]):.2f}x / {max(v for _, v in r):.2f}x" if r else "-")
     r = ratios(scale, "ours", "oxigraph-server")
     row.append(f"{statistics.median([v for _, v in r]):.2f}x / {max(v for _, v in r):.2f}x" if r else "-")
     r = ratios(scale, "rdflib-endpoint", "ours")
-    timeouts = sum(1 for per in scale["queries"].values()
-                   if per.get("rdflib-endpoint", {}).get("status") == "timeout")
-    row.append((f"{geomean([v for _, v in r]):.0f}x / {min(v for _, v in r):.1f}x" if r else "-")
-               + (f" ({timeouts} > {timeout:g} s)" if timeouts else ""))
+    timeouts = sum(1 for per in scale["queries"].values() if per.get("rdflib-endpoint", {}).get("status") == "timeout")
+    row.append(
+        (f"{geomean([v for _, v in r]):.0f}x / {min(v for _, v in r):.1f}x" if r else "-")
+        + (f" ({timeouts} > {timeout:g} s)" if timeouts else "")
+    )
     tp = scale["throughput"]
-    row.append(" / ".join(f"{tp[k]['qps']:.1f}" + (f" ({tp[k]['errors']} err)" if tp[k]["errors"] else "")
-                          for k in tp) if tp else "-")
+    row.append(
+        " / ".join(f"{tp[k]['qps']:.1f}" + (f" ({tp[k]['errors']} err)" if tp[k]["errors"] else "") for k in tp)
+        if tp
+        else "-"
+    )
     return row
 
 
-SUMMARY_HEADERS = ["scale", "quads", "build s", "quads/s", "build peak MB", "reasoning s", "serve to 1st answer s",
-                   "ours/raw p50: geo-mean / worst", "ours/oxigraph-server p50: median / worst",
-                   "rdflib/ours p50: geo-mean / least",
-                   "q/s at 16 clients"]
+SUMMARY_HEADERS = [
+    "scale",
+    "quads",
+    "build s",
+    "quads/s",
+    "build peak MB",
+    "reasoning s",
+    "serve to 1st answer s",
+    "ours/raw p50: geo-mean / worst",
+    "ours/oxigraph-server p50: median / worst",
+    "rdflib/ours p50: geo-mean / least",
+    "q/s at 16 clients",
+]
 
 
 def target_lines(scale: dict, timeout: float) -> list[str]:
@@ -679,29 +784,39 @@ def target_lines(scale: dict, timeout: float) -> list[str]:
     if r:
         worst = max(r, key=lambda kv: kv[1])
         met = sum(1 for _, v in r if v <= TARGETS["ours_over_oxigraph"])
-        lines.append(f"HTTP p50 within {TARGETS['ours_over_oxigraph']}x of the Oxigraph server: {met} of {len(r)} "
-                     f"questions; worst {worst[1]:.2f}x ({worst[0]})" + ("" if met == len(r) else " - missed"))
+        lines.append(
+            f"HTTP p50 within {TARGETS['ours_over_oxigraph']}x of the Oxigraph server: {met} of {len(r)} "
+            f"questions; worst {worst[1]:.2f}x ({worst[0]})" + ("" if met == len(r) else " - missed")
+        )
     tp = scale["throughput"]
     if "oxigraph-server" in tp:
         best = max(((k, v["qps"]) for k, v in tp.items() if k.startswith("ours")), key=lambda kv: kv[1], default=None)
         if best:
-            lines.append(f"throughput at least the Oxigraph server's: {best[0]} {best[1]:.1f} q/s against "
-                         f"{tp['oxigraph-server']['qps']:.1f}" + ("" if best[1] >= tp["oxigraph-server"]["qps"] else " - missed"))
+            lines.append(
+                f"throughput at least the Oxigraph server's: {best[0]} {best[1]:.1f} q/s against "
+                f"{tp['oxigraph-server']['qps']:.1f}" + ("" if best[1] >= tp["oxigraph-server"]["qps"] else " - missed")
+            )
     bulk = scale["build"].get("bulk_load")
     if bulk:
         share = scale["build"]["rate"] / bulk["rate"]
-        lines.append(f"build at least {TARGETS['build_over_bulk_load']:.0%} of bulk_load's quads/s: {share:.0%} "
-                     f"({scale['build']['rate']:,.0f} against {bulk['rate']:,.0f})"
-                     + ("" if share >= TARGETS["build_over_bulk_load"] else " - missed"))
+        lines.append(
+            f"build at least {TARGETS['build_over_bulk_load']:.0%} of bulk_load's quads/s: {share:.0%} "
+            f"({scale['build']['rate']:,.0f} against {bulk['rate']:,.0f})"
+            + ("" if share >= TARGETS["build_over_bulk_load"] else " - missed")
+        )
     peak = scale["build"]["peak_tree_bytes"]
-    lines.append(f"build peak memory under 1.5 GiB: {peak / 2**20:,.0f} MB"
-                 + ("" if peak < TARGETS["peak_bytes_14"] else f" - missed by {peak / TARGETS['peak_bytes_14']:.1f}x"))
+    lines.append(
+        f"build peak memory under 1.5 GiB: {peak / 2**20:,.0f} MB"
+        + ("" if peak < TARGETS["peak_bytes_14"] else f" - missed by {peak / TARGETS['peak_bytes_14']:.1f}x")
+    )
     r = ratios(scale, "ours", "raw")
     if r:
         worst = max(r, key=lambda kv: kv[1])
         met = sum(1 for _, v in r if v <= TARGETS["ours_over_raw"])
-        lines.append(f"HTTP p50 within {TARGETS['ours_over_raw']}x of raw: {met} of {len(r)} questions; worst "
-                     f"{worst[1]:.2f}x ({worst[0]})" + ("" if met == len(r) else " - missed"))
+        lines.append(
+            f"HTTP p50 within {TARGETS['ours_over_raw']}x of raw: {met} of {len(r)} questions; worst "
+            f"{worst[1]:.2f}x ({worst[0]})" + ("" if met == len(r) else " - missed")
+        )
     r = ratios(scale, "rdflib-endpoint", "ours")
     bounds = []  # questions rdflib-endpoint did not answer within the time limit: at least limit / ours
     for name, per in scale["queries"].items():
@@ -712,28 +827,42 @@ def target_lines(scale: dict, timeout: float) -> list[str]:
         met = sum(1 for _, v in r + bounds if v >= TARGETS["rdflib_over_ours"])
         errors = sum(1 for per in scale["queries"].values() if per.get("rdflib-endpoint", {}).get("status") == "error")
         least = min(r, key=lambda kv: kv[1]) if r else min(bounds, key=lambda kv: kv[1])
-        lines.append(f"at least {TARGETS['rdflib_over_ours']:g}x faster than rdflib-endpoint: {met} of {len(r) + len(bounds)} "
-                     f"questions ({len(bounds)} of them beyond its time limit"
-                     + (f"; {errors} more it fails on" if errors else "") + f"); least {least[1]:.1f}x ({least[0]})"
-                     + ("" if met == len(r) + len(bounds) else " - missed"))
+        lines.append(
+            f"at least {TARGETS['rdflib_over_ours']:g}x faster than rdflib-endpoint: {met} of {len(r) + len(bounds)} "
+            f"questions ({len(bounds)} of them beyond its time limit"
+            + (f"; {errors} more it fails on" if errors else "")
+            + f"); least {least[1]:.1f}x ({least[0]})"
+            + ("" if met == len(r) + len(bounds) else " - missed")
+        )
     b = scale["build"]
-    lines.append(f"build at least {TARGETS['build_rate']:,} quads/s: {b['rate']:,.0f}"
-                 + ("" if b["rate"] >= TARGETS["build_rate"] else f" - missed by {TARGETS['build_rate'] / b['rate']:.1f}x"))
-    lines.append(f"build peak memory under 2 GiB: {b['peak_tree_bytes'] / 2**20:,.0f} MB"
-                 + ("" if b["peak_tree_bytes"] < TARGETS["peak_bytes"] else
-                    f" - missed by {b['peak_tree_bytes'] / TARGETS['peak_bytes']:.1f}x"))
+    lines.append(
+        f"build at least {TARGETS['build_rate']:,} quads/s: {b['rate']:,.0f}"
+        + ("" if b["rate"] >= TARGETS["build_rate"] else f" - missed by {TARGETS['build_rate'] / b['rate']:.1f}x")
+    )
+    lines.append(
+        f"build peak memory under 2 GiB: {b['peak_tree_bytes'] / 2**20:,.0f} MB"
+        + (
+            ""
+            if b["peak_tree_bytes"] < TARGETS["peak_bytes"]
+            else f" - missed by {b['peak_tree_bytes'] / TARGETS['peak_bytes']:.1f}x"
+        )
+    )
     serve = scale["startup"].get("ours")
     if serve:
         med = statistics.median(serve)
-        lines.append(f"serve to first answer under {TARGETS['serve_seconds']:g} s: {med:.2f} s (median of {len(serve)})"
-                     + ("" if med < TARGETS["serve_seconds"] else f" - missed by {med / TARGETS['serve_seconds']:.1f}x"))
+        lines.append(
+            f"serve to first answer under {TARGETS['serve_seconds']:g} s: {med:.2f} s (median of {len(serve)})"
+            + ("" if med < TARGETS["serve_seconds"] else f" - missed by {med / TARGETS['serve_seconds']:.1f}x")
+        )
     return lines
 
 
 def render(headers: list[str], rows: list[list[str]], markdown: bool) -> str:
     if markdown:
-        out = ["| " + " | ".join(headers) + " |",
-               "| " + " | ".join("---" if i == 0 else "---:" for i in range(len(headers))) + " |"]
+        out = [
+            "| " + " | ".join(headers) + " |",
+            "| " + " | ".join("---" if i == 0 else "---:" for i in range(len(headers))) + " |",
+        ]
         out += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
         return "\n".join(out)
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
@@ -758,8 +887,11 @@ def across_scales(results: dict, timeout: float) -> tuple[list[str], list[list[s
             over_raw = ratio(per.get("ours"), per.get("raw"), timeout)[0]
             row.append("-" if p50 is None else f"{ms(p50)} ({over_raw})" if over_raw != "-" else ms(p50))
             rdflib = per.get("rdflib-endpoint")
-            row.append(ratio(rdflib, per.get("ours"), timeout)[0] if rdflib and rdflib["status"] != "error"
-                       else ("error" if rdflib else "-"))
+            row.append(
+                ratio(rdflib, per.get("ours"), timeout)[0]
+                if rdflib and rdflib["status"] != "error"
+                else ("error" if rdflib else "-")
+            )
         rows.append(row)
     return headers, rows
 
@@ -774,21 +906,28 @@ def report(results: dict, markdown: bool) -> str:
         out += [render(*across_scales(results, timeout), markdown), ""]
     for s in results["scales"]:
         b = s["build"]
-        out.append(f"{h}{s['label']}: {b['quads']:,} quads from {s['claims']} claims"
-                   + (" (store reused from an earlier run)" if b.get("reused") else ""))
+        out.append(
+            f"{h}{s['label']}: {b['quads']:,} quads from {s['claims']} claims"
+            + (" (store reused from an earlier run)" if b.get("reused") else "")
+        )
         out.append("")
         phases = ", ".join(f"{k} {v:.1f}s" for k, v in (b.get("reported_phases") or b["phases"]).items())
         reasoner = ", ".join(f"{k} {v:.1f}s" for k, v in b["reasoner"].items())
         if b.get("reasoning_skipped"):
             out.append(f"Built without reasoning: {b['reasoning_skipped']}")
-        out.append(f"Build {b['seconds']:.1f}s ({phases}; reasoners: {reasoner or '-'}, {b.get('inferred')} inferred), "
-                   f"{b['rate']:,.0f} quads/s, peak {b['peak_tree_bytes'] / 2**20:,.0f} MB (process tree; largest "
-                   f"process {b['peak_process_bytes'] / 2**20:,.0f} MB).")
+        out.append(
+            f"Build {b['seconds']:.1f}s ({phases}; reasoners: {reasoner or '-'}, {b.get('inferred')} inferred), "
+            f"{b['rate']:,.0f} quads/s, peak {b['peak_tree_bytes'] / 2**20:,.0f} MB (process tree; largest "
+            f"process {b['peak_process_bytes'] / 2**20:,.0f} MB)."
+        )
         starts = "; ".join(f"{e} {', '.join(f'{x:.2f}' for x in v)}" for e, v in s["startup"].items())
         out.append(f"Start to first answer, s: {starts}.")
         if s["server_peak_bytes"]:
-            out.append("Peak memory while serving: " + ", ".join(
-                f"{e} {v / 2**20:,.0f} MB" for e, v in s["server_peak_bytes"].items()) + ".")
+            out.append(
+                "Peak memory while serving: "
+                + ", ".join(f"{e} {v / 2**20:,.0f} MB" for e, v in s["server_peak_bytes"].items())
+                + "."
+            )
         for note in s["notes"]:
             out.append(note + ".")
         out.append("")
@@ -798,24 +937,42 @@ def report(results: dict, markdown: bool) -> str:
         if any("†" in c for r in rows for c in r):
             out += ["† timed out at a smaller scale: not tried again.", ""]
         if s["throughput"]:
-            tp_rows = [[k, str(v["clients"]), f"{v['qps']:.2f}", str(v["completed"]), str(v["errors"]),
-                        ms(v["p50"]), ms(v["p99"])] for k, v in s["throughput"].items()]
-            out.append(render(["engine", "clients", "queries/s", "answers", "errors", "p50 ms", "p99 ms"],
-                              tp_rows, markdown))
+            tp_rows = [
+                [
+                    k,
+                    str(v["clients"]),
+                    f"{v['qps']:.2f}",
+                    str(v["completed"]),
+                    str(v["errors"]),
+                    ms(v["p50"]),
+                    ms(v["p99"]),
+                ]
+                for k, v in s["throughput"].items()
+            ]
+            out.append(
+                render(["engine", "clients", "queries/s", "answers", "errors", "p50 ms", "p99 ms"], tp_rows, markdown)
+            )
             out.append("")
-        out.append(("Targets (set for 10^6 quads):" if markdown else "targets (set for 10^6 quads):"))
+        out.append("Targets (set for 10^6 quads):" if markdown else "targets (set for 10^6 quads):")
         out += [("- " if markdown else "  ") + line for line in target_lines(s, timeout)]
         stages = ", ".join(f"{k} {v:.0f}s" for k, v in s["stage_seconds"].items())
         out.append("")
         load = s.get("load_average", {})
-        out.append(f"Time spent: {stages}." + (
-            f" Load average (1, 5, 15 min) before {', '.join(f'{x:.1f}' for x in load['before'])}, after "
-            f"{', '.join(f'{x:.1f}' for x in load['after'])}." if load.get("after") else ""))
+        out.append(
+            f"Time spent: {stages}."
+            + (
+                f" Load average (1, 5, 15 min) before {', '.join(f'{x:.1f}' for x in load['before'])}, after "
+                f"{', '.join(f'{x:.1f}' for x in load['after'])}."
+                if load.get("after")
+                else ""
+            )
+        )
         out.append("")
     return "\n".join(out)
 
 
 # ---- main ----------------------------------------------------------------------------------------
+
 
 def versions() -> dict:
     out = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
@@ -836,43 +993,91 @@ def parse_args(argv):
     size = ap.add_mutually_exclusive_group()
     size.add_argument("--triples", type=float, nargs="+", help="target quads per scale (default 1e4 1e5)")
     size.add_argument("--claims", type=int, nargs="+", help="synthetic claims per scale, instead of --triples")
-    ap.add_argument("--paper", action="store_true",
-                    help="also (or, without --triples and --claims, only) the project's own graph: its ontology/ and "
-                         "data/ built here, as `paradiplomacy build` builds them")
-    ap.add_argument("--engines", nargs="+", default=["raw", "ours", "oxigraph", "rdflib"], choices=sorted(ENGINES),
-                    help="engines to time (default: all four)")
-    ap.add_argument("--reason", choices=["auto", "yes", "no"], default="auto",
-                    help="build with reasoning (yes), without (no), or with it unless the build refuses it as "
-                         "over PARADIPLOMACY_REASONING_LIMIT, then without (auto, the default)")
+    ap.add_argument(
+        "--paper",
+        action="store_true",
+        help="also (or, without --triples and --claims, only) the project's own graph: its ontology/ and "
+        "data/ built here, as `paradiplomacy build` builds them",
+    )
+    ap.add_argument(
+        "--engines",
+        nargs="+",
+        default=["raw", "ours", "oxigraph", "rdflib"],
+        choices=sorted(ENGINES),
+        help="engines to time (default: all four)",
+    )
+    ap.add_argument(
+        "--reason",
+        choices=["auto", "yes", "no"],
+        default="auto",
+        help="build with reasoning (yes), without (no), or with it unless the build refuses it as "
+        "over PARADIPLOMACY_REASONING_LIMIT, then without (auto, the default)",
+    )
     ap.add_argument("--queries", nargs="+", help="only these competency questions (file names without .rq)")
     ap.add_argument("--reps", type=int, default=20, help="timed repetitions per question after a warm-up (default 20)")
     ap.add_argument("--min-reps", type=int, default=3, help="repetitions even for a slow engine (default 3)")
-    ap.add_argument("--budget", type=float, default=30.0,
-                    help="seconds of repetitions per question and engine: fewer repetitions for slow engines (default 30)")
-    ap.add_argument("--timeout", type=float, default=60.0, help="time limit of one query on every engine, s (default 60)")
-    ap.add_argument("--recover", type=float, default=5.0,
-                    help="seconds to wait for a server still busy with a query the client gave up on, before "
-                         "restarting it (default 5)")
-    ap.add_argument("--retry-timeouts", action="store_true",
-                    help="try again at a larger scale what timed out at a smaller one (default: reported as "
-                         "beyond the time limit without trying: it would only take longer)")
-    ap.add_argument("--timeouts-from", metavar="JSON",
-                    help="what timed out in an earlier run (its --json) counts as timed out at a smaller scale")
+    ap.add_argument(
+        "--budget",
+        type=float,
+        default=30.0,
+        help="seconds of repetitions per question and engine: fewer repetitions for slow engines (default 30)",
+    )
+    ap.add_argument(
+        "--timeout", type=float, default=60.0, help="time limit of one query on every engine, s (default 60)"
+    )
+    ap.add_argument(
+        "--recover",
+        type=float,
+        default=5.0,
+        help="seconds to wait for a server still busy with a query the client gave up on, before "
+        "restarting it (default 5)",
+    )
+    ap.add_argument(
+        "--retry-timeouts",
+        action="store_true",
+        help="try again at a larger scale what timed out at a smaller one (default: reported as "
+        "beyond the time limit without trying: it would only take longer)",
+    )
+    ap.add_argument(
+        "--timeouts-from",
+        metavar="JSON",
+        help="what timed out in an earlier run (its --json) counts as timed out at a smaller scale",
+    )
     ap.add_argument("--clients", type=int, default=16, help="concurrent clients for throughput (default 16)")
-    ap.add_argument("--duration", type=float, default=20.0, help="seconds of throughput per engine; 0: none (default 20)")
-    ap.add_argument("--ours-workers", type=int, nargs="+", default=[2, 4],
-                    help="query workers of our server: the first for latency and throughput, the others throughput only")
+    ap.add_argument(
+        "--duration", type=float, default=20.0, help="seconds of throughput per engine; 0: none (default 20)"
+    )
+    ap.add_argument(
+        "--ours-workers",
+        type=int,
+        nargs="+",
+        default=[2, 4],
+        help="query workers of our server: the first for latency and throughput, the others throughput only",
+    )
     ap.add_argument("--serve-trials", type=int, default=3, help="starts of our server timed to the first answer")
-    ap.add_argument("--keep-row-cap", action="store_true",
-                    help="keep our server's row cap (PARADIPLOMACY_ROW_CAP) instead of lifting it above every answer")
-    ap.add_argument("--workdir", default=str(ROOT / "var" / "bench"),
-                    help="where the synthetic projects, stores, dumps and logs go (default var/bench)")
-    ap.add_argument("--store-from", metavar="DIR",
-                    help="reuse the projects, stores and dumps that an earlier run left in DIR (its --workdir), "
-                         "with the build figures it recorded")
+    ap.add_argument(
+        "--keep-row-cap",
+        action="store_true",
+        help="keep our server's row cap (PARADIPLOMACY_ROW_CAP) instead of lifting it above every answer",
+    )
+    ap.add_argument(
+        "--workdir",
+        default=str(ROOT / "var" / "bench"),
+        help="where the synthetic projects, stores, dumps and logs go (default var/bench)",
+    )
+    ap.add_argument(
+        "--store-from",
+        metavar="DIR",
+        help="reuse the projects, stores and dumps that an earlier run left in DIR (its --workdir), "
+        "with the build figures it recorded",
+    )
     ap.add_argument("--json", metavar="FILE", help="write every raw figure here")
-    ap.add_argument("--report-from", metavar="JSON", nargs="+", help="measure nothing: print (and --markdown) the report of "
-                                                         "an earlier run's --json")
+    ap.add_argument(
+        "--report-from",
+        metavar="JSON",
+        nargs="+",
+        help="measure nothing: print (and --markdown) the report of an earlier run's --json",
+    )
     ap.add_argument("--markdown", metavar="FILE", help="write the report as Markdown here")
     args = ap.parse_args(argv)
     if args.store_from:
@@ -920,10 +1125,18 @@ def main(argv=None) -> int:
     queries = competency_questions(ROOT / "queries", args.queries)
     if not queries:
         sys.exit("no competency questions to time")
-    log(f"{len(queries)} competency questions; engines {', '.join(engines)}; scales "
-        + ", ".join(f"{label} ({claims} claims)" for label, claims, _ in scales))
-    results = {"settings": {k: v for k, v in vars(args).items()}, "machine": versions(), "skipped": skipped,
-               "engines": engines, "queries": {q.name: q.question for q in queries}, "scales": []}
+    log(
+        f"{len(queries)} competency questions; engines {', '.join(engines)}; scales "
+        + ", ".join(f"{label} ({claims} claims)" for label, claims, _ in scales)
+    )
+    results = {
+        "settings": {k: v for k, v in vars(args).items()},
+        "machine": versions(),
+        "skipped": skipped,
+        "engines": engines,
+        "queries": {q.name: q.question for q in queries},
+        "scales": [],
+    }
     timed_out: dict[str, set] = {}  # engine -> questions that timed out at a smaller scale
     if args.timeouts_from:
         for scale in json.loads(Path(args.timeouts_from).read_text())["scales"]:

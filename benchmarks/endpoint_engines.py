@@ -39,8 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from paradiplomacy.namespaces import PREFIXES  # noqa: E402
-from paradiplomacy.store.oxigraph import UNION_MARK  # noqa: E402
 from paradiplomacy.sparql.prefixes import declarations  # noqa: E402
+from paradiplomacy.store.oxigraph import UNION_MARK  # noqa: E402
 
 try:
     import psutil
@@ -51,9 +51,27 @@ HOST = "127.0.0.1"
 SELECT_JSON = "application/sparql-results+json"
 TURTLE = "text/turtle"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short", "byte",
-                             "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
-                             "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+NUMERIC = {
+    XSD + t
+    for t in (
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+    )
+}
 
 
 def log(message: str) -> None:
@@ -61,6 +79,7 @@ def log(message: str) -> None:
 
 
 # ---- the competency questions -------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Query:
@@ -93,12 +112,19 @@ def competency_questions(directory: Path, only: list[str] | None = None) -> list
             continue
         form = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", code, re.I)
         first = text.splitlines()[0] if text else ""
-        out.append(Query(path.stem, first[1:].strip() if first.startswith("#") else "", text,
-                         form.group(1).upper() if form else "SELECT"))
+        out.append(
+            Query(
+                path.stem,
+                first[1:].strip() if first.startswith("#") else "",
+                text,
+                form.group(1).upper() if form else "SELECT",
+            )
+        )
     return out
 
 
 # ---- answers: what an engine returned, and its normal form ---------------------------------------
+
 
 @dataclass
 class Outcome:
@@ -132,8 +158,9 @@ def _norm_ox(term) -> tuple:
     if isinstance(term, ox.BlankNode):
         return ("b",)
     if isinstance(term, ox.Literal):
-        return _norm_term({"type": "literal", "value": term.value, "datatype": term.datatype.value,
-                           "xml:lang": term.language})
+        return _norm_term(
+            {"type": "literal", "value": term.value, "datatype": term.datatype.value, "xml:lang": term.language}
+        )
     return ("u", term.value)
 
 
@@ -146,18 +173,22 @@ def summarise(outcome: Outcome) -> tuple[int, str]:
         if "boolean" in data:
             rows = [repr(bool(data["boolean"]))]
         else:
-            rows = sorted(repr(sorted((k, _norm_term(v)) for k, v in b.items()))
-                          for b in data["results"]["bindings"])
+            rows = sorted(repr(sorted((k, _norm_term(v)) for k, v in b.items())) for b in data["results"]["bindings"])
     elif ctype in (TURTLE, "application/n-triples"):
         fmt = ox.RdfFormat.TURTLE if ctype == TURTLE else ox.RdfFormat.N_TRIPLES
-        rows = sorted({repr((_norm_ox(t.subject), _norm_ox(t.predicate), _norm_ox(t.object)))
-                       for t in ox.parse(outcome.body, format=fmt)})
+        rows = sorted(
+            {
+                repr((_norm_ox(t.subject), _norm_ox(t.predicate), _norm_ox(t.object)))
+                for t in ox.parse(outcome.body, format=fmt)
+            }
+        )
     else:
         raise ValueError(f"unexpected content type {outcome.content_type!r}")
     return len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest()[:16]
 
 
 # ---- memory --------------------------------------------------------------------------------------
+
 
 class TreeMemory:
     """Samples the resident memory of a process and all its descendants (psutil), keeping the peak
@@ -169,7 +200,7 @@ class TreeMemory:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def start(self) -> "TreeMemory":
+    def start(self) -> TreeMemory:
         if psutil is not None:
             self._thread.start()
         return self
@@ -202,6 +233,7 @@ class TreeMemory:
 
 # ---- processes -----------------------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
@@ -221,8 +253,9 @@ def start_process(cmd: list[str], log_path: Path, env: dict | None = None) -> su
     """A server process in a session of its own (so that it and its children can be stopped)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                env=env, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True
+        )
     _started.append(proc)
     return proc
 
@@ -261,11 +294,12 @@ def tail(path: Path, chars: int = 1500) -> str:
 
 # ---- HTTP ------------------------------------------------------------------------------------------
 
+
 class HttpClient:
     """One keep-alive connection to a server engine: POST application/sparql-query, the whole
     answer read. It follows the engine to its new port when the engine is restarted."""
 
-    def __init__(self, engine: "ServerEngine"):
+    def __init__(self, engine: ServerEngine):
         self.engine = engine
         self.path, self.prologue = engine.path, engine.prologue
         self.conn: http.client.HTTPConnection | None = None
@@ -296,12 +330,18 @@ class HttpClient:
                 response = self.conn.getresponse()
                 data = response.read()
                 seconds = time.perf_counter() - started
-            except (socket.timeout, TimeoutError):
+            except TimeoutError:
                 self.close()
-                return Outcome(False, time.perf_counter() - started, error=f"no answer within {timeout:g} s",
-                               timeout=True)
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
-                    http.client.CannotSendRequest, http.client.BadStatusLine) as exc:
+                return Outcome(
+                    False, time.perf_counter() - started, error=f"no answer within {timeout:g} s", timeout=True
+                )
+            except (
+                http.client.RemoteDisconnected,
+                ConnectionResetError,
+                BrokenPipeError,
+                http.client.CannotSendRequest,
+                http.client.BadStatusLine,
+            ) as exc:
                 self.close()  # a keep-alive connection the server had closed: once more on a new one
                 if attempt == 0:
                     continue
@@ -314,8 +354,14 @@ class HttpClient:
             ctype = response.getheader("Content-Type", "")
             if response.status != 200:
                 snippet = data[:300].decode("utf-8", "replace").replace("\n", " ")
-                return Outcome(False, seconds, ctype, data, f"HTTP {response.status}: {snippet}",
-                               timeout=response.status in (503, 504) and "time" in snippet.lower())
+                return Outcome(
+                    False,
+                    seconds,
+                    ctype,
+                    data,
+                    f"HTTP {response.status}: {snippet}",
+                    timeout=response.status in (503, 504) and "time" in snippet.lower(),
+                )
             return Outcome(True, seconds, ctype, data)
         raise AssertionError("unreachable")
 
@@ -381,8 +427,9 @@ class RawEngine(Engine):
         def run(query: Query, timeout: float) -> Outcome:
             started = time.perf_counter()
             try:
-                result = self.store.query(query.text, prefixes=PREFIXES,
-                                          use_default_graph_as_union=not keeps_set_union(self.generation))
+                result = self.store.query(
+                    query.text, prefixes=PREFIXES, use_default_graph_as_union=not keeps_set_union(self.generation)
+                )
                 if isinstance(result, ox.QueryTriples):
                     body = ox.serialize(result, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
                     ctype = TURTLE
@@ -393,9 +440,11 @@ class RawEngine(Engine):
                 return Outcome(False, time.perf_counter() - started, error=f"{type(exc).__name__}: {exc}")
             seconds = time.perf_counter() - started
             if seconds > timeout:
-                return Outcome(False, seconds, error=f"answered after {seconds:.1f} s, beyond {timeout:g} s",
-                               timeout=True)
+                return Outcome(
+                    False, seconds, error=f"answered after {seconds:.1f} s, beyond {timeout:g} s", timeout=True
+                )
             return Outcome(True, seconds, ctype, body)
+
         return run
 
 
@@ -444,8 +493,10 @@ class ServerEngine(Engine):
                     return time.perf_counter() - started
                 if self.proc.poll() is not None or time.perf_counter() > deadline:
                     self.stop()
-                    raise RuntimeError(f"{self.label} did not answer a query within {self.ready_timeout:g} s "
-                                       f"(exit {self.proc.returncode}): {tail(self.log_path)}")
+                    raise RuntimeError(
+                        f"{self.label} did not answer a query within {self.ready_timeout:g} s "
+                        f"(exit {self.proc.returncode}): {tail(self.log_path)}"
+                    )
                 time.sleep(0.02)
         finally:
             probe.close()
@@ -485,19 +536,39 @@ class OursEngine(ServerEngine):
 
     prologue = False
 
-    def __init__(self, workdir: Path, timeout: float, project: Path, store: Path, workers: int,
-                 row_cap: int | None, label: str = "ours"):
+    def __init__(
+        self,
+        workdir: Path,
+        timeout: float,
+        project: Path,
+        store: Path,
+        workers: int,
+        row_cap: int | None,
+        label: str = "ours",
+    ):
         super().__init__(workdir, timeout)
         self.project, self.store, self.workers, self.row_cap = Path(project), Path(store), workers, row_cap
         self.label = label
 
     def command(self) -> list[str]:
-        return paradiplomacy_command() + ["--home", str(self.project), "--store", str(self.store), "serve",
-                                          "--host", HOST, "--port", str(self.port), "--workers", str(self.workers)]
+        return paradiplomacy_command() + [
+            "--home",
+            str(self.project),
+            "--store",
+            str(self.store),
+            "serve",
+            "--host",
+            HOST,
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+        ]
 
     def environment(self) -> dict:
-        env = dict(os.environ, PARADIPLOMACY_QUERY_TIMEOUT=str(self.timeout),
-                   PARADIPLOMACY_QUERIES=str(ROOT / "queries"))
+        env = dict(
+            os.environ, PARADIPLOMACY_QUERY_TIMEOUT=str(self.timeout), PARADIPLOMACY_QUERIES=str(ROOT / "queries")
+        )
         if self.row_cap is not None:
             env["PARADIPLOMACY_ROW_CAP"] = str(self.row_cap)
         for name in ("PARADIPLOMACY_UPDATES", "PARADIPLOMACY_UPDATE_TOKEN", "PARADIPLOMACY_BACKEND"):
@@ -522,8 +593,17 @@ class OxigraphServerEngine(ServerEngine):
         if exe is None:
             raise RuntimeError("the `oxigraph` command is missing: pip install -e '.[bench]'")
         union = [] if keeps_set_union(self.generation) else ["--union-default-graph"]
-        return [exe, "serve-read-only", "--location", str(self.generation), "--bind", f"{HOST}:{self.port}",
-                *union, "--timeout-s", str(max(1, round(self.timeout)))]
+        return [
+            exe,
+            "serve-read-only",
+            "--location",
+            str(self.generation),
+            "--bind",
+            f"{HOST}:{self.port}",
+            *union,
+            "--timeout-s",
+            str(max(1, round(self.timeout))),
+        ]
 
 
 class RdflibEngine(ServerEngine):
@@ -539,8 +619,16 @@ class RdflibEngine(ServerEngine):
         self.dump = Path(dump)
 
     def command(self) -> list[str]:
-        return [sys.executable, str(Path(__file__).with_name("endpoint_rdflib.py")), "--dump", str(self.dump),
-                "--host", HOST, "--port", str(self.port)]
+        return [
+            sys.executable,
+            str(Path(__file__).with_name("endpoint_rdflib.py")),
+            "--dump",
+            str(self.dump),
+            "--host",
+            HOST,
+            "--port",
+            str(self.port),
+        ]
 
 
 def rdflib_endpoint_missing() -> str | None:

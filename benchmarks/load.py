@@ -38,8 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = "application/sparql-results+json"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 PAGES = ["/", "/ontology", "/graph/inferred", "/map", "/network"]
-SLUGS = ("SELECT DISTINCT ?s WHERE { ?s a ?type FILTER(STRSTARTS(STR(?s), STR(pdr:))) } "
-         "ORDER BY ?s LIMIT 300")
+SLUGS = "SELECT DISTINCT ?s WHERE { ?s a ?type FILTER(STRSTARTS(STR(?s), STR(pdr:))) } ORDER BY ?s LIMIT 300"
 MIX = [("query", 5), ("resource", 3), ("page", 2)]  # kinds of request and their weights
 
 
@@ -52,7 +51,7 @@ def resource_slugs(session: requests.Session, url: str) -> list[str]:
     r = session.get(url + "/sparql", params={"query": SLUGS}, headers={"Accept": RESULTS}, timeout=60)
     r.raise_for_status()
     prefix = "https://w3id.org/paradiplomacy/resource/"
-    return [b["s"]["value"][len(prefix):] for b in r.json()["results"]["bindings"]]
+    return [b["s"]["value"][len(prefix) :] for b in r.json()["results"]["bindings"]]
 
 
 class Client(threading.Thread):
@@ -96,8 +95,11 @@ def percentile(sorted_values: list[float], p: float) -> float:
 
 def latency_summary(seconds: list[float]) -> dict:
     s = sorted(seconds)
-    return {"requests": len(s), **{f"p{p}_ms": round(percentile(s, p) * 1000, 1) for p in (50, 90, 99)},
-            "max_ms": round(s[-1] * 1000, 1) if s else None}
+    return {
+        "requests": len(s),
+        **{f"p{p}_ms": round(percentile(s, p) * 1000, 1) for p in (50, 90, 99)},
+        "max_ms": round(s[-1] * 1000, 1) if s else None,
+    }
 
 
 def process_cpu(pids) -> float | None:
@@ -120,8 +122,15 @@ def server_pids(url: str, server: subprocess.Popen | None) -> list[int]:
     return ([server.pid] if server else []) + list(workers)
 
 
-def run_load(url: str, clients: int = 50, seconds: float = 60, queries_dir: Path = ROOT / "queries",
-             timeout: float = 60, server: subprocess.Popen | None = None, max_requests: int = 200_000) -> dict:
+def run_load(
+    url: str,
+    clients: int = 50,
+    seconds: float = 60,
+    queries_dir: Path = ROOT / "queries",
+    timeout: float = 60,
+    server: subprocess.Popen | None = None,
+    max_requests: int = 200_000,
+) -> dict:
     """Run the load and return its figures (see the module's doc)."""
     with requests.Session() as s:
         slugs = resource_slugs(s, url)
@@ -140,20 +149,29 @@ def run_load(url: str, clients: int = 50, seconds: float = 60, queries_dir: Path
     client_cpu = time.process_time() - client_cpu
     server_after = process_cpu(pids)  # the workers now: a worker replaced during the run is not counted
     results = [r for t in threads for r in t.results]
-    errors = [(kind, outcome) for kind, _, outcome in results if not (isinstance(outcome, int) and 200 <= outcome < 300)]
+    errors = [
+        (kind, outcome) for kind, _, outcome in results if not (isinstance(outcome, int) and 200 <= outcome < 300)
+    ]
     by_kind = defaultdict(list)
     for kind, secs, _ in results:
         by_kind[kind].append(secs)
     return {
-        "url": url, "clients": clients, "seconds": seconds, "wall_s": round(wall, 2),
-        "requests": len(results), "errors": len(errors), "error_examples": sorted({str(e) for e in errors})[:10],
+        "url": url,
+        "clients": clients,
+        "seconds": seconds,
+        "wall_s": round(wall, 2),
+        "requests": len(results),
+        "errors": len(errors),
+        "error_examples": sorted({str(e) for e in errors})[:10],
         "throughput_per_s": round(len(results) / wall, 1),
         "latency": latency_summary([secs for _, secs, _ in results]),
         "by_kind": {kind: latency_summary(v) for kind, v in sorted(by_kind.items())},
         "client_cpu_s": round(client_cpu, 1),
-        "server_cpu_s": round(server_after - server_cpu, 1) if server_cpu is not None and server_after is not None
+        "server_cpu_s": round(server_after - server_cpu, 1)
+        if server_cpu is not None and server_after is not None
         else None,
-        "cores": os.cpu_count(), "load_average_1min": round(os.getloadavg()[0], 2),
+        "cores": os.cpu_count(),
+        "load_average_1min": round(os.getloadavg()[0], 2),
     }
 
 
@@ -165,12 +183,16 @@ def report(figures: dict) -> str:
         f"latency: p50 {lat['p50_ms']} ms, p90 {lat['p90_ms']} ms, p99 {lat['p99_ms']} ms, max {lat['max_ms']} ms",
     ]
     for kind, k in figures["by_kind"].items():
-        lines.append(f"  {kind}: {k['requests']} requests, p50 {k['p50_ms']} ms, p90 {k['p90_ms']} ms, "
-                     f"p99 {k['p99_ms']} ms, max {k['max_ms']} ms")
+        lines.append(
+            f"  {kind}: {k['requests']} requests, p50 {k['p50_ms']} ms, p90 {k['p90_ms']} ms, "
+            f"p99 {k['p99_ms']} ms, max {k['max_ms']} ms"
+        )
     server_cpu = figures["server_cpu_s"]
-    lines.append(f"CPU over {figures['wall_s']} s on {figures['cores']} cores: this client {figures['client_cpu_s']} s"
-                 + (f", the server and its workers {server_cpu} s" if server_cpu is not None else "")
-                 + f"; load average at the end {figures['load_average_1min']}")
+    lines.append(
+        f"CPU over {figures['wall_s']} s on {figures['cores']} cores: this client {figures['client_cpu_s']} s"
+        + (f", the server and its workers {server_cpu} s" if server_cpu is not None else "")
+        + f"; load average at the end {figures['load_average_1min']}"
+    )
     lines += [f"error: {e}" for e in figures["error_examples"]]
     return "\n".join(lines)
 
@@ -188,8 +210,22 @@ def start_server(store: Path, workers: int, log: Path) -> tuple[subprocess.Popen
     shared = ROOT.parent / "shared" / "sources"
     if "PARADIPLOMACY_SOURCES" not in env and shared.is_dir():
         env["PARADIPLOMACY_SOURCES"] = str(shared)
-    command = [sys.executable, "-m", "paradiplomacy", "--home", str(ROOT), "--store", str(store), "serve",
-               "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    command = [
+        sys.executable,
+        "-m",
+        "paradiplomacy",
+        "--home",
+        str(ROOT),
+        "--store",
+        str(store),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
     with open(log, "w") as out:
         server = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -225,8 +261,9 @@ def main(argv=None) -> int:
         args.store.parent.mkdir(parents=True, exist_ok=True)
         server, url = start_server(args.store, args.workers, args.store.parent / "load-server.log")
     try:
-        figures = run_load(url, args.clients, args.seconds, timeout=args.timeout, server=server,
-                           max_requests=args.max_requests)
+        figures = run_load(
+            url, args.clients, args.seconds, timeout=args.timeout, server=server, max_requests=args.max_requests
+        )
     finally:
         if server is not None:
             server.terminate()

@@ -29,6 +29,7 @@ def measure(n: int, declared: bool) -> dict:
     """n subjects, each with one value of ex:p: nothing to infer from functionality."""
     import rdflib
     import reasonable
+
     g = rdflib.Graph()
     p = rdflib.URIRef(EX + "p")
     if declared:
@@ -39,17 +40,26 @@ def measure(n: int, declared: bool) -> dict:
     r.from_graph(g)
     started = time.perf_counter()
     out = r.reason()
-    return {"n": n, "declared": declared, "seconds": round(time.perf_counter() - started, 2), "closure": len(out),
-            "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    return {
+        "n": n,
+        "declared": declared,
+        "seconds": round(time.perf_counter() - started, 2),
+        "closure": len(out),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
 
 
 def unsound_ifp() -> list:
     """a ifp x . b ifp y .  (x != y): nothing follows, yet `reasonable` says a owl:sameAs b."""
     import rdflib
     import reasonable
-    g = rdflib.Graph().parse(data=f"""
+
+    g = rdflib.Graph().parse(
+        data=f"""
         <{EX}ifp> a <{OWL}InverseFunctionalProperty> .
-        <{EX}a> <{EX}ifp> <{EX}x> .  <{EX}b> <{EX}ifp> <{EX}y> .""", format="turtle")
+        <{EX}a> <{EX}ifp> <{EX}x> .  <{EX}b> <{EX}ifp> <{EX}y> .""",
+        format="turtle",
+    )
     r = reasonable.PyReasoner()
     r.from_graph(g)
     return sorted(f"{s.n3()} owl:sameAs {o.n3()}" for s, p, o in r.reason() if str(p) == OWL + "sameAs" and s != o)
@@ -67,6 +77,7 @@ def main(argv=None):
     from importlib.metadata import version
 
     import reasonable  # noqa: F401
+
     print(f"reasonable {version('reasonable')}")
     print("prp-ifp on  a ifp x . b ifp y . :", unsound_ifp() or "nothing (sound)")
     print("| triples of ex:p | declared functional | reason() s | peak MB | closure |")
@@ -74,9 +85,13 @@ def main(argv=None):
     cap = int(args.max_gb * 2**30)
     for n in args.sizes:
         for declared in (False, True):
-            child = subprocess.run([sys.executable, __file__, "--child", str(n), "1" if declared else "0"],
-                                   capture_output=True, text=True, check=False,
-                                   preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (cap, cap)))
+            child = subprocess.run(
+                [sys.executable, __file__, "--child", str(n), "1" if declared else "0"],
+                capture_output=True,
+                text=True,
+                check=False,
+                preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (cap, cap)),
+            )
             if child.returncode:
                 print(f"| {n} | {declared} | failed under {args.max_gb} GB: {child.stderr.strip()[-120:]} | | |")
                 continue

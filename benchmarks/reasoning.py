@@ -42,16 +42,19 @@ def scaled(abox: Graph, concepts: set, n: int) -> Graph:
         return abox
     out = Graph()
     for i in range(n):
+
         def rename(t):
             if isinstance(t, URIRef) and str(t).startswith(str(PDR)) and t not in concepts:
                 return URIRef(f"{t}-copy{i}")
             return t
+
         for s, p, o in abox:
             out.add((rename(s), p, rename(o)))
     return out
 
 
 # ---- OWL 2 RL over copies of a store ----------------------------------------------------------
+
 
 def copies(store_dir: str, n: int):
     """An in-memory pyoxigraph store of n disjoint copies of the store's asserted graphs: every
@@ -61,18 +64,24 @@ def copies(store_dir: str, n: int):
     from paradiplomacy.build import asserted_copy
     from paradiplomacy.namespaces import GRAPH_ONTOLOGY
     from paradiplomacy.store.oxigraph import OxigraphStore
+
     source = asserted_copy(OxigraphStore(Path(store_dir), read_only=True))
     ontology = ox.NamedNode(str(GRAPH_ONTOLOGY))
     declared = {q.subject for q in source.quads_for_pattern(None, None, None, ontology)}
     out = ox.Store()
     for i in range(n):
+
         def rename(t, i=i):
             if isinstance(t, ox.NamedNode) and t.value.startswith(str(PDR)) and t not in declared:
                 return ox.NamedNode(f"{t.value}-copy{i}")
             return t
-        out.bulk_extend(q if q.graph_name == ontology else
-                        ox.Quad(rename(q.subject), q.predicate, rename(q.object), rename(q.graph_name))
-                        for q in source.quads_for_pattern(None, None, None))
+
+        out.bulk_extend(
+            q
+            if q.graph_name == ontology
+            else ox.Quad(rename(q.subject), q.predicate, rename(q.object), rename(q.graph_name))
+            for q in source.quads_for_pattern(None, None, None)
+        )
     return out
 
 
@@ -86,11 +95,15 @@ def measure_copy(store_dir: str, n: int, mode: str) -> dict:
     from rdflib.namespace import OWL, RDF
 
     from paradiplomacy.reasoning import rl
+
     data = copies(store_dir, n)
     sel = rl.select_graphs(data)
     base_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    fp = {q.triple for q in data.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), None)
-          if q.object.value in (str(OWL.FunctionalProperty), str(OWL.InverseFunctionalProperty))}
+    fp = {
+        q.triple
+        for q in data.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), None)
+        if q.object.value in (str(OWL.FunctionalProperty), str(OWL.InverseFunctionalProperty))
+    }
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "input.ttl"
         if mode in ("engine", "engine+fp", "from-graph"):
@@ -108,17 +121,29 @@ def measure_copy(store_dir: str, n: int, mode: str) -> dict:
         else:
             size = rl.closure(data, sel).closure_triples
         seconds = time.perf_counter() - started
-    return {"copies": n, "mode": mode, "asserted": sel.triples, "closure": size, "seconds": round(seconds, 2),
-            "input_mb": round(base_mb), "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    return {
+        "copies": n,
+        "mode": mode,
+        "asserted": sel.triples,
+        "closure": size,
+        "seconds": round(seconds, 2),
+        "input_mb": round(base_mb),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
 
 
 def copies_table(args) -> None:
     import json
     import resource
     import subprocess
+
     cap = int(args.max_gb * 2**30)
     modes = ["engine+fp", "engine", "project"] + (["from-graph"] if args.input_route else [])
-    print("| copies | asserted triples | closure | " + " | ".join(f"{m} s / peak MB" for m in modes) + " | project / engine |")
+    print(
+        "| copies | asserted triples | closure | "
+        + " | ".join(f"{m} s / peak MB" for m in modes)
+        + " | project / engine |"
+    )
     print("| ---: | ---: | ---: | " + " | ".join("---:" for _ in modes) + " | ---: |")
     for n in args.copies:
         cells, got = [], {}
@@ -126,18 +151,28 @@ def copies_table(args) -> None:
             if mode == "engine+fp" and n > args.fp_up_to:
                 cells.append(f"not run (> {args.fp_up_to} copies: quadratic)")
                 continue
-            child = subprocess.run([sys.executable, __file__, "--child", args.store, str(n), mode], capture_output=True,
-                                   text=True, check=False,
-                                   preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (cap, cap)))
+            child = subprocess.run(
+                [sys.executable, __file__, "--child", args.store, str(n), mode],
+                capture_output=True,
+                text=True,
+                check=False,
+                preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (cap, cap)),
+            )
             if child.returncode:
                 cells.append(f"failed under {args.max_gb} GB")
                 continue
             m = got[mode] = json.loads(child.stdout.strip().splitlines()[-1])
             cells.append(f"{m['seconds']} / {m['peak_mb']:,}")
         first = next(iter(got.values()), {})
-        ratio = f"{got['project']['seconds'] / got['engine']['seconds']:.2f}x" if {"project", "engine"} <= set(got) else "-"
-        print(f"| {n} | {first.get('asserted', 0):,} | {got.get('engine+fp', got.get('engine', {})).get('closure', 0):,} | "
-              + " | ".join(cells) + f" | {ratio} |", flush=True)
+        ratio = (
+            f"{got['project']['seconds'] / got['engine']['seconds']:.2f}x" if {"project", "engine"} <= set(got) else "-"
+        )
+        print(
+            f"| {n} | {first.get('asserted', 0):,} | {got.get('engine+fp', got.get('engine', {})).get('closure', 0):,} | "
+            + " | ".join(cells)
+            + f" | {ratio} |",
+            flush=True,
+        )
 
 
 def main(argv=None):
@@ -154,6 +189,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.child:
         import json
+
         print(json.dumps(measure_copy(args.child[0], int(args.child[1]), args.child[2])))
         return
     if args.store:
@@ -179,8 +215,11 @@ def main(argv=None):
             counts[engine] = len(owl_rl_closure(ontology, data, engine))
             times[engine] = time.perf_counter() - t0
         rows.append((n, len(data), times, counts))
-        print(f"scale {n:>4}: {len(data):>7} asserted triples  " + "  ".join(
-            f"{k} {times[k]:7.2f}s ({counts[k]} inferred)" for k in times), flush=True)
+        print(
+            f"scale {n:>4}: {len(data):>7} asserted triples  "
+            + "  ".join(f"{k} {times[k]:7.2f}s ({counts[k]} inferred)" for k in times),
+            flush=True,
+        )
     base = rows[0][2]["HermiT"]
     names = list(rows[0][2])
     print()

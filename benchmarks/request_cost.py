@@ -34,8 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from endpoint_engines import free_port  # noqa: E402
 
-QUERY = ("SELECT ?o WHERE { <https://w3id.org/paradiplomacy/resource/hebei> "
-         "<http://www.w3.org/2000/01/rdf-schema#label> ?o }")
+QUERY = (
+    "SELECT ?o WHERE { <https://w3id.org/paradiplomacy/resource/hebei> "
+    "<http://www.w3.org/2000/01/rdf-schema#label> ?o }"
+)
 JSON = "application/sparql-results+json"
 
 BARE = """
@@ -102,24 +104,61 @@ def servers(store: Path, home: Path, workdir: Path) -> dict:
     env = dict(os.environ, RC_HOME=str(home), RC_STORE=str(store), PYTHONPATH=str(ROOT / "src"))
     oxigraph = Path(sys.executable).with_name("oxigraph")
     union = [] if (generation / "DEFAULT-GRAPH-IS-UNION").is_file() else ["--union-default-graph"]
-    out = {"oxigraph-server": (lambda port: [str(oxigraph if oxigraph.is_file() else shutil.which("oxigraph")),
-                                             "serve-read-only", "--location", str(generation),
-                                             "--bind", f"127.0.0.1:{port}", *union], env, "/query")}
+    out = {
+        "oxigraph-server": (
+            lambda port: [
+                str(oxigraph if oxigraph.is_file() else shutil.which("oxigraph")),
+                "serve-read-only",
+                "--location",
+                str(generation),
+                "--bind",
+                f"127.0.0.1:{port}",
+                *union,
+            ],
+            env,
+            "/query",
+        )
+    }
     bare_waitress = WAITRESS.replace("from rc_app import app", "from rc_bare import app")
     (workdir / "rc_bare_waitress.py").write_text(bare_waitress)
-    out["bare WSGI, waitress"] = (lambda port: [sys.executable, str(workdir / "rc_bare_waitress.py"), str(port),
-                                                str(workdir)], env, "/sparql")
-    out["app, waitress, queries in the server"] = (lambda port: [sys.executable, str(workdir / "rc_waitress.py"),
-                                                                 str(port), str(workdir)], dict(env, RC_INLINE="1"),
-                                                   "/sparql")
-    out["app, waitress, worker processes"] = (lambda port: [sys.executable, str(workdir / "rc_waitress.py"),
-                                                            str(port), str(workdir)], env, "/sparql")
+    out["bare WSGI, waitress"] = (
+        lambda port: [sys.executable, str(workdir / "rc_bare_waitress.py"), str(port), str(workdir)],
+        env,
+        "/sparql",
+    )
+    out["app, waitress, queries in the server"] = (
+        lambda port: [sys.executable, str(workdir / "rc_waitress.py"), str(port), str(workdir)],
+        dict(env, RC_INLINE="1"),
+        "/sparql",
+    )
+    out["app, waitress, worker processes"] = (
+        lambda port: [sys.executable, str(workdir / "rc_waitress.py"), str(port), str(workdir)],
+        env,
+        "/sparql",
+    )
     granian = Path(sys.executable).with_name("granian")
     if granian.is_file():
         for name, module in (("bare WSGI, granian", "rc_bare:app"), ("app, granian, worker processes", "rc_app:app")):
-            out[name] = (lambda port, module=module: [str(granian), "--interface", "wsgi", "--host", "127.0.0.1",
-                                                      "--port", str(port), "--workers", "1", "--blocking-threads", "6",
-                                                      "--working-dir", str(workdir), module], env, "/sparql")
+            out[name] = (
+                lambda port, module=module: [
+                    str(granian),
+                    "--interface",
+                    "wsgi",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    "1",
+                    "--blocking-threads",
+                    "6",
+                    "--working-dir",
+                    str(workdir),
+                    module,
+                ],
+                env,
+                "/sparql",
+            )
     return out
 
 
@@ -144,7 +183,9 @@ def in_process(store: Path, home: Path, requests: int) -> dict:
     job = QueryJob(QUERY, "json", "turtle", 10_000, union_default=None)
     inline, pool = InlinePool(config), WorkerPool(config)
     app = create_app(config, pool=inline)
-    environ = EnvironBuilder(path="/sparql", method="POST", data={"query": QUERY}, headers={"Accept": JSON}).get_environ()
+    environ = EnvironBuilder(
+        path="/sparql", method="POST", data={"query": QUERY}, headers={"Accept": JSON}
+    ).get_environ()
     body = environ["wsgi.input"].read()
 
     def call():
@@ -154,12 +195,14 @@ def in_process(store: Path, home: Path, requests: int) -> dict:
     longest = max((p.read_text() for p in (ROOT / "queries").glob("*.rq")), key=len)
     policy = ServicePolicy(frozenset(), {})
     try:
-        return {"the app as a WSGI callable, queries in this process": p50(call),
-                "the query job in this process (InlinePool)": p50(lambda: inline.run(job)),
-                "the query job on a worker process (WorkerPool)": p50(lambda: pool.run(job)),
-                f"tokenizing the longest question ({len(longest)} chars)": p50(lambda: tokenize(longest)),
-                "preparing it, not remembered (tokens, SERVICE check)": p50(lambda: policy._prepare(longest, False)),
-                "preparing it again (remembered)": p50(lambda: policy.prepare(longest))}
+        return {
+            "the app as a WSGI callable, queries in this process": p50(call),
+            "the query job in this process (InlinePool)": p50(lambda: inline.run(job)),
+            "the query job on a worker process (WorkerPool)": p50(lambda: pool.run(job)),
+            f"tokenizing the longest question ({len(longest)} chars)": p50(lambda: tokenize(longest)),
+            "preparing it, not remembered (tokens, SERVICE check)": p50(lambda: policy._prepare(longest, False)),
+            "preparing it again (remembered)": p50(lambda: policy.prepare(longest)),
+        }
     finally:
         pool.close()
 
@@ -178,8 +221,14 @@ def main(argv=None) -> int:
     try:
         for name, (command, env, path) in servers(args.store.resolve(), args.home.resolve(), args.workdir).items():
             port = free_port()
-            proc = subprocess.Popen(command(port), env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                    stderr=open(args.workdir / f"{port}.log", "w"), start_new_session=True)
+            proc = subprocess.Popen(
+                command(port),
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=open(args.workdir / f"{port}.log", "w"),
+                start_new_session=True,
+            )
             started[name] = (proc, port, path)
             wait_ready(port, path, proc)
         for _ in range(args.rounds):
@@ -189,8 +238,10 @@ def main(argv=None) -> int:
         for proc, _, _ in started.values():
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait()
-    print(f"over HTTP on 127.0.0.1, p50 ms of {args.requests} requests, per round ({args.rounds} rounds); "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"over HTTP on 127.0.0.1, p50 ms of {args.requests} requests, per round ({args.rounds} rounds); "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     for name, values in results.items():
         print(f"  {name:42} " + "  ".join(f"{v:6.2f}" for v in values))
     print("in this process, p50 ms")

@@ -75,8 +75,9 @@ def main(argv: list[str]) -> int:
     wanted = render(page, SETTINGS, cli)
     if "--check" in argv:
         if page != wanted:
-            print(f"{PAGE.name}: the settings table is out of date; run python scripts/settings_table.py",
-                  file=sys.stderr)
+            print(
+                f"{PAGE.name}: the settings table is out of date; run python scripts/settings_table.py", file=sys.stderr
+            )
             return 1
         return 0
     if page != wanted:

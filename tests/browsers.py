@@ -11,10 +11,20 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = shutil.which("chromium")
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed and could not be "
-                                    "installed here (bash scripts/ensure-system-deps installs it as root on Debian)")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Debian's chromium is not installed and could not be "
+    "installed here (bash scripts/ensure-system-deps installs it as root on Debian)",
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
@@ -22,12 +32,26 @@ class Browser:
     """One headless Chromium with a fresh profile; records page errors, dialogs, and any request to
     an address other than the server's (which it blocks)."""
 
-    def __init__(self, playwright, profile: Path, server_url: str, width: int = 1400, height: int = 900,
-                 only_the_server: bool = True, bypass_csp: bool = False):
+    def __init__(
+        self,
+        playwright,
+        profile: Path,
+        server_url: str,
+        width: int = 1400,
+        height: int = 900,
+        only_the_server: bool = True,
+        bypass_csp: bool = False,
+    ):
         # bypass_csp: only to inject axe-core (an inline script the pages' policy refuses) for its checks
         self.context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": width, "height": height}, bypass_csp=bypass_csp, accept_downloads=True)
+            str(profile),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": width, "height": height},
+            bypass_csp=bypass_csp,
+            accept_downloads=True,
+        )
         self.server_url = server_url
         self.problems: list[str] = []
         if only_the_server:
@@ -73,7 +97,9 @@ def screenshot(page, name: str) -> Path:
 @pytest.fixture(scope="module")
 def playwright():
     """Playwright's driver (registered for the whole suite by tests/conftest.py)."""
-    api = pytest.importorskip("playwright.sync_api", reason="the Python package playwright is missing: "
-                              "pip install -e '.[test]' (bash scripts/test does it)")
+    api = pytest.importorskip(
+        "playwright.sync_api",
+        reason="the Python package playwright is missing: pip install -e '.[test]' (bash scripts/test does it)",
+    )
     with api.sync_playwright() as p:
         yield p

@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from browsers import playwright  # noqa: F401  (headless Chromium's driver, per module)
+from remote_servers import free_port, oxigraph_server, virtuoso_server, wait_for  # noqa: F401  (real SPARQL servers, per session)
+from web_servers import app_server, real_app_server, real_server, server, stand_in, writable  # noqa: F401  (servers, per session)
 
 from paradiplomacy.build import build
 from paradiplomacy.settings import Config
 from paradiplomacy.store import open_store
-from remote_servers import free_port, oxigraph_server, virtuoso_server, wait_for  # noqa: F401  (real SPARQL servers, per session)
-from web_servers import app_server, real_app_server, real_server, server, stand_in, writable  # noqa: F401  (servers, per session)
-from browsers import playwright  # noqa: F401  (headless Chromium's driver, per module)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -23,10 +23,13 @@ SOURCES = SHARED / "sources"
 CHECK_QUOTES = SHARED / "tools" / "check-quotes"
 PAPER = "lenz-china-provinces-as-global-actors.txt"
 
-needs_shared = pytest.mark.skipif(not (SOURCES / PAPER).is_file(),
-                                  reason="../shared/sources (the source texts) is absent: quotes cannot be verified here")
-needs_java = pytest.mark.skipif(shutil.which("java") is None,
-                                reason="no Java runtime: run `bash scripts/ensure-system-deps` (HermiT needs java)")
+needs_shared = pytest.mark.skipif(
+    not (SOURCES / PAPER).is_file(),
+    reason="../shared/sources (the source texts) is absent: quotes cannot be verified here",
+)
+needs_java = pytest.mark.skipif(
+    shutil.which("java") is None, reason="no Java runtime: run `bash scripts/ensure-system-deps` (HermiT needs java)"
+)
 
 
 def sources_dir() -> Path:
@@ -70,16 +73,24 @@ def mini_project(tmp_path):
 
 def run_cli(*args, cwd=ROOT, env=None, input=None):
     """Run the installed command in a real subprocess."""
-    return subprocess.run([sys.executable, "-m", "paradiplomacy", *args], cwd=cwd, env=env, input=input,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "paradiplomacy", *args],
+        cwd=cwd,
+        env=env,
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 # ---- a local SPARQL endpoint standing in for the Wikidata Query Service --------------------------
 
 WIKIDATA_SLICE = ROOT / "data" / "wikidata" / "slice.ttl"
 SHARED_SLICE = SHARED / "wikidata" / "wikidata_slice.ttl"
-needs_shared_slice = pytest.mark.skipif(not SHARED_SLICE.is_file(),
-                                        reason="../shared/wikidata (the fuller Wikidata-shaped slice) is absent")
+needs_shared_slice = pytest.mark.skipif(
+    not SHARED_SLICE.is_file(), reason="../shared/wikidata (the fuller Wikidata-shaped slice) is absent"
+)
 
 
 def serve_sparql(files, workdir: Path):
@@ -90,13 +101,17 @@ def serve_sparql(files, workdir: Path):
         pytest.fail("the `oxigraph` command is missing: `pip install -e '.[test]'` installs it")
     location = workdir / "oxigraph"
     for f in files:
-        subprocess.run([exe, "load", "--location", str(location), "--file", str(f)], check=True,
-                       capture_output=True, timeout=120)
+        subprocess.run(
+            [exe, "load", "--location", str(location), "--file", str(f)], check=True, capture_output=True, timeout=120
+        )
     port = free_port()
     log = workdir / "oxigraph.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([exe, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-                                stdout=subprocess.DEVNULL, stderr=out)
+        proc = subprocess.Popen(
+            [exe, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=out,
+        )
     url = f"http://127.0.0.1:{port}/query"
     wait_for(url, proc, log, "the Oxigraph server", seconds=30)
     return url, proc
@@ -128,8 +143,9 @@ _CLAIM_SLUGS: list[set] = []
 def claim_slugs() -> set[str]:
     """The resources that the claims of data/claims declare (no reference data, no datasets)."""
     if not _CLAIM_SLUGS:
-        from paradiplomacy.linking.mapping import declared_slugs
         from paradiplomacy.build import prepare
+        from paradiplomacy.linking.mapping import declared_slugs
+
         result = prepare(make_config(Path("/nonexistent"), backend="memory"), datasets=False)
         _CLAIM_SLUGS.append(declared_slugs(result.dataset))
     return _CLAIM_SLUGS[0]
@@ -140,7 +156,7 @@ def claim_mapping_text() -> str:
     project copy without the reference data and datasets (whose import takes a while)."""
     lines = (ROOT / "data" / "links" / "wikidata.csv").read_text(encoding="utf-8").splitlines()
     header = next(i for i, line in enumerate(lines) if not line.startswith("#"))
-    keep = lines[:header + 1] + [line for line in lines[header + 1:] if line.split(",", 1)[0] in claim_slugs()]
+    keep = lines[: header + 1] + [line for line in lines[header + 1 :] if line.split(",", 1)[0] in claim_slugs()]
     return "\n".join(keep) + "\n"
 
 
@@ -155,5 +171,6 @@ def project_copy(tmp_path: Path, mapping_text: str | None = None) -> Path:
     for name in ("claims", "links", "wikidata"):
         shutil.copytree(ROOT / "data" / name, home / "data" / name)
     (home / "data" / "links" / "wikidata.csv").write_text(
-        claim_mapping_text() if mapping_text is None else mapping_text, encoding="utf-8")
+        claim_mapping_text() if mapping_text is None else mapping_text, encoding="utf-8"
+    )
     return home

@@ -59,14 +59,22 @@ MaxQueryCostEstimationTime = 0
 # The setup of docs/store-backends.md for a Virtuoso that holds the project: its anonymous SPARQL user may update,
 # and Virtuoso's own graphs are private, so that the union of the graphs is the project's alone.
 PRIVATE = "http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs"
-VIRTUOSO_SETUP = " ".join([
-    'GRANT SPARQL_UPDATE TO "SPARQL";',
-    f"DB.DBA.RDF_GRAPH_GROUP_CREATE ('{PRIVATE}', 1);",
-    *(f"DB.DBA.RDF_GRAPH_GROUP_INS ('{PRIVATE}', '{g}');" for g in (
-        "http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#", "http://localuriqaserver/sparql")),
-    "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0, 1);",
-    "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7, 0);",
-])
+VIRTUOSO_SETUP = " ".join(
+    [
+        'GRANT SPARQL_UPDATE TO "SPARQL";',
+        f"DB.DBA.RDF_GRAPH_GROUP_CREATE ('{PRIVATE}', 1);",
+        *(
+            f"DB.DBA.RDF_GRAPH_GROUP_INS ('{PRIVATE}', '{g}');"
+            for g in (
+                "http://www.openlinksw.com/schemas/virtrdf#",
+                "http://www.w3.org/ns/ldp#",
+                "http://localuriqaserver/sparql",
+            )
+        ),
+        "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0, 1);",
+        "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7, 0);",
+    ]
+)
 
 
 def free_port() -> int:
@@ -110,13 +118,20 @@ def running_oxigraph(work: Path):
     port = free_port()
     log = work / "server.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([exe, "serve", "--location", str(work / "db"), "--bind", f"127.0.0.1:{port}"],
-                                stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [exe, "serve", "--location", str(work / "db"), "--bind", f"127.0.0.1:{port}"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/query", proc, log, "the Oxigraph server")
-        yield {"remote_query_url": base + "/query", "remote_update_url": base + "/update",
-               "remote_gsp_url": base + "/store", "remote_union": "union-default-graph"}
+        yield {
+            "remote_query_url": base + "/query",
+            "remote_update_url": base + "/update",
+            "remote_gsp_url": base + "/store",
+            "remote_union": "union-default-graph",
+        }
     finally:
         _stop(proc)
 
@@ -134,8 +149,10 @@ def virtuoso_server(tmp_path_factory):
     digest-authenticated endpoint with the dba account)."""
     exe, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
     if exe is None or isql is None:
-        pytest.fail("virtuoso-t or isql-vt is missing: run `bash scripts/ensure-system-deps` "
-                    "(Debian package virtuoso-opensource-7-bin)")
+        pytest.fail(
+            "virtuoso-t or isql-vt is missing: run `bash scripts/ensure-system-deps` "
+            "(Debian package virtuoso-opensource-7-bin)"
+        )
     work = tmp_path_factory.mktemp("virtuoso")
     (work / "vsp").mkdir()
     sql_port, http_port = free_port(), free_port()
@@ -143,18 +160,27 @@ def virtuoso_server(tmp_path_factory):
     ini.write_text(VIRTUOSO_INI.format(dir=work, sql_port=sql_port, http_port=http_port))
     log = work / "virtuoso.log"
     with open(work / "stdout.log", "wb") as out:
-        proc = subprocess.Popen([exe, "+foreground", "+configfile", str(ini)], cwd=work,
-                                stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [exe, "+foreground", "+configfile", str(ini)], cwd=work, stdout=out, stderr=subprocess.STDOUT
+        )
     base = f"http://127.0.0.1:{http_port}"
     wait_for(base + "/sparql", proc, log, "Virtuoso")
-    granted = subprocess.run([isql, f"127.0.0.1:{sql_port}", "dba", "dba", "exec=" + VIRTUOSO_SETUP],
-                             capture_output=True, text=True, timeout=60)
+    granted = subprocess.run(
+        [isql, f"127.0.0.1:{sql_port}", "dba", "dba", "exec=" + VIRTUOSO_SETUP],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if granted.returncode != 0 or "Error" in granted.stdout:
         _stop(proc)
         pytest.fail(f"cannot set Virtuoso up: {granted.stdout}{granted.stderr}")
-    yield {"remote_query_url": base + "/sparql", "remote_update_url": base + "/sparql",
-           "remote_gsp_url": base + "/sparql-graph-crud", "remote_union": "virtuoso",
-           "auth": {"remote_query_url": base + "/sparql-auth", "remote_user": "dba", "remote_password": "dba"}}
+    yield {
+        "remote_query_url": base + "/sparql",
+        "remote_update_url": base + "/sparql",
+        "remote_gsp_url": base + "/sparql-graph-crud",
+        "remote_union": "virtuoso",
+        "auth": {"remote_query_url": base + "/sparql-auth", "remote_user": "dba", "remote_password": "dba"},
+    }
     _stop(proc)
 
 

@@ -33,16 +33,26 @@ def test_the_documented_example_runs(built, monkeypatch, capsys):
 
 
 def test_bindings_are_a_values_block_at_the_head_of_the_pattern():
-    assert bind("SELECT ?s WHERE { ?s ?p ?o }", {"o": Literal("x")}) == \
-        'SELECT ?s WHERE { VALUES (?o) { ("x") }  ?s ?p ?o }'
+    assert (
+        bind("SELECT ?s WHERE { ?s ?p ?o }", {"o": Literal("x")})
+        == 'SELECT ?s WHERE { VALUES (?o) { ("x") }  ?s ?p ?o }'
+    )
     construct = bind("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", {"s": URIRef("https://example.org/a")})
     assert construct == "CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s) { (<https://example.org/a>) }  ?s ?p ?o }"
     # a value that looks like SPARQL stays a literal
     hostile = 'x" } ?s ?p ?o . FILTER(true) { "'
     assert bind("ASK { ?s ?p ?o }", {"o": hostile}).count("VALUES") == 1
     kg = paradiplomacy.open(MemoryStore())
-    kg.store.add([(URIRef("https://example.org/a"), URIRef("https://example.org/p"), Literal(hostile),
-                   URIRef("https://example.org/g"))])
+    kg.store.add(
+        [
+            (
+                URIRef("https://example.org/a"),
+                URIRef("https://example.org/p"),
+                Literal(hostile),
+                URIRef("https://example.org/g"),
+            )
+        ]
+    )
     assert kg.query("ASK { ?s ?p ?o }", o=hostile) is True
     assert kg.query("ASK { ?s ?p ?o }", o="x") is False
     assert kg.query("SELECT ?s { ?s ?p ?o }", o=hostile) == [{"s": URIRef("https://example.org/a")}]

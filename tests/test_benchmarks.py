@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
 
 pytestmark = pytest.mark.slow  # real servers, processes or a browser
@@ -20,13 +19,29 @@ CLAIMS = 300
 
 
 def competency_questions() -> list[str]:
-    return sorted(p.stem for p in (ROOT / "queries").glob("*.rq")
-                  if not re.search(r"^\s*[^#\n]*\bSERVICE\b", p.read_text(), re.M | re.I))
+    return sorted(
+        p.stem
+        for p in (ROOT / "queries").glob("*.rq")
+        if not re.search(r"^\s*[^#\n]*\bSERVICE\b", p.read_text(), re.M | re.I)
+    )
 
 
 def run(workdir, *args, timeout=120) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, str(SCRIPT), "--claims", str(CLAIMS), "--reps", "2", "--min-reps", "1",
-           "--serve-trials", "1", "--timeout", "20", *args]
+    cmd = [
+        sys.executable,
+        str(SCRIPT),
+        "--claims",
+        str(CLAIMS),
+        "--reps",
+        "2",
+        "--min-reps",
+        "1",
+        "--serve-trials",
+        "1",
+        "--timeout",
+        "20",
+        *args,
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=workdir)
     assert done.returncode == 0, done.stderr[-3000:]
     return done
@@ -36,8 +51,23 @@ def run(workdir, *args, timeout=120) -> subprocess.CompletedProcess:
 def tiny(tmp_path_factory):
     """One run at 300 claims: our server, raw pyoxigraph and the Oxigraph server."""
     work = tmp_path_factory.mktemp("bench")
-    done = run(work, "--engines", "ours", "raw", "oxigraph", "--duration", "1", "--ours-workers", "2",
-               "--workdir", str(work), "--json", str(work / "out.json"), "--markdown", str(work / "out.md"))
+    done = run(
+        work,
+        "--engines",
+        "ours",
+        "raw",
+        "oxigraph",
+        "--duration",
+        "1",
+        "--ours-workers",
+        "2",
+        "--workdir",
+        str(work),
+        "--json",
+        str(work / "out.json"),
+        "--markdown",
+        str(work / "out.md"),
+    )
     return work, json.loads((work / "out.json").read_text()), (work / "out.md").read_text(), done.stdout
 
 
@@ -80,8 +110,20 @@ def test_rdflib_endpoint_on_a_few_questions(tiny):
         pytest.skip(f"rdflib-endpoint is not installed ({exc.name}): pip install -e '.[bench]'")
     work, _, _, _ = tiny
     few = ["lobbying", "medical-teams", "works-behind-claims"]
-    run(work, "--engines", "ours", "rdflib", "--queries", *few, "--duration", "0", "--store-from", str(work),
-        "--json", str(work / "rdflib.json"))
+    run(
+        work,
+        "--engines",
+        "ours",
+        "rdflib",
+        "--queries",
+        *few,
+        "--duration",
+        "0",
+        "--store-from",
+        str(work),
+        "--json",
+        str(work / "rdflib.json"),
+    )
     scale = json.loads((work / "rdflib.json").read_text())["scales"][0]
     assert scale["build"]["reused"]
     for name in few:

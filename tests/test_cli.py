@@ -5,15 +5,17 @@ import os
 import socket
 
 import pytest
-
 from conftest import run_cli, sources_dir
 
 
 @pytest.fixture
 def env(tmp_path, mini_project):
     e = dict(os.environ)
-    e.update(PARADIPLOMACY_HOME=str(mini_project), PARADIPLOMACY_STORE=str(tmp_path / "store"),
-             PARADIPLOMACY_SOURCES=str(sources_dir()))
+    e.update(
+        PARADIPLOMACY_HOME=str(mini_project),
+        PARADIPLOMACY_STORE=str(tmp_path / "store"),
+        PARADIPLOMACY_SOURCES=str(sources_dir()),
+    )
     return e
 
 
@@ -32,8 +34,12 @@ def test_build_query_export_stats(env, mini_project):
     table = run_cli("query", "SELECT ?who WHERE { ?l pd:lobbiedBy ?who }", env=env)
     assert table.returncode == 0 and "pdr:chongqing" in table.stdout
 
-    as_json = json.loads(run_cli("query", "SELECT ?who WHERE { ?l pd:lobbiedBy ?who }", "--format", "json", env=env).stdout)
-    assert as_json["results"]["bindings"] == [{"who": {"type": "uri", "value": "https://w3id.org/paradiplomacy/resource/chongqing"}}]
+    as_json = json.loads(
+        run_cli("query", "SELECT ?who WHERE { ?l pd:lobbiedBy ?who }", "--format", "json", env=env).stdout
+    )
+    assert as_json["results"]["bindings"] == [
+        {"who": {"type": "uri", "value": "https://w3id.org/paradiplomacy/resource/chongqing"}}
+    ]
 
     csv_out = run_cli("query", "SELECT ?who WHERE { ?l pd:lobbiedBy ?who }", "--format", "csv", env=env).stdout
     assert csv_out.splitlines() == ["who", "https://w3id.org/paradiplomacy/resource/chongqing"]
@@ -59,7 +65,11 @@ def test_query_from_a_file(env, tmp_path):
 def test_invalid_input_exits_1_and_writes_nothing(env, mini_project):
     assert run_cli("build", env=env).returncode == 0
     claims = mini_project / "data" / "claims" / "mini.yaml"
-    claims.write_text(claims.read_text().replace("startYear", "x").replace("successful: true", "successful: true\n        startYear: 1x"))
+    claims.write_text(
+        claims.read_text()
+        .replace("startYear", "x")
+        .replace("successful: true", "successful: true\n        startYear: 1x")
+    )
     out = run_cli("build", env=env)
     assert out.returncode == 1
     assert "data/claims/mini.yaml:30: claims[0].assert[4].startYear: malformed year '1x'" in out.stderr
@@ -105,9 +115,14 @@ def test_a_closed_pipe_is_not_an_error(env):
     """Regression: `paradiplomacy export | head` reported an internal BrokenPipeError."""
     import subprocess
     import sys
+
     assert run_cli("build", "--no-reason", env=env).returncode == 0
-    proc = subprocess.Popen([sys.executable, "-m", "paradiplomacy", "export", "--format", "turtle"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "paradiplomacy", "export", "--format", "turtle"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     proc.stdout.read(100)
     proc.stdout.close()
     err = proc.stderr.read().decode()
@@ -125,8 +140,15 @@ def test_stats_says_what_each_count_of_a_class_counts(built):
     classes = json.loads(run_cli("stats", "--json", env=env).stdout)["classes"]
     units = classes["pd:ProvinceLevelUnit"]
     assert units["graph"] == 31 and 0 < units["claims"] < 31  # the claims name a few; reference data all 31
-    in_claims = int(next(iter(store.query(
-        "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?g a pd:Claim GRAPH ?g { ?p a pd:ProvinceLevelUnit } }").as_dicts()))["n"])
+    in_claims = int(
+        next(
+            iter(
+                store.query(
+                    "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?g a pd:Claim GRAPH ?g { ?p a pd:ProvinceLevelUnit } }"
+                ).as_dicts()
+            )
+        )["n"]
+    )
     assert units["claims"] == in_claims
     assert classes["pd:CollaborativeEngagement"]["inferred"] > 0 and classes["pd:CollaborativeEngagement"]["graph"] == 0
 
@@ -154,7 +176,7 @@ def test_ids_lists_what_a_claim_can_use_without_a_store(env, mini_project, tmp_p
     assert ["tanzania", "resource", "Tanzania", "ForeignState", "data/claims/mini.yaml:14"] in rows
     assert any(r[:2] == ["chongqing-tanzania-atdc", "resource"] for r in rows)
     assert "identifiers matching 'tanz'" in out.stderr
-    assert not (tmp_path / "store").exists()   # no store was built or opened
+    assert not (tmp_path / "store").exists()  # no store was built or opened
     # concepts, works, classes and properties, by label as well as by name
     concepts = run_cli("ids", "health", "--kind", "concept", env=env).stdout
     assert "sector-health" in concepts and "lobbiedBy" not in concepts
@@ -183,6 +205,7 @@ def test_without_the_source_text_validate_build_and_serve_say_quotes_were_not_ve
 
     import paradiplomacy.web
     from paradiplomacy.cli import cli
+
     serve_module = importlib.import_module("paradiplomacy.cli.serve")
     monkeypatch.setattr(paradiplomacy.web, "create_app", lambda config: None)
     monkeypatch.setattr(serve_module, "http_server", lambda app, **kw: type("S", (), {"run": lambda self: None})())
@@ -205,13 +228,21 @@ def test_without_the_source_text_validate_build_and_serve_say_quotes_were_not_ve
 def test_query_counts_a_fact_stated_in_two_graphs_once(env, tmp_path):
     """The default graph of `paradiplomacy query` is the union of the graphs as a set; GRAPH ?g finds both."""
     trig = tmp_path / "twice.trig"
-    trig.write_text("@prefix ex: <https://example.org/> .\n"
-                    "ex:g1 { ex:hebei ex:twinnedWith ex:drc }\nex:g2 { ex:hebei ex:twinnedWith ex:drc }\n")
+    trig.write_text(
+        "@prefix ex: <https://example.org/> .\n"
+        "ex:g1 { ex:hebei ex:twinnedWith ex:drc }\nex:g2 { ex:hebei ex:twinnedWith ex:drc }\n"
+    )
     loaded = run_cli("load", str(trig), env=env)
     assert loaded.returncode == 0, loaded.stderr
-    count = run_cli("query", "SELECT (COUNT(*) AS ?n) WHERE { <https://example.org/hebei> ?p ?o }", "--format", "csv",
-                    env=env)
+    count = run_cli(
+        "query", "SELECT (COUNT(*) AS ?n) WHERE { <https://example.org/hebei> ?p ?o }", "--format", "csv", env=env
+    )
     assert count.stdout.splitlines() == ["n", "1"], count.stderr
-    graphs = run_cli("query", "SELECT ?g WHERE { GRAPH ?g { <https://example.org/hebei> ?p ?o } } ORDER BY ?g",
-                     "--format", "csv", env=env)
+    graphs = run_cli(
+        "query",
+        "SELECT ?g WHERE { GRAPH ?g { <https://example.org/hebei> ?p ?o } } ORDER BY ?g",
+        "--format",
+        "csv",
+        env=env,
+    )
     assert graphs.stdout.splitlines() == ["g", "https://example.org/g1", "https://example.org/g2"], graphs.stderr

@@ -5,11 +5,10 @@ regress; and some of the facts drawn for issue 15 are found by SPARQL with their
 import re
 
 import pytest
+from conftest import ROOT
 
 from paradiplomacy.evidence.ontology import Vocabulary, load_ontology
 from paradiplomacy.evidence.reader import read_evidence
-
-from conftest import ROOT
 
 # the wording a note uses to say why a quote is kept without facts (docs/evidence-format.md, step 3)
 SAYS_WHY = re.compile(r"\bno (?:further )?fact\b", re.IGNORECASE)
@@ -22,13 +21,15 @@ def vocab():
 
 def topic_only(evidence) -> list:
     """The claims whose assert states no property but aboutTopic (types and names aside)."""
-    return [c for c in evidence.claims
-            if {v.name for item in c.items for v in item.values} <= {"aboutTopic"}]
+    return [c for c in evidence.claims if {v.name for item in c.items for v in item.values} <= {"aboutTopic"}]
 
 
 def unexplained(evidence) -> list[str]:
-    return [f"{c.where.file}:{c.where.line}: {c.id}" for c in topic_only(evidence)
-            if not (c.note and SAYS_WHY.search(c.note))]
+    return [
+        f"{c.where.file}:{c.where.line}: {c.id}"
+        for c in topic_only(evidence)
+        if not (c.note and SAYS_WHY.search(c.note))
+    ]
 
 
 def test_every_claim_without_facts_says_why(vocab):
@@ -42,11 +43,15 @@ def test_a_claim_without_facts_and_without_a_reason_is_found(mini_project, vocab
     claims.write_text(
         "source: lenz-china-provinces\nsection: provinces-as-collaborative-actors\nclaims:\n"
         "  - id: t-twinning-framework\n"
-        "    quote: \"Twinning serves as a framework for decentralised cooperation in China's foreign aid policy.\"\n"
-        "    assert:\n      - id: sector-aid-policy\n        aboutTopic: tanzania\n", encoding="utf-8")
+        '    quote: "Twinning serves as a framework for decentralised cooperation in China\'s foreign aid policy."\n'
+        "    assert:\n      - id: sector-aid-policy\n        aboutTopic: tanzania\n",
+        encoding="utf-8",
+    )
     evidence = read_evidence(mini_project / "data", vocab, root=mini_project)
     assert unexplained(evidence) == ["data/claims/topic.yaml:4: t-twinning-framework"]
-    claims.write_text(claims.read_text().replace("    assert:", "    note: \"A note that gives no reason.\"\n    assert:"))
+    claims.write_text(
+        claims.read_text().replace("    assert:", '    note: "A note that gives no reason."\n    assert:')
+    )
     assert len(unexplained(read_evidence(mini_project / "data", vocab, root=mini_project))) == 1
     claims.write_text(claims.read_text().replace("gives no reason.", "No fact is drawn: a framing sentence."))
     assert unexplained(read_evidence(mini_project / "data", vocab, root=mini_project)) == []
@@ -57,7 +62,8 @@ def test_provincial_interests_driven_by_cadre_criteria(store):
         ?claim a pd:Claim ; pd:supportLevel ?support .
         GRAPH ?claim { pdr:provincial-governments pd:interestsDrivenBy pdr:policy-cadre-evaluation-criteria } }""").rows
     assert [(str(c).rsplit("/", 1)[1], str(s).rsplit("#", 1)[1]) for c, s in rows] == [
-        ("claim-lenz-dis-provincial-interests-driven-by-cadre-criteria", "Interpretation")]
+        ("claim-lenz-dis-provincial-interests-driven-by-cadre-criteria", "Interpretation")
+    ]
 
 
 def test_the_works_the_endnotes_cite_report_what_their_titles_state(store):
@@ -74,8 +80,10 @@ def test_the_works_the_endnotes_cite_report_what_their_titles_state(store):
         GRAPH ?claim { ?position pd:advancedIn ?work } ?work dct:title ?title
         FILTER(STRSTARTS(STR(?claim), STR(pdr:claim-lenz-title-))) }""").rows
     assert len(titles) >= 10 and all(str(title)[:40] in str(quote) for quote, title in titles)
-    aid = store.query("ASK { pdr:shi-hoebink-subnational-actors-in-aid pd:advancedIn pdr:shi-hoebink-2020 ; "
-                      "pd:aboutTopic pdr:sector-aid-policy }").boolean
+    aid = store.query(
+        "ASK { pdr:shi-hoebink-subnational-actors-in-aid pd:advancedIn pdr:shi-hoebink-2020 ; "
+        "pd:aboutTopic pdr:sector-aid-policy }"
+    ).boolean
     assert aid
 
 
@@ -87,4 +95,6 @@ def test_a_risk_the_paper_names_is_a_possibility_not_a_conflict(store):
                        pd:subStateActor pdr:chinese-provinces } }""").rows
     assert [str(s).rsplit("#", 1)[1] for _, s in rows] == ["Interpretation"]
     assert not store.query("ASK { pdr:local-agents-economic-interests-abroad pd:conflictsWithInterestsOf ?x }").boolean
-    assert not store.query("ASK { GRAPH pdg:inferred { pdr:local-agents-economic-interests-abroad a pd:DivergentEngagement } }").boolean
+    assert not store.query(
+        "ASK { GRAPH pdg:inferred { pdr:local-agents-economic-interests-abroad a pd:DivergentEngagement } }"
+    ).boolean

@@ -7,7 +7,6 @@ from collections import Counter
 
 import pytest
 import yaml
-
 from conftest import CHECK_QUOTES, ROOT, SOURCES, needs_shared
 
 CLAIMS = [c for p in sorted((ROOT / "data" / "claims").glob("*.yaml")) for c in yaml.safe_load(p.read_text())["claims"]]
@@ -19,8 +18,13 @@ PAPER = next(s for s in SOURCES_YAML if s["id"] == "lenz-china-provinces")
 @pytest.mark.parametrize("folder", ["data", "ontology"])
 def test_every_quote_is_verbatim_in_its_source(folder):
     """The project's own check: ../shared/tools/check-quotes over data/ and the ontology's quotes."""
-    out = subprocess.run([sys.executable, str(CHECK_QUOTES), folder], cwd=ROOT, capture_output=True, text=True,
-                         env={"SOURCES_DIR": str(SOURCES), "PATH": "/usr/bin:/bin"})
+    out = subprocess.run(
+        [sys.executable, str(CHECK_QUOTES), folder],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"SOURCES_DIR": str(SOURCES), "PATH": "/usr/bin:/bin"},
+    )
     last = out.stdout.strip().splitlines()[-1]
     assert out.returncode == 0 and last.endswith(" 0 failed"), out.stdout[-3000:]
     assert int(last.split()[0]) >= (150 if folder == "data" else 50)
@@ -29,7 +33,9 @@ def test_every_quote_is_verbatim_in_its_source(folder):
 def test_well_over_sixty_claims_covering_every_section():
     assert len(CLAIMS) >= 100
     sections = Counter(c.get("section") for c in CLAIMS)
-    per_file_default = {p.stem: yaml.safe_load(p.read_text()).get("section") for p in (ROOT / "data" / "claims").glob("*.yaml")}
+    per_file_default = {
+        p.stem: yaml.safe_load(p.read_text()).get("section") for p in (ROOT / "data" / "claims").glob("*.yaml")
+    }
     covered = {c.get("section") for c in CLAIMS} | set(per_file_default.values())
     assert {s["id"] for s in PAPER["sections"]} <= covered
     assert sum(sections.values()) == len(CLAIMS)
@@ -41,7 +47,7 @@ def test_all_27_endnotes_and_every_cited_work():
     assert all(notes[n] for n in notes)
     cited = {w for ws in notes.values() for w in ws}
     works = {s["id"] for s in SOURCES_YAML if s.get("cited_in") == "lenz-china-provinces"}
-    assert cited == works, (cited ^ works)
+    assert cited == works, cited ^ works
     # a work the paper does not cite (an editor's source for who or what an endnote names) says so
     others = [s for s in SOURCES_YAML if s["id"] != "lenz-china-provinces" and "cited_in" not in s]
     assert all(s.get("note") and s["id"] not in cited for s in others)
@@ -58,37 +64,83 @@ def facts(store, s):
     return {(str(p).rsplit("#", 1)[-1].rsplit("/", 1)[-1], str(o).rsplit("/", 1)[-1]) for p, o in rows}
 
 
-@pytest.mark.parametrize("resource, expected", [
-    ("jiangxi-zambia-clustering", {("type", "ontology#ProvincialClustering"), ("foreignCounterpart", "zambia"),
-                                   ("sector", "sector-construction"), ("subStateActor", "ziec")}),
-    ("ziec", {("type", "ontology#ProvincialSOE"), ("operatesIn", "zambia"), ("backedBy", "jiangxi")}),
-    ("zhongding", {("type", "ontology#ProvincialSOE")}),
-    ("zhongmei", {("type", "ontology#ProvincialSOE")}),
-    ("zambia-jiangxi-chamber-of-commerce", {("type", "ontology#ChamberOfCommerce"), ("locatedIn", "zambia"),
-                                            ("label", "赞比亚江西商会")}),
-    ("bank-of-china-jiangxi-branch", {("type", "ontology#BankBranch"), ("subOrganizationOf", "bank-of-china"),
-                                      ("label", "江西中行")}),
-    ("jiangxi-zambia-economic-zone", {("year", "2018"), ("invokesPolicy", "policy-belt-and-road-initiative")}),
-    ("jiangxi-firms-in-zambia", {("shareOfChineseCompanies", "0.2"), ("originProvince", "jiangxi")}),
-    ("chongqing-atdc-lobbying", {("lobbiedBy", "chongqing"), ("lobbyTarget", "ministry-of-commerce"),
-                                 ("lobbiedFor", "chongqing-tanzania-atdc"), ("successful", "true")}),
-    ("hebei-drc-medical-teams", {("type", "ontology#MedicalTeamTwinning"), ("sector", "sector-health"),
-                                 ("foreignCounterpart", "democratic-republic-of-the-congo")}),
-    ("jiangxi-chad-medical-team", {("subStateActor", "jiangxi"), ("foreignCounterpart", "chad")}),
-    ("jiangxi-equatorial-guinea-legislative-exchange", {("type", "ontology#LegislativeExchange"),
-                                                        ("subStateActor", "jiangxi-peoples-congress"),
-                                                        ("foreignCounterpart", "equatorial-guinea-chamber-of-deputies")}),
-    ("togo-atdc", {("type", "ontology#AgriculturalCentreTwinning"), ("foreignCounterpart", "togo"),
-                   ("partOf", "atdcs-with-implementation-problems")}),
-    ("equatorial-guinea-atdc", {("foreignCounterpart", "equatorial-guinea")}),
-    ("galamsey-illegal-mining", {("subStateActor", "shanglin-county"), ("foreignCounterpart", "ghana"),
-                                 ("startYear", "2008"), ("endYear", "2012"), ("approximateParticipantCount", "15000"),
-                                 ("resultedIn", "galamsey-crisis-2013")}),
-    ("shanglin-county", {("type", "ontology#County"), ("subOrganizationOf", "guangxi")}),
-    ("coastal-provinces-medical-staff", {("divergesFromPolicy", "policy-medical-team-recruitment-criteria")}),
-    ("provincial-soe-rescue-funds", {("invokesPolicy", "policy-belt-and-road-initiative")}),
-    ("ye-bri-field-research", {("advancedIn", "ye-2020"), ("challenges", "principal-agent-explanation")}),
-])
+@pytest.mark.parametrize(
+    "resource, expected",
+    [
+        (
+            "jiangxi-zambia-clustering",
+            {
+                ("type", "ontology#ProvincialClustering"),
+                ("foreignCounterpart", "zambia"),
+                ("sector", "sector-construction"),
+                ("subStateActor", "ziec"),
+            },
+        ),
+        ("ziec", {("type", "ontology#ProvincialSOE"), ("operatesIn", "zambia"), ("backedBy", "jiangxi")}),
+        ("zhongding", {("type", "ontology#ProvincialSOE")}),
+        ("zhongmei", {("type", "ontology#ProvincialSOE")}),
+        (
+            "zambia-jiangxi-chamber-of-commerce",
+            {("type", "ontology#ChamberOfCommerce"), ("locatedIn", "zambia"), ("label", "赞比亚江西商会")},
+        ),
+        (
+            "bank-of-china-jiangxi-branch",
+            {("type", "ontology#BankBranch"), ("subOrganizationOf", "bank-of-china"), ("label", "江西中行")},
+        ),
+        ("jiangxi-zambia-economic-zone", {("year", "2018"), ("invokesPolicy", "policy-belt-and-road-initiative")}),
+        ("jiangxi-firms-in-zambia", {("shareOfChineseCompanies", "0.2"), ("originProvince", "jiangxi")}),
+        (
+            "chongqing-atdc-lobbying",
+            {
+                ("lobbiedBy", "chongqing"),
+                ("lobbyTarget", "ministry-of-commerce"),
+                ("lobbiedFor", "chongqing-tanzania-atdc"),
+                ("successful", "true"),
+            },
+        ),
+        (
+            "hebei-drc-medical-teams",
+            {
+                ("type", "ontology#MedicalTeamTwinning"),
+                ("sector", "sector-health"),
+                ("foreignCounterpart", "democratic-republic-of-the-congo"),
+            },
+        ),
+        ("jiangxi-chad-medical-team", {("subStateActor", "jiangxi"), ("foreignCounterpart", "chad")}),
+        (
+            "jiangxi-equatorial-guinea-legislative-exchange",
+            {
+                ("type", "ontology#LegislativeExchange"),
+                ("subStateActor", "jiangxi-peoples-congress"),
+                ("foreignCounterpart", "equatorial-guinea-chamber-of-deputies"),
+            },
+        ),
+        (
+            "togo-atdc",
+            {
+                ("type", "ontology#AgriculturalCentreTwinning"),
+                ("foreignCounterpart", "togo"),
+                ("partOf", "atdcs-with-implementation-problems"),
+            },
+        ),
+        ("equatorial-guinea-atdc", {("foreignCounterpart", "equatorial-guinea")}),
+        (
+            "galamsey-illegal-mining",
+            {
+                ("subStateActor", "shanglin-county"),
+                ("foreignCounterpart", "ghana"),
+                ("startYear", "2008"),
+                ("endYear", "2012"),
+                ("approximateParticipantCount", "15000"),
+                ("resultedIn", "galamsey-crisis-2013"),
+            },
+        ),
+        ("shanglin-county", {("type", "ontology#County"), ("subOrganizationOf", "guangxi")}),
+        ("coastal-provinces-medical-staff", {("divergesFromPolicy", "policy-medical-team-recruitment-criteria")}),
+        ("provincial-soe-rescue-funds", {("invokesPolicy", "policy-belt-and-road-initiative")}),
+        ("ye-bri-field-research", {("advancedIn", "ye-2020"), ("challenges", "principal-agent-explanation")}),
+    ],
+)
 def test_the_papers_cases_are_in_the_graph(store, resource, expected):
     got = facts(store, resource)
     got |= {("type", o) for p, o in got if p == "22-rdf-syntax-ns#type"}
@@ -132,10 +184,17 @@ def test_a_possibility_is_not_recorded_as_an_engagement():
 
 def test_rescue_funds_are_the_several_provinces_and_their_divergence_is_our_reading(store):
     """Item 2: 'several provinces', not all provinces; the divergence from the BRI is interpretation."""
-    assert asserted("lenz-xi-provincial-soe-rescue-funds", "provincial-soe-rescue-funds")["subStateActor"] == {"several-provinces"}
+    assert asserted("lenz-xi-provincial-soe-rescue-funds", "provincial-soe-rescue-funds")["subStateActor"] == {
+        "several-provinces"
+    }
     for c in claims_asserting("provincial-soe-rescue-funds", "subStateActor"):
-        assert not {"chinese-provinces", "provincial-governments"} & asserted(c["id"], "provincial-soe-rescue-funds")["subStateActor"]
-    assert {c.get("support") for c in claims_asserting("provincial-soe-rescue-funds", "divergesFromPolicy")} == {"interpretation"}
+        assert (
+            not {"chinese-provinces", "provincial-governments"}
+            & asserted(c["id"], "provincial-soe-rescue-funds")["subStateActor"]
+        )
+    assert {c.get("support") for c in claims_asserting("provincial-soe-rescue-funds", "divergesFromPolicy")} == {
+        "interpretation"
+    }
     divergent = set(store.query("SELECT ?a { GRAPH pdg:inferred { ?a a pd:DivergentActor } }").column("a"))
     assert store.query("ASK { pdr:chinese-provinces a ?t }").boolean
     assert not {s for s in divergent if str(s).endswith("/chinese-provinces")}
@@ -163,12 +222,18 @@ def test_supported_by_is_never_the_designer(store):
 
 def test_model_statements_name_the_model_or_are_interpretations():
     """Items 5 and 7: an explicit exemplifiesModel quotes the model's name; no fourth 'divergence' model."""
-    names = {"model-province-as-collaborator": "collaborat", "model-province-as-initiator": "initiator",
-             "model-province-as-subordinate": "subordinate"}
+    names = {
+        "model-province-as-collaborator": "collaborat",
+        "model-province-as-initiator": "initiator",
+        "model-province-as-subordinate": "subordinate",
+    }
     for c in CLAIMS:
         for item in c["assert"]:
-            for model in ([item["exemplifiesModel"]] if isinstance(item.get("exemplifiesModel"), str)
-                          else item.get("exemplifiesModel", [])):
+            for model in (
+                [item["exemplifiesModel"]]
+                if isinstance(item.get("exemplifiesModel"), str)
+                else item.get("exemplifiesModel", [])
+            ):
                 assert model in names, (c["id"], model)
                 if c.get("support", "explicit") == "explicit":
                     assert names[model] in c["quote"].lower(), c["id"]
@@ -178,12 +243,21 @@ def test_model_statements_name_the_model_or_are_interpretations():
 def test_other_studies_corroborate_the_dynamic_they_are_cited_for():
     """Item 6: Kernén and Shi & Hoebink support 'this dynamic', not the paper's broader position: no claim
     credits them with a position but the one their own title states, quoting their citation."""
-    citations = {w["id"]: w.get("quote", "") for w in yaml.safe_load((ROOT / "data" / "sources.yaml").read_text())["sources"]}
+    citations = {
+        w["id"]: w.get("quote", "") for w in yaml.safe_load((ROOT / "data" / "sources.yaml").read_text())["sources"]
+    }
     for work in ("kernen-2014", "shi-hoebink-2020"):
-        crediting = [c for c in CLAIMS for item in c["assert"] if work in
-                     ([item.get("advancedIn")] if isinstance(item.get("advancedIn"), str) else item.get("advancedIn", []))]
+        crediting = [
+            c
+            for c in CLAIMS
+            for item in c["assert"]
+            if work
+            in ([item.get("advancedIn")] if isinstance(item.get("advancedIn"), str) else item.get("advancedIn", []))
+        ]
         assert all(c["quote"].rstrip(".") in citations[work] for c in crediting), [c["id"] for c in crediting]
-        assert not [c for c in crediting for item in c["assert"] if item["id"] == "expanded-provincial-engagement-through-soes"]
+        assert not [
+            c for c in crediting for item in c["assert"] if item["id"] == "expanded-provincial-engagement-through-soes"
+        ]
     dynamic = asserted("lenz-ini-other-studies-kernen-shi-hoebink", "expanded-provincial-engagement-through-soes")
     assert dynamic["corroboratedBy"] == {"kernen-2014", "shi-hoebink-2020"}
     assert "through the support of provincial SOEs" in dynamic["label"].pop()
@@ -225,7 +299,9 @@ def test_endnotes_are_credited_to_the_sentence_that_carries_their_mark(store):
                                                   pd:markedSentence ?s }""").rows
     marks = {(str(c).rsplit("claim-", 1)[-1], int(n)): str(s) for c, n, s in rows}
     assert marks[("lenz-ini-jiangxi-settler-construction-firms", 24)].endswith("owned by settlers from Jiangxi.")
-    fifth = store.query("""SELECT ?c WHERE { ?c a pd:Claim . GRAPH ?c { pdr:jiangxi-firms-in-zambia pd:shareOfChineseCompanies ?x } }""").column("c")
+    fifth = store.query(
+        """SELECT ?c WHERE { ?c a pd:Claim . GRAPH ?c { pdr:jiangxi-firms-in-zambia pd:shareOfChineseCompanies ?x } }"""
+    ).column("c")
     assert fifth and not [c for c in fifth if store.query(f"ASK {{ <{c}> pd:citesEndnote ?e }}").boolean]
     # every endnote a claim cites has its mark, on a sentence of the claim's quote
     cited = set(store.query("SELECT ?c ?n { ?c pd:citesEndnote/pd:endnoteNumber ?n }").rows)
@@ -236,6 +312,10 @@ def test_endnotes_are_credited_to_the_sentence_that_carries_their_mark(store):
 def test_substantive_statements_quoted_only_as_topics_now_have_facts(store):
     """Coverage: the ATDC selection process 'neither open nor competitive', and first entry into a new market."""
     got = facts(store, "provincial-atdc-twinning")
-    assert {("selectionInstitutionalised", "true"), ("selectionOpen", "false"), ("selectionCompetitive", "false"),
-            ("facilitatesMarketEntryFor", "atdc-construction-companies")} <= got
+    assert {
+        ("selectionInstitutionalised", "true"),
+        ("selectionOpen", "false"),
+        ("selectionCompetitive", "false"),
+        ("facilitatesMarketEntryFor", "atdc-construction-companies"),
+    } <= got
     assert ("facilitatesMarketEntryFor", "smaller-firms-in-zambia") in facts(store, "jiangxi-zambia-subcontracting")

@@ -8,11 +8,10 @@ import shlex
 
 import click
 import pytest
+from conftest import ROOT
 
 from paradiplomacy.cli import cli
 from paradiplomacy.settings import SETTINGS
-
-from conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
 DOCS = ROOT / "docs"
@@ -39,8 +38,9 @@ def test_querying_lists_every_competency_question():
 
 def test_settings_page_documents_every_setting():
     page = _page("settings.md")
-    assert page == _settings_table().render(page, SETTINGS, cli), \
+    assert page == _settings_table().render(page, SETTINGS, cli), (
         "docs/settings.md: the settings table is out of date; run python scripts/settings_table.py"
+    )
     for s in SETTINGS:
         assert f"| `{s.env}` |" in page and s.help.replace("|", "\\|") in page, s.env
 
@@ -65,6 +65,7 @@ def test_readme_is_short():
 
 
 # --- the command lines of the sh blocks ---------------------------------------------------------------
+
 
 def _sh_blocks(text: str) -> list[str]:
     return re.findall(r"^```sh\n(.*?)^```", text, re.S | re.M)
@@ -107,8 +108,7 @@ def _invocations(block: str):
 
 def _problems(args: list[str], command: click.Command, path: str) -> list[str]:
     """What the CLI would not accept in these arguments, judged by click's own objects; nothing is run."""
-    options = {name: p for p in command.params if isinstance(p, click.Option)
-               for name in (*p.opts, *p.secondary_opts)}
+    options = {name: p for p in command.params if isinstance(p, click.Option) for name in (*p.opts, *p.secondary_opts)}
     arguments = [p for p in command.params if isinstance(p, click.Argument)]
     capacity = None if any(a.nargs == -1 for a in arguments) else sum(a.nargs for a in arguments)
     needed = sum(max(a.nargs, 1) for a in arguments if a.required)
@@ -130,7 +130,7 @@ def _problems(args: list[str], command: click.Command, path: str) -> list[str]:
                 if eq:
                     problems.append(f"{path}: {name} takes no value")
                 continue
-            values = [value] if eq else args[i:i + option.nargs]
+            values = [value] if eq else args[i : i + option.nargs]
             if not eq:
                 i += option.nargs
             if len(values) < option.nargs:
@@ -168,18 +168,21 @@ def test_sh_blocks_run_only_commands_and_options_that_exist():
     assert checked >= len(cli.commands)
 
 
-@pytest.mark.parametrize("line, problem", [
-    ("paradiplomacy serve --port 8080", None),
-    ("X=1 paradiplomacy --store s build --no-reason && paradiplomacy query q.rq --format csv", None),
-    ("paradiplomacy import cari data.csv --review r.csv", None),
-    ("paradiplomacy serv", "no command 'serv'"),
-    ("paradiplomacy serve --threads 4", "no option --threads"),
-    ("paradiplomacy import cary data.csv", "no command 'cary'"),
-    ("paradiplomacy query q.rq --format xml", "'xml' is not one of"),
-    ("paradiplomacy query", "missing argument"),
-    ("paradiplomacy generate --out d", "missing --claims"),
-    ("paradiplomacy stats extra", "unexpected argument 'extra'"),
-])
+@pytest.mark.parametrize(
+    "line, problem",
+    [
+        ("paradiplomacy serve --port 8080", None),
+        ("X=1 paradiplomacy --store s build --no-reason && paradiplomacy query q.rq --format csv", None),
+        ("paradiplomacy import cari data.csv --review r.csv", None),
+        ("paradiplomacy serv", "no command 'serv'"),
+        ("paradiplomacy serve --threads 4", "no option --threads"),
+        ("paradiplomacy import cary data.csv", "no command 'cary'"),
+        ("paradiplomacy query q.rq --format xml", "'xml' is not one of"),
+        ("paradiplomacy query", "missing argument"),
+        ("paradiplomacy generate --out d", "missing --claims"),
+        ("paradiplomacy stats extra", "unexpected argument 'extra'"),
+    ],
+)
 def test_the_sh_check_catches_what_the_cli_would_refuse(line, problem):
     problems = [p for args in _invocations(line) for p in _problems(args, cli, "paradiplomacy")]
     if problem is None:
@@ -189,6 +192,7 @@ def test_the_sh_check_catches_what_the_cli_would_refuse(line, problem):
 
 
 # --- links ----------------------------------------------------------------------------------------------
+
 
 def _anchors(text: str) -> set[str]:
     """The anchors GitHub gives the headings of a page."""
@@ -227,7 +231,9 @@ def test_relative_links_lead_to_files_and_headings_that_exist():
 
 
 def test_anchors_are_the_ones_github_makes():
-    page = ("# Reasoning: the paper's models from the facts\n## `sources.yaml`\n"
-            "```sh\n# not a heading\n```\n## Notes\n## Notes\n")
+    page = (
+        "# Reasoning: the paper's models from the facts\n## `sources.yaml`\n"
+        "```sh\n# not a heading\n```\n## Notes\n## Notes\n"
+    )
     assert _anchors(page) == {"reasoning-the-papers-models-from-the-facts", "sourcesyaml", "notes", "notes-1"}
     assert _links("[a](x.md#y) `[b](z.md)`\n```\n[c](w.md)\n```\n[d](https://e.org)") == ["x.md#y", "https://e.org"]

@@ -3,12 +3,11 @@
 import textwrap
 
 import pytest
+from conftest import ROOT, needs_shared, sources_dir
 
 from paradiplomacy.errors import InvalidInput
-from paradiplomacy.evidence.reader import read_evidence
 from paradiplomacy.evidence.ontology import Vocabulary, load_ontology
-
-from conftest import ROOT, needs_shared, sources_dir
+from paradiplomacy.evidence.reader import read_evidence
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +35,13 @@ def edit(home, old, new, name="mini.yaml"):
 def test_the_mini_project_is_valid(mini_project, vocab):
     ev = read(mini_project, vocab)
     assert [c.id for c in ev.claims] == ["chongqing-lobbied-mofcom-for-atdc"]
-    assert set(ev.declared) == {"chongqing", "ministry-of-commerce", "tanzania", "chongqing-tanzania-atdc",
-                                "chongqing-atdc-lobbying"}
+    assert set(ev.declared) == {
+        "chongqing",
+        "ministry-of-commerce",
+        "tanzania",
+        "chongqing-tanzania-atdc",
+        "chongqing-atdc-lobbying",
+    }
 
 
 def test_unknown_id_names_file_line_field_and_suggests(mini_project, vocab):
@@ -63,8 +67,11 @@ def test_duplicate_claim_id_across_files(mini_project, vocab):
     src = mini_project / "data" / "claims" / "mini.yaml"
     (mini_project / "data" / "claims" / "second.yaml").write_text(src.read_text())
     ps = problems(mini_project, vocab)
-    assert any("second.yaml:4: claims[0].id: duplicate claim id 'chongqing-lobbied-mofcom-for-atdc' "
-               "(first at data/claims/mini.yaml:4)" in p for p in ps), ps
+    assert any(
+        "second.yaml:4: claims[0].id: duplicate claim id 'chongqing-lobbied-mofcom-for-atdc' "
+        "(first at data/claims/mini.yaml:4)" in p
+        for p in ps
+    ), ps
 
 
 @needs_shared
@@ -115,7 +122,8 @@ def test_unknown_endnote_and_section(mini_project, vocab):
 
 def test_conflicting_labels(mini_project, vocab):
     path = mini_project / "data" / "claims" / "other.yaml"
-    path.write_text(textwrap.dedent("""\
+    path.write_text(
+        textwrap.dedent("""\
         source: lenz-china-provinces
         section: provinces-as-collaborative-actors
         claims:
@@ -125,18 +133,23 @@ def test_conflicting_labels(mini_project, vocab):
               - id: chongqing
                 type: ProvinceLevelUnit
                 label: Chungking
-        """))
+        """)
+    )
     ps = problems(mini_project, vocab)
-    assert any("mini.yaml" in p and "labelled 'Chongqing' here but 'Chungking'" in p for p in ps) or \
-        any("other.yaml" in p and "labelled 'Chungking' here but 'Chongqing'" in p for p in ps), ps
+    assert any("mini.yaml" in p and "labelled 'Chongqing' here but 'Chungking'" in p for p in ps) or any(
+        "other.yaml" in p and "labelled 'Chungking' here but 'Chongqing'" in p for p in ps
+    ), ps
 
 
-@pytest.mark.parametrize("content, expected", [
-    ("claims:\n  - id: x\n   bad: [\n", "mini.yaml:3: invalid YAML"),
-    ("claims: {}\n", "mini.yaml:1: claims: the file must be a mapping with a list 'claims'"),
-    ("source: a\nsource: b\nclaims: []\n", "mini.yaml:2: invalid YAML: duplicate key 'source' (first at line 1)"),
-    ("claims:\n  - just a string\n", "mini.yaml:2: claims[0]: each claim must be a mapping"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ("claims:\n  - id: x\n   bad: [\n", "mini.yaml:3: invalid YAML"),
+        ("claims: {}\n", "mini.yaml:1: claims: the file must be a mapping with a list 'claims'"),
+        ("source: a\nsource: b\nclaims: []\n", "mini.yaml:2: invalid YAML: duplicate key 'source' (first at line 1)"),
+        ("claims:\n  - just a string\n", "mini.yaml:2: claims[0]: each claim must be a mapping"),
+    ],
+)
 def test_broken_files(mini_project, vocab, content, expected):
     (mini_project / "data" / "claims" / "mini.yaml").write_text(content)
     ps = problems(mini_project, vocab)
@@ -157,7 +170,9 @@ def test_missing_bibliography(mini_project, vocab):
 
 def test_the_documented_template_is_valid_evidence(mini_project, vocab):
     """docs/claims-template.yaml is what docs/evidence-format.md tells researchers to copy: it must load."""
-    (mini_project / "data" / "claims" / "template.yaml").write_text((ROOT / "docs" / "claims-template.yaml").read_text())
+    (mini_project / "data" / "claims" / "template.yaml").write_text(
+        (ROOT / "docs" / "claims-template.yaml").read_text()
+    )
     ev = read(mini_project, vocab)
     assert "template-galamsey-example" in [c.id for c in ev.claims]
     assert "template-example-engagement" in ev.declared

@@ -10,14 +10,12 @@ import io
 import os
 
 import pytest
+from conftest import ROOT, WIKIDATA_SLICE, run_cli
 from rdflib import Graph
 
-from paradiplomacy.sparql.service import parse_map, resolve, rewrite_services, service_iris
-from paradiplomacy.namespaces import WD, WDT
-from paradiplomacy.namespaces import PDR
+from paradiplomacy.namespaces import PDR, WD, WDT
 from paradiplomacy.settings import Config
-
-from conftest import ROOT, WIKIDATA_SLICE, run_cli
+from paradiplomacy.sparql.service import parse_map, resolve, rewrite_services, service_iris
 
 WDQS = "https://query.wikidata.org/sparql"
 FEDERATED = sorted((ROOT / "queries").glob("*-wikidata.rq"))
@@ -44,7 +42,7 @@ def _slice() -> Graph:
 
 
 def slug(term) -> str:
-    return str(term)[len(str(PDR)):]
+    return str(term)[len(str(PDR)) :]
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +56,7 @@ def federated(store, wikidata_standin):
         local = resolve(text, config)
         assert WDQS not in service_iris(local) and wikidata_standin in service_iris(local)
         return store.query(local).as_dicts()
+
     return run
 
 
@@ -72,8 +71,12 @@ def test_federated_queries_name_only_the_public_wikidata_service():
 TWINNED = """SELECT DISTINCT ?province ?state WHERE { ?e a ?m . ?m rdfs:subClassOf+ pd:Twinning .
   ?e pd:subStateActor ?province ; pd:foreignCounterpart ?state . ?province a pd:ProvinceLevelUnit . ?state a pd:ForeignState }"""
 # the paper's twinnings, as test_twinned_provinces has them
-PAPER_TWINNINGS = {("chongqing", "tanzania"), ("hebei", "democratic-republic-of-the-congo"), ("jiangxi", "chad"),
-                   ("jiangxi", "zambia")}
+PAPER_TWINNINGS = {
+    ("chongqing", "tanzania"),
+    ("hebei", "democratic-republic-of-the-congo"),
+    ("jiangxi", "chad"),
+    ("jiangxi", "zambia"),
+}
 
 
 def test_twinned_states_wikidata(federated, store):
@@ -86,8 +89,16 @@ def test_twinned_states_wikidata(federated, store):
         iso, population = slice_value(links[s], "P297"), slice_value(links[s], "P1082")
         if iso is not None and population is not None:  # the slice's gaps are Wikidata's answer here
             expected.add((p, s, links[s], str(iso), population.toPython()))
-    got = {(slug(r["province"]), slug(r["state"]), str(r["item"])[len(str(WD)):], str(r["iso"]),
-            r["population"].toPython()) for r in rows}
+    got = {
+        (
+            slug(r["province"]),
+            slug(r["state"]),
+            str(r["item"])[len(str(WD)) :],
+            str(r["iso"]),
+            r["population"].toPython(),
+        )
+        for r in rows
+    }
     assert got == expected
     assert ("jiangxi", "zambia", "Q953", "ZM", 17094130) in {(a, b, c, d, int(e)) for a, b, c, d, e in got}
     assert PAPER_TWINNINGS <= {(a, b) for a, b, *_ in got}
@@ -97,18 +108,21 @@ def test_engagement_places_wikidata(federated):
     rows = federated("engagement-places-wikidata")
     links = mapping()
     got = {(slug(r["engagement"]), slug(r["province"]), slug(r["state"])) for r in rows}
-    assert {("chongqing-tanzania-atdc", "chongqing", "tanzania"),
-            ("hebei-drc-medical-teams", "hebei", "democratic-republic-of-the-congo"),
-            ("jiangxi-chad-medical-team", "jiangxi", "chad"),
-            ("jiangxi-zambia-clustering", "jiangxi", "zambia"),
-            ("jiangxi-equatorial-guinea-legislative-exchange", "jiangxi", "equatorial-guinea"),
-            ("galamsey-illegal-mining", "guangxi", "ghana"),  # through Shanglin County, a county of Guangxi
-            } <= got
+    assert {
+        ("chongqing-tanzania-atdc", "chongqing", "tanzania"),
+        ("hebei-drc-medical-teams", "hebei", "democratic-republic-of-the-congo"),
+        ("jiangxi-chad-medical-team", "jiangxi", "chad"),
+        ("jiangxi-zambia-clustering", "jiangxi", "zambia"),
+        ("jiangxi-equatorial-guinea-legislative-exchange", "jiangxi", "equatorial-guinea"),
+        ("galamsey-illegal-mining", "guangxi", "ghana"),  # through Shanglin County, a county of Guangxi
+    } <= got
     for r in rows:  # the coordinates and codes are Wikidata's, as the slice has them
         p, s = links[slug(r["province"])], links[slug(r["state"])]
         assert str(slice_value(p, "P300")).startswith("CN-")
         assert r["provinceCoordinates"] == slice_value(p, "P625") and r["stateCoordinates"] == slice_value(s, "P625")
-        assert str(r["provinceCode"]) == str(slice_value(p, "P300")) and str(r["stateCode"]) == str(slice_value(s, "P297"))
+        assert str(r["provinceCode"]) == str(slice_value(p, "P300")) and str(r["stateCode"]) == str(
+            slice_value(s, "P297")
+        )
 
 
 def test_the_cli_sends_service_calls_where_the_service_map_says(store, wikidata_standin, tmp_path, built):
@@ -118,7 +132,8 @@ def test_the_cli_sends_service_calls_where_the_service_map_says(store, wikidata_
     assert r.returncode == 0, r.stderr
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert {("Chad", "TD"), ("Democratic Republic of the Congo", "CD"), ("Tanzania", "TZ"), ("Zambia", "ZM")} <= {
-        (row["stateLabel"], row["iso"]) for row in rows}
+        (row["stateLabel"], row["iso"]) for row in rows
+    }
     assert all(row["population"] for row in rows)
 
 
@@ -129,7 +144,7 @@ def test_a_malformed_service_map_is_an_error(built):
 
 
 def test_rewriting_touches_only_service_iris():
-    query = f'''PREFIX wq: <https://query.wikidata.org/>
+    query = f"""PREFIX wq: <https://query.wikidata.org/>
 # SERVICE <{WDQS}> in a comment stays
 SELECT * WHERE {{
   BIND("SERVICE <{WDQS}>" AS ?text)
@@ -137,7 +152,7 @@ SELECT * WHERE {{
   service silent wq:sparql {{ ?a ?b ?c }}
   SERVICE <http://example.org/other> {{ ?a ?b ?c }}
   SERVICE ?endpoint {{ ?a ?b ?c }}
-}}'''
+}}"""
     assert service_iris(query) == [WDQS, WDQS, "http://example.org/other"]
     out = rewrite_services(query, parse_map(f"{WDQS}=http://127.0.0.1:9/query"))
     assert out.count("<http://127.0.0.1:9/query>") == 2

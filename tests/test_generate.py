@@ -3,11 +3,11 @@ and classified by the reasoner into every central-local model."""
 
 import filecmp
 
-from paradiplomacy.evidence.synthetic import generate
-from paradiplomacy.build import build
-from paradiplomacy.store import open_store
-
 from conftest import ROOT, make_config, needs_java
+
+from paradiplomacy.build import build
+from paradiplomacy.evidence.synthetic import generate
+from paradiplomacy.store import open_store
 
 
 def test_same_seed_same_files_other_seed_other_files(tmp_path):
@@ -35,5 +35,7 @@ def test_generated_project_builds_and_covers_every_model(tmp_path):
     provinces = store.query("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a pd:ProvinceLevelUnit }").rows[0][0]
     states = store.query("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a pd:ForeignState }").rows[0][0]
     assert (int(provinces), int(states)) == (31, 54)
-    assert not store.query("ASK { ?x rdfs:label ?l FILTER(LANG(?l) = 'en' && !CONTAINS(?l, '(synthetic)')) "
-                           "?c a pd:Claim . GRAPH ?c { ?x rdfs:label ?l } }").boolean
+    assert not store.query(
+        "ASK { ?x rdfs:label ?l FILTER(LANG(?l) = 'en' && !CONTAINS(?l, '(synthetic)')) "
+        "?c a pd:Claim . GRAPH ?c { ?x rdfs:label ?l } }"
+    ).boolean

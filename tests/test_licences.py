@@ -33,11 +33,17 @@ def test_citation_cff_is_valid_and_cites_the_software_and_the_paper():
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
     schema = json.loads((ROOT / "tests" / "fixtures" / "cff" / "schema-1.2.0.json").read_text())
     validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
-    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(json.loads(json.dumps(cff, default=str)))]
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator.iter_errors(json.loads(json.dumps(cff, default=str)))
+    ]
     assert errors == []
     assert cff["version"] == __version__ and cff["license"] == "MIT"
-    paper = next(s for s in yaml.safe_load((ROOT / "data" / "sources.yaml").read_text())["sources"]
-                 if s["id"] == "lenz-china-provinces")
+    paper = next(
+        s
+        for s in yaml.safe_load((ROOT / "data" / "sources.yaml").read_text())["sources"]
+        if s["id"] == "lenz-china-provinces"
+    )
     cited = next(r for r in cff["references"] if r["type"] == "report")
     assert cited["title"] == paper["title"] and cited["authors"][0]["family-names"] == "Lenz"
     assert "year" not in cited  # the paper gives none: none is invented
@@ -46,6 +52,7 @@ def test_citation_cff_is_valid_and_cites_the_software_and_the_paper():
 @pytest.fixture(scope="module")
 def client(built):
     from paradiplomacy.web import create_app
+
     app = create_app(built[0])
     yield app.test_client()
     app.extensions["paradiplomacy"].pool.close()
@@ -71,8 +78,8 @@ def test_void_gives_each_part_its_licence_and_attribution(client):
 
 def test_pages_name_the_licences_of_the_data_they_show(client):
     claim_page = client.get("/resource/hebei-drc-medical-teams", headers={"Accept": "text/html"}).get_data(as_text=True)
-    licences = claim_page[claim_page.index('<section class="licences">'):]
+    licences = claim_page[claim_page.index('<section class="licences">') :]
     assert CC_BY in licences and ODC_BY not in licences
     dataset_page = client.get("/graph/dataset-aiddata-v1-0", headers={"Accept": "text/html"}).get_data(as_text=True)
-    licences = dataset_page[dataset_page.index('<section class="licences">'):]
+    licences = dataset_page[dataset_page.index('<section class="licences">') :]
     assert ODC_BY in licences and "Dreher, Axel" in licences

@@ -11,28 +11,51 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import (
+    ROOT,
+    SHARED,
+    SHARED_SLICE,
+    WIKIDATA_SLICE,
+    claim_mapping_text,
+    make_config,
+    needs_shared_slice,
+    project_copy,
+    run_cli,
+)
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import PROV, RDFS, SKOS
 
-from paradiplomacy.errors import InvalidInput
-from paradiplomacy.linking.reconcile import Entity, assess, fetch_facts, reconcile
-from paradiplomacy.linking.mapping import link_iri, link_provenance_iri
-from paradiplomacy.namespaces import GRAPH_LINKSET, GRAPH_SAMEAS, GRAPH_SLICE, GRAPH_SLICE_PROVENANCE, VOID, WD, WDT
 from paradiplomacy.build import build
-from paradiplomacy.namespaces import PDR
+from paradiplomacy.errors import InvalidInput
+from paradiplomacy.linking.mapping import link_iri, link_provenance_iri
+from paradiplomacy.linking.reconcile import Entity, assess, fetch_facts, reconcile
+from paradiplomacy.linking.wikidata import USER_AGENT, EndpointError, WikidataClient
+from paradiplomacy.namespaces import (
+    GRAPH_LINKSET,
+    GRAPH_SAMEAS,
+    GRAPH_SLICE,
+    GRAPH_SLICE_PROVENANCE,
+    PDR,
+    VOID,
+    WD,
+    WDT,
+)
 from paradiplomacy.store import open_store
-from paradiplomacy.linking.wikidata import USER_AGENT, WikidataClient, EndpointError
-
-from conftest import (ROOT, SHARED, SHARED_SLICE, WIKIDATA_SLICE, claim_mapping_text, make_config, needs_shared_slice,
-                      project_copy, run_cli)
 
 MAPPING = ROOT / "data" / "links" / "wikidata.csv"
 QIDS_CSV = SHARED / "wikidata" / "qids.csv"
 DCT = Namespace("http://purl.org/dc/terms/")
 needs_qids = pytest.mark.skipif(not QIDS_CSV.is_file(), reason="../shared/wikidata/qids.csv is absent")
 # entities that ../shared/wikidata/qids.csv marks unconfirmed, as they are in the graph
-UNCONFIRMED = ["ministry-of-commerce", "policy-focac", "policy-belt-and-road-initiative", "ziec", "zhongding",
-               "zhongmei", "shanglin-county"]
+UNCONFIRMED = [
+    "ministry-of-commerce",
+    "policy-focac",
+    "policy-belt-and-road-initiative",
+    "ziec",
+    "zhongding",
+    "zhongmei",
+    "shanglin-county",
+]
 # places and organisations typed in an asserted graph: a claim, the reference data or a dataset
 PLACE_OR_ORG = """SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } FILTER(?g NOT IN (pdg:ontology, pdg:inferred, pdg:wikidata))
   ?t rdfs:subClassOf* ?top VALUES ?top { org:Organization pd:EconomicZone } FILTER NOT EXISTS { ?s a pd:ActorGroup } }"""
@@ -45,7 +68,7 @@ def mapping_rows(path: Path = MAPPING) -> list[dict]:
 
 def links_in(store) -> dict[str, str]:
     rows = store.query("SELECT ?s ?o WHERE { ?s skos:exactMatch ?o }").rows
-    return {str(s)[len(str(PDR)):]: str(o)[len(str(WD)):] for s, o in rows}
+    return {str(s)[len(str(PDR)) :]: str(o)[len(str(WD)) :] for s, o in rows}
 
 
 def _norm(name: str) -> str:
@@ -53,6 +76,7 @@ def _norm(name: str) -> str:
 
 
 # ---- the curated links in the built graph ----------------------------------------------------------
+
 
 def test_every_mapping_row_is_a_link_of_the_graph(store):
     assert links_in(store) == {r["slug"]: r["qid"] for r in mapping_rows()}
@@ -80,6 +104,7 @@ def test_links_agree_with_the_checked_qids(built):
     datasets) named there with a confirmed QID is linked."""
     from paradiplomacy.linking.mapping import asserted, entity_kinds
     from paradiplomacy.namespaces import GRAPH_ONTOLOGY
+
     checked = {}
     for row in csv.DictReader(QIDS_CSV.open(encoding="utf-8")):
         names = {row["entity"], row["label"], re.sub(r"\s*\(.*\)", "", row["entity"])}
@@ -93,7 +118,7 @@ def test_links_agree_with_the_checked_qids(built):
     kinds = entity_kinds(result.dataset, result.dataset.graph(GRAPH_ONTOLOGY))
     expected = {}
     for s, p, o in asserted(result.dataset, None, None, None):
-        slug = str(s)[len(str(PDR)):]
+        slug = str(s)[len(str(PDR)) :]
         if slug not in kinds or p not in (RDFS.label, SKOS.altLabel):
             continue
         for qid, confidence, kind in checked.get(_norm(str(o)), []):
@@ -112,8 +137,8 @@ def test_links_agree_with_the_items_the_reference_data_is_derived_from(store):
     linked = links_in(store)
     assert derived  # the reference data names the item of each province-level unit and African state
     for s, item in derived:
-        slug = str(s)[len(str(PDR)):]
-        assert linked.get(slug) == str(item)[len(str(WD)):], slug
+        slug = str(s)[len(str(PDR)) :]
+        assert linked.get(slug) == str(item)[len(str(WD)) :], slug
 
 
 def test_each_link_is_its_own_graph_with_its_provenance(store):
@@ -124,7 +149,7 @@ def test_each_link_is_its_own_graph_with_its_provenance(store):
         content = store.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}").rows
         assert content == [(PDR[slug], SKOS.exactMatch, WD[row["qid"]])]
         [prov] = store.query(f"""SELECT * WHERE {{ GRAPH <{link_provenance_iri(slug)}> {{
-            <{g}> a pd:Link ; prov:wasDerivedFrom <{WD[row['qid']]}>, pdr:linkset-wikidata ;
+            <{g}> a pd:Link ; prov:wasDerivedFrom <{WD[row["qid"]]}>, pdr:linkset-wikidata ;
                   pd:evidenceFile ?file ; pd:evidenceLine ?line ; pd:mappingRow ?row ; pd:verificationEvidence ?ev ;
                   pd:reviewedBy ?by ; pd:reviewedOn ?on ; prov:wasGeneratedBy ?activity }} }}""").as_dicts()
         assert str(prov["file"]) == "data/links/wikidata.csv"
@@ -151,16 +176,19 @@ def test_no_owl_same_as_unless_asked(store, tmp_path):
     build(cfg, opted, reason=False)
     same = opted.query("SELECT ?g ?s ?o WHERE { GRAPH ?g { ?s owl:sameAs ?o } }").rows
     assert {g for g, _, _ in same} == {GRAPH_SAMEAS}
-    assert {(str(s)[len(str(PDR)):], str(o)[len(str(WD)):]) for _, s, o in same} == set(links_in(opted).items())
+    assert {(str(s)[len(str(PDR)) :], str(o)[len(str(WD)) :]) for _, s, o in same} == set(links_in(opted).items())
     assert len(same) == len(mapping_rows(home / "data" / "links" / "wikidata.csv")) >= 13
 
 
 def test_the_reasoner_never_reads_the_links(store):
-    inferred = store.query("ASK { GRAPH pdg:inferred { ?s ?p ?o FILTER(STRSTARTS(STR(?o), 'http://www.wikidata.org/')) } }")
+    inferred = store.query(
+        "ASK { GRAPH pdg:inferred { ?s ?p ?o FILTER(STRSTARTS(STR(?o), 'http://www.wikidata.org/')) } }"
+    )
     assert not inferred.boolean
 
 
 # ---- the offline slice ------------------------------------------------------------------------------
+
 
 def test_the_slice_is_loaded_into_its_own_graph_with_provenance(store):
     graphs = {g for (g,) in store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s <{WDT.P625}> ?c }} }}").rows}
@@ -182,8 +210,20 @@ def test_the_slice_holds_what_maps_and_queries_need_for_every_link():
         if row["qid"] != "Q790068":  # Bank of China: only its label and description are in the sources
             assert g.value(item, WDT.P297) is not None or str(g.value(item, WDT.P300)).startswith("CN-"), row["qid"]
     # the places of the paper have their Chinese name, coordinates and population
-    for slug in ("china", "jiangxi", "hebei", "chongqing", "guangxi", "zambia", "tanzania", "chad", "ghana", "togo",
-                 "democratic-republic-of-the-congo", "equatorial-guinea"):
+    for slug in (
+        "china",
+        "jiangxi",
+        "hebei",
+        "chongqing",
+        "guangxi",
+        "zambia",
+        "tanzania",
+        "chad",
+        "ghana",
+        "togo",
+        "democratic-republic-of-the-congo",
+        "equatorial-guinea",
+    ):
         item = WD[{r["slug"]: r["qid"] for r in rows}[slug]]
         assert "zh" in {lit.language for lit in g.objects(item, RDFS.label)}, slug
         assert g.value(item, WDT.P625) is not None and g.value(item, WDT.P1082) is not None, slug
@@ -195,14 +235,21 @@ def test_every_value_of_the_slice_keeps_its_source():
     for item, prop, value in g.triples((None, None, None)):
         if not str(prop).startswith(str(WDT)):
             continue
-        pid = str(prop)[len(str(WDT)):]
-        sources = {src for st in g.objects(item, P[pid]) if (st, PS[pid], value) in g
-                   for src in g.objects(st, PROV.wasDerivedFrom)}
+        pid = str(prop)[len(str(WDT)) :]
+        sources = {
+            src
+            for st in g.objects(item, P[pid])
+            if (st, PS[pid], value) in g
+            for src in g.objects(st, PROV.wasDerivedFrom)
+        }
         if sources:
             assert all((src, None, None) in g for src in sources)  # each source is described
         else:  # an unreferenced statement: only a slice taken from Wikidata itself may hold one
-            assert str(g.value(PDR["wikidata-slice"], DCT.source)).startswith("https://query.wikidata.org/"), \
-                (item, pid, value)
+            assert str(g.value(PDR["wikidata-slice"], DCT.source)).startswith("https://query.wikidata.org/"), (
+                item,
+                pid,
+                value,
+            )
 
 
 @needs_shared_slice
@@ -212,8 +259,9 @@ def test_the_slice_is_a_faithful_extract_of_the_shared_slice():
         pytest.skip("the slice was regenerated from another source than ../shared")
     for row in mapping_rows():
         item = WD[row["qid"]]
-        for prop in [RDFS.label, SKOS.altLabel] + [WDT[p] for p in ("P31", "P17", "P131", "P297", "P298", "P299",
-                                                                     "P300", "P625", "P1082", "P36")]:
+        for prop in [RDFS.label, SKOS.altLabel] + [
+            WDT[p] for p in ("P31", "P17", "P131", "P297", "P298", "P299", "P300", "P625", "P1082", "P36")
+        ]:
             assert set(ours.objects(item, prop)) == set(theirs.objects(item, prop)), (row["qid"], prop)
 
 
@@ -265,11 +313,19 @@ def test_a_mapping_without_version_or_with_a_wrong_header_is_refused(tmp_path):
     text = claim_mapping_text()
     home = project_copy(tmp_path, text.replace("# version: ", "# edition: "))
     with pytest.raises(InvalidInput) as exc:
-        build(make_config(tmp_path / "s1", home=home, backend="memory"), open_store(make_config(tmp_path / "s1", backend="memory")), reason=False)
+        build(
+            make_config(tmp_path / "s1", home=home, backend="memory"),
+            open_store(make_config(tmp_path / "s1", backend="memory")),
+            reason=False,
+        )
     assert exc.value.problems[0].field == "version"
     home2 = project_copy(tmp_path / "b", text.replace("slug,qid,label", "slug,item,label"))
     with pytest.raises(InvalidInput) as exc:
-        build(make_config(tmp_path / "s2", home=home2, backend="memory"), open_store(make_config(tmp_path / "s2", backend="memory")), reason=False)
+        build(
+            make_config(tmp_path / "s2", home=home2, backend="memory"),
+            open_store(make_config(tmp_path / "s2", backend="memory")),
+            reason=False,
+        )
     assert "CSV header" in exc.value.problems[0].message
 
 
@@ -281,15 +337,26 @@ def test_a_malformed_slice_fails_with_its_file_and_line(tmp_path):
     lines[broken] = lines[broken].replace("wd:Q953 ", "wd:Q953 <unclosed ", 1)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(InvalidInput) as exc:
-        build(make_config(tmp_path / "s", home=home, backend="memory"), open_store(make_config(tmp_path / "s", backend="memory")), reason=False)
+        build(
+            make_config(tmp_path / "s", home=home, backend="memory"),
+            open_store(make_config(tmp_path / "s", backend="memory")),
+            reason=False,
+        )
     [problem] = exc.value.problems
     assert problem.file == "data/wikidata/slice.ttl" and "not valid Turtle" in problem.message
 
 
 # ---- the reconciler against the local stand-in ---------------------------------------------------------
 
-REMOVED = ["china", "jiangxi", "guangxi", "zambia", "democratic-republic-of-the-congo", "equatorial-guinea",
-           "bank-of-china"]
+REMOVED = [
+    "china",
+    "jiangxi",
+    "guangxi",
+    "zambia",
+    "democratic-republic-of-the-congo",
+    "equatorial-guinea",
+    "bank-of-china",
+]
 
 
 def _without(slugs) -> tuple[str, dict]:
@@ -301,8 +368,11 @@ def _without(slugs) -> tuple[str, dict]:
 
 def claim_rows() -> list[dict]:
     """The rows of the mapping of a project copy (claim_mapping_text)."""
-    return list(csv.DictReader(io.StringIO("".join(line + "\n" for line in claim_mapping_text().splitlines()
-                                                   if not line.startswith("#")))))
+    return list(
+        csv.DictReader(
+            io.StringIO("".join(line + "\n" for line in claim_mapping_text().splitlines() if not line.startswith("#")))
+        )
+    )
 
 
 def read_review(path: Path) -> list[dict]:
@@ -313,8 +383,17 @@ def test_link_proposes_the_right_items_for_unlinked_resources(tmp_path, wikidata
     text, removed = _without(REMOVED)
     home = project_copy(tmp_path, text)
     review = tmp_path / "review.csv"
-    r = run_cli("--home", str(home), "--store", str(tmp_path / "store"), "link", "--endpoint", wikidata_standin,
-                "-o", str(review))
+    r = run_cli(
+        "--home",
+        str(home),
+        "--store",
+        str(tmp_path / "store"),
+        "link",
+        "--endpoint",
+        wikidata_standin,
+        "-o",
+        str(review),
+    )
     assert r.returncode == 0, r.stderr
     rows = read_review(review)
     best = {row["slug"]: row["qid"] for row in rows if row["rank"] == "1"}
@@ -369,8 +448,10 @@ def test_accept_adds_only_the_reviewed_rows_and_raises_the_version(tmp_path, wik
 def test_a_rejected_candidate_cannot_be_accepted(tmp_path):
     home = project_copy(tmp_path)
     review = tmp_path / "review.csv"
-    review.write_text("slug,label,kind,rank,qid,wikidata_label,score,decision,checks,accept,reviewed_by,reviewed_on,"
-                      "endpoint,retrieved_at\nziec,ZIEC,firm,,Q953,Zambia,0.5,rejected,x,yes,me,,http://127.0.0.1/,t\n")
+    review.write_text(
+        "slug,label,kind,rank,qid,wikidata_label,score,decision,checks,accept,reviewed_by,reviewed_on,"
+        "endpoint,retrieved_at\nziec,ZIEC,firm,,Q953,Zambia,0.5,rejected,x,yes,me,,http://127.0.0.1/,t\n"
+    )
     before = (home / "data/links/wikidata.csv").read_text()
     r = run_cli("--home", str(home), "--store", str(tmp_path / "store"), "link", "--accept", str(review))
     assert r.returncode == 1 and "only a proposed candidate" in r.stderr
@@ -407,12 +488,14 @@ def test_reconciling_among_similar_names(wikidata_standin_full):
     """Against the fuller slice (all 31 province-level units and 54 African states), similar names
     rank below the right item: the two Congos, Guinea and Equatorial Guinea, Hebei, Henan and Hubei."""
     ep = WikidataClient(wikidata_standin_full)
-    cases = [(Entity("drc", "state", {"en": ["Democratic Republic of the Congo"]}), "Q974"),
-             (Entity("eg", "state", {"en": ["Equatorial Guinea"]}), "Q983"),
-             (Entity("gn", "state", {"en": ["Guinea"]}), "Q1006"),
-             (Entity("hebei", "province", {"en": ["Hebei"]}, country="Q148"), "Q21208"),
-             (Entity("gx", "province", {"en": ["Guangxi"], "zh": ["广西"]}, country="Q148"), "Q15176"),
-             (Entity("cn", "state", {"en": ["China"]}), "Q148")]
+    cases = [
+        (Entity("drc", "state", {"en": ["Democratic Republic of the Congo"]}), "Q974"),
+        (Entity("eg", "state", {"en": ["Equatorial Guinea"]}), "Q983"),
+        (Entity("gn", "state", {"en": ["Guinea"]}), "Q1006"),
+        (Entity("hebei", "province", {"en": ["Hebei"]}, country="Q148"), "Q21208"),
+        (Entity("gx", "province", {"en": ["Guangxi"], "zh": ["广西"]}, country="Q148"), "Q15176"),
+        (Entity("cn", "state", {"en": ["China"]}), "Q148"),
+    ]
     for entity, qid in cases:
         proposed = [a for a in reconcile(ep, entity) if a.decision == "proposed"]
         assert proposed and proposed[0].facts.qid == qid, (entity.slug, [(a.facts.qid, a.score) for a in proposed])
@@ -420,16 +503,25 @@ def test_reconciling_among_similar_names(wikidata_standin_full):
     # a sub-national item is never proposed as a state, nor a state as a province
     for a in reconcile(ep, Entity("x", "state", {"en": ["Sichuan"]})):
         assert a.decision == "rejected", a.facts.qid
-    assert not [a for a in reconcile(ep, Entity("x", "province", {"en": ["Ghana"]}, country="Q148"))
-                if a.decision == "proposed"]
+    assert not [
+        a for a in reconcile(ep, Entity("x", "province", {"en": ["Ghana"]}, country="Q148")) if a.decision == "proposed"
+    ]
 
 
 def test_refresh_slice_regenerates_it_from_the_endpoint(tmp_path, wikidata_standin):
     home = project_copy(tmp_path)
     target = home / "data" / "wikidata" / "slice.ttl"
     target.unlink()
-    r = run_cli("--home", str(home), "--store", str(tmp_path / "store"), "link", "--refresh-slice",
-                "--endpoint", wikidata_standin)
+    r = run_cli(
+        "--home",
+        str(home),
+        "--store",
+        str(tmp_path / "store"),
+        "link",
+        "--refresh-slice",
+        "--endpoint",
+        wikidata_standin,
+    )
     assert r.returncode == 0, r.stderr
     new, served = Graph().parse(target), Graph().parse(WIKIDATA_SLICE)
     for row in claim_rows():
@@ -452,6 +544,7 @@ def test_link_status_lists_linked_and_unlinked(tmp_path):
 
 
 # ---- the HTTP client: User-Agent and backoff -------------------------------------------------------------
+
 
 class _Stub(http.server.BaseHTTPRequestHandler):
     """Answers 429 a given number of times, then an empty SPARQL result; records each request."""
@@ -501,6 +594,7 @@ def recorded_waits(monkeypatch) -> list:
     import types
 
     import urllib3.util.retry
+
     waits = []
     monkeypatch.setattr(urllib3.util.retry, "time", types.SimpleNamespace(sleep=waits.append, time=time.time))
     return waits
@@ -517,16 +611,30 @@ def test_backoff_on_429_without_retry_after_doubles_then_gives_up(stub, monkeypa
     waits = recorded_waits(monkeypatch)
     stub.refusals = 100
     with pytest.raises(EndpointError, match="429"):
-        WikidataClient(f"http://127.0.0.1:{stub.server_port}/sparql", retries=3, backoff=0.5).select("SELECT ?item WHERE {}")
+        WikidataClient(f"http://127.0.0.1:{stub.server_port}/sparql", retries=3, backoff=0.5).select(
+            "SELECT ?item WHERE {}"
+        )
     assert waits == [0.5, 1.0, 2.0] and len(stub.seen) == 4
 
 
 def test_an_unreachable_endpoint_is_an_error_not_a_traceback(tmp_path):
     from conftest import free_port
+
     text, _ = _without(["zambia"])
     home = project_copy(tmp_path, text)
-    r = run_cli("--home", str(home), "--store", str(tmp_path / "s"), "link", "--only", "zambia",
-                "--endpoint", f"http://127.0.0.1:{free_port()}/sparql", "-o", str(tmp_path / "r.csv"))
+    r = run_cli(
+        "--home",
+        str(home),
+        "--store",
+        str(tmp_path / "s"),
+        "link",
+        "--only",
+        "zambia",
+        "--endpoint",
+        f"http://127.0.0.1:{free_port()}/sparql",
+        "-o",
+        str(tmp_path / "r.csv"),
+    )
     assert r.returncode == 2 and "cannot reach the SPARQL endpoint" in r.stderr and "Traceback" not in r.stderr
 
 
@@ -534,7 +642,9 @@ def test_build_says_what_it_linked_and_warns_of_items_missing_from_the_slice(tmp
     r = run_cli("--store", str(tmp_path / "s"), "validate")
     assert r.returncode == 0, r.stderr
     version = re.search(r"^# version: (\S+)$", MAPPING.read_text(), re.M).group(1)
-    assert f"linked {len(mapping_rows())} resources to Wikidata (data/links/wikidata.csv, version {version})" in r.stderr
+    assert (
+        f"linked {len(mapping_rows())} resources to Wikidata (data/links/wikidata.csv, version {version})" in r.stderr
+    )
     assert "warning" not in r.stderr.split("linked", 1)[1]
     home = project_copy(tmp_path)
     (home / "data" / "wikidata" / "slice.ttl").unlink()

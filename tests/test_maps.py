@@ -12,25 +12,28 @@ import time
 
 import pytest
 import requests
+from conftest import ROOT, WIKIDATA_SLICE, free_port, needs_java, sources_dir
 from rdflib import Graph
+from test_linking import mapping_rows
 
 from paradiplomacy.namespaces import WD, WDT
 from paradiplomacy.web.mapdata import engagement_lines, network, point, store_select
 
-from conftest import ROOT, WIKIDATA_SLICE, free_port, needs_java, sources_dir
-from test_linking import mapping_rows
-
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium: `bash scripts/ensure-system-deps` installs it")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="no Chromium: `bash scripts/ensure-system-deps` installs it"
+)
 VENDOR = ROOT / "src" / "paradiplomacy" / "web" / "maps_static" / "vendor"
 # engagements of the paper between a province (or an actor of one) and a state: (engagement, province, state)
-PAPER_LINES = {("chongqing-tanzania-atdc", "chongqing", "tanzania"),
-               ("hebei-drc-medical-teams", "hebei", "democratic-republic-of-the-congo"),
-               ("jiangxi-chad-medical-team", "jiangxi", "chad"),
-               ("jiangxi-zambia-clustering", "jiangxi", "zambia"),
-               ("jiangxi-zambia-subcontracting", "jiangxi", "zambia"),
-               ("jiangxi-equatorial-guinea-legislative-exchange", "jiangxi", "equatorial-guinea"),
-               ("galamsey-illegal-mining", "guangxi", "ghana")}
+PAPER_LINES = {
+    ("chongqing-tanzania-atdc", "chongqing", "tanzania"),
+    ("hebei-drc-medical-teams", "hebei", "democratic-republic-of-the-congo"),
+    ("jiangxi-chad-medical-team", "jiangxi", "chad"),
+    ("jiangxi-zambia-clustering", "jiangxi", "zambia"),
+    ("jiangxi-zambia-subcontracting", "jiangxi", "zambia"),
+    ("jiangxi-equatorial-guinea-legislative-exchange", "jiangxi", "equatorial-guinea"),
+    ("galamsey-illegal-mining", "guangxi", "ghana"),
+}
 
 
 _SLICE: list[Graph] = []
@@ -45,6 +48,7 @@ def coordinates(slug: str):
 
 
 # ---- the data, from the store ------------------------------------------------------------------
+
 
 def test_map_lines_join_provinces_to_states_at_their_wikidata_places(store):
     data = engagement_lines(store_select(store))
@@ -79,7 +83,9 @@ def test_network_holds_actors_engagements_and_the_facts_between_them(store):
     nodes = {n["data"]["id"]: n["data"] for n in data["nodes"]}
     edges = {(e["data"]["source"], e["data"]["label"], e["data"]["target"]) for e in data["edges"]}
     assert nodes["jiangxi"]["kind"] == "province" and nodes["zambia"]["kind"] == "state"
-    assert nodes["hebei-drc-medical-teams"]["kind"] == "engagement" and nodes["ministry-of-commerce"]["kind"] == "central"
+    assert (
+        nodes["hebei-drc-medical-teams"]["kind"] == "engagement" and nodes["ministry-of-commerce"]["kind"] == "central"
+    )
     assert ("hebei-drc-medical-teams", "subStateActor", "hebei") in edges
     assert ("ziec", "backedBy", "jiangxi") in edges
     assert ("shanglin-county", "subOrganizationOf", "guangxi") in edges
@@ -88,6 +94,7 @@ def test_network_holds_actors_engagements_and_the_facts_between_them(store):
 
 def test_the_vendored_files_are_the_ones_recorded():
     import hashlib
+
     sums = (VENDOR / "SHA256SUMS").read_text().split("\n")
     for line in filter(None, sums):
         digest, name = line.split(maxsplit=1)
@@ -99,6 +106,7 @@ def test_the_vendored_files_are_the_ones_recorded():
 
 # ---- the pages, in headless Chromium -----------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`paradiplomacy serve` on the project's data, building its store on first start."""
@@ -106,9 +114,26 @@ def server(tmp_path_factory):
     port = free_port()
     env = {**os.environ, "PARADIPLOMACY_SOURCES": str(sources_dir())}
     log = open(tmp / "serve.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "paradiplomacy", "--home", str(ROOT), "--store", str(tmp / "store"),
-                             "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "paradiplomacy",
+            "--home",
+            str(ROOT),
+            "--store",
+            str(tmp / "store"),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 300
     while True:
@@ -134,6 +159,7 @@ def browser():
     if CHROMIUM is None:
         pytest.skip("no Chromium: `bash scripts/ensure-system-deps` installs it")
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield b
@@ -154,6 +180,7 @@ class Page:
             else:
                 self.offsite.append(r.request.url)
                 r.abort()
+
         self.page.route("**/*", route)
 
     def open(self, url: str, status: str):
@@ -164,8 +191,12 @@ class Page:
         return data
 
     def attrs(self, selector: str, *names) -> list[tuple]:
-        return [tuple(t) for t in self.page.eval_on_selector_all(
-            selector, f"els => els.map(e => {list(names)!r}.map(n => e.getAttribute(n)))")]
+        return [
+            tuple(t)
+            for t in self.page.eval_on_selector_all(
+                selector, f"els => els.map(e => {list(names)!r}.map(n => e.getAttribute(n)))"
+            )
+        ]
 
 
 def pairs_of(lines, sources=("claims",)) -> dict[str, list]:
@@ -178,9 +209,12 @@ def pairs_of(lines, sources=("claims",)) -> dict[str, list]:
 
 
 def drawn(page) -> dict[str, dict]:
-    return {pair: {"count": int(count), "engagements": set(engagements.split()), "key": key, "width": float(width)}
-            for pair, count, engagements, key, width in page.attrs(
-                "path.pair-line", "data-pair", "data-count", "data-engagements", "data-colour-key", "stroke-width")}
+    return {
+        pair: {"count": int(count), "engagements": set(engagements.split()), "key": key, "width": float(width)}
+        for pair, count, engagements, key, width in page.attrs(
+            "path.pair-line", "data-pair", "data-count", "data-engagements", "data-colour-key", "stroke-width"
+        )
+    }
 
 
 @pytest.mark.slow
@@ -287,7 +321,8 @@ def test_the_filters_choose_mechanism_model_sector_and_years(browser, server):
     page.page.fill("#filter-to", page.page.get_attribute("#filter-to", "max"))
     page.page.select_option("#filter-model", "InitiatorEngagement")
     assert {e for v in drawn(page).values() for e in v["engagements"]} == {
-        e for e, l in expected.items() if "InitiatorEngagement" in l["models"] and "claims" in l["sources"]}
+        e for e, l in expected.items() if "InitiatorEngagement" in l["models"] and "claims" in l["sources"]
+    }
     hidden = page.page.eval_on_selector_all("table.engagements tbody tr", "rows => rows.filter(r => !r.hidden).length")
     assert hidden == sum(v["count"] for v in drawn(page).values())  # the table shows what the map shows
     assert page.errors == [] and page.offsite == []
@@ -320,7 +355,9 @@ def test_the_network_renders_actors_and_engagements_offline_in_columns(browser, 
     drawn_ids = page.page.evaluate(f"{cy}.nodes().map(n => n.id())")
     assert {"jiangxi", "zambia", "hebei-drc-medical-teams", "ziec"} <= set(drawn_ids)
     x = page.page.evaluate(f"Object.fromEntries({cy}.nodes().map(n => [n.id(), n.position('x')]))")
-    assert x["jiangxi"] < x["ziec"] < x["hebei-drc-medical-teams"] < x["zambia"]  # provinces, firms, engagements, states
+    assert (
+        x["jiangxi"] < x["ziec"] < x["hebei-drc-medical-teams"] < x["zambia"]
+    )  # provinces, firms, engagements, states
     assert page.errors == [] and page.offsite == []
 
 
@@ -332,8 +369,12 @@ LABEL_BOXES = """() => {
 
 
 def overlapping(boxes) -> int:
-    return sum(1 for i, a in enumerate(boxes) for b in boxes[i + 1:]
-               if a["x1"] < b["x2"] - 1 and b["x1"] < a["x2"] - 1 and a["y1"] < b["y2"] - 1 and b["y1"] < a["y2"] - 1)
+    return sum(
+        1
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a["x1"] < b["x2"] - 1 and b["x1"] < a["x2"] - 1 and a["y1"] < b["y2"] - 1 and b["y1"] < a["y2"] - 1
+    )
 
 
 @pytest.mark.slow

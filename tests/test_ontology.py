@@ -1,15 +1,13 @@
 """The ontology: OWL 2 DL in Turtle, consistent for HermiT, and passing its QC queries."""
 
-
 import pytest
+from conftest import ROOT, needs_java
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
-from paradiplomacy.namespaces import ONTOLOGY_IRI, PD, PREFIXES
 from paradiplomacy.evidence.ontology import Vocabulary, load_ontology, load_shapes
+from paradiplomacy.namespaces import ONTOLOGY_IRI, PD, PREFIXES
 from paradiplomacy.reasoning.reasoners import hermit_check
-
-from conftest import ROOT, needs_java
 
 QC = sorted((ROOT / "ontology" / "qc").glob("*.rq"))
 
@@ -73,9 +71,20 @@ def test_vocabulary_resolves_names_and_curies(ontology):
 
 
 def test_central_local_models_are_defined_classes_citing_the_paper(ontology):
-    for name in ("SubordinateEngagement", "CollaborativeEngagement", "InitiatorEngagement", "DivergentEngagement",
-                 "SubordinateActor", "CollaborativePartnerActor", "InitiatorActor", "DivergentActor",
-                 "SubordinateSector", "CollaborativeSector", "InitiatorSector", "LowPoliticsSector"):
+    for name in (
+        "SubordinateEngagement",
+        "CollaborativeEngagement",
+        "InitiatorEngagement",
+        "DivergentEngagement",
+        "SubordinateActor",
+        "CollaborativePartnerActor",
+        "InitiatorActor",
+        "DivergentActor",
+        "SubordinateSector",
+        "CollaborativeSector",
+        "InitiatorSector",
+        "LowPoliticsSector",
+    ):
         cls = PD[name]
         assert ontology.value(cls, OWL.equivalentClass) is not None, name
         assert (ontology.value(cls, PD.sourceQuote) or ontology.value(cls, PD.criterionQuote)) is not None, name
@@ -88,12 +97,21 @@ def test_shapes_parse():
 
 def test_the_paper_has_three_models_and_divergence_is_a_dimension(ontology):
     from rdflib.namespace import SKOS
+
     from paradiplomacy.namespaces import PDR
+
     models = set(ontology.subjects(SKOS.inScheme, PDR["central-local-models"]))
-    assert models == {PDR["model-province-as-subordinate"], PDR["model-province-as-collaborator"],
-                      PDR["model-province-as-initiator"]}
+    assert models == {
+        PDR["model-province-as-subordinate"],
+        PDR["model-province-as-collaborator"],
+        PDR["model-province-as-initiator"],
+    }
     assert (PDR["alignment-conflicting"], SKOS.inScheme, PDR["interest-alignment"]) in ontology
-    assert (PDR["alignment-conflicting"], URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"), PD.DivergentEngagement) in ontology
+    assert (
+        PDR["alignment-conflicting"],
+        URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"),
+        PD.DivergentEngagement,
+    ) in ontology
 
 
 def test_model_definitions_are_grounded_in_quoted_criteria(ontology):
@@ -101,13 +119,22 @@ def test_model_definitions_are_grounded_in_quoted_criteria(ontology):
     space for the collaborative model (design and implementation alone would fit the subordinate one)."""
     for name in ("SubordinateEngagement", "CollaborativeEngagement", "InitiatorEngagement", "DivergentEngagement"):
         assert list(ontology.objects(PD[name], PD.criterionQuote)), name
-    restricted = {p for p in ontology.query("""SELECT ?p WHERE { pd:CollaborativeEngagement owl:equivalentClass/owl:intersectionOf/rdf:rest*/rdf:first ?r .
-                                               ?r owl:onProperty ?p }""", initNs=PREFIXES).bindings for p in [p["p"]]}
+    restricted = {
+        p
+        for p in ontology.query(
+            """SELECT ?p WHERE { pd:CollaborativeEngagement owl:equivalentClass/owl:intersectionOf/rdf:rest*/rdf:first ?r .
+                                               ?r owl:onProperty ?p }""",
+            initNs=PREFIXES,
+        ).bindings
+        for p in [p["p"]]
+    }
     assert restricted == {PD.designedBy, PD.implementedBy, PD.sector}
 
 
 def test_medical_team_recruitment_criteria_are_not_placed_under_focac(ontology):
     """The paper says the centre sets them, never that FOCAC does."""
     from rdflib.namespace import SKOS
+
     from paradiplomacy.namespaces import PDR
+
     assert ontology.value(PDR["policy-medical-team-recruitment-criteria"], SKOS.broader) is None

@@ -45,13 +45,15 @@ def university(request, tmp_path_factory):
 
 
 def holds(store, s, p, o) -> bool:
-    return store.query(f"ASK {{ GRAPH <https://w3id.org/paradiplomacy/graph/inferred> {{ {s.n3()} {p.n3()} {o.n3()} }} }}").boolean
+    return store.query(
+        f"ASK {{ GRAPH <https://w3id.org/paradiplomacy/graph/inferred> {{ {s.n3()} {p.n3()} {o.n3()} }} }}"
+    ).boolean
 
 
 def test_subclass_and_subproperty(university):
     store, _ = university
-    assert holds(store, U.grace, RDF.type, U.Person)             # cax-sco, twice
-    assert holds(store, U.ada, U.worksFor, U.physics)            # prp-spo1
+    assert holds(store, U.grace, RDF.type, U.Person)  # cax-sco, twice
+    assert holds(store, U.ada, U.worksFor, U.physics)  # prp-spo1
     assert holds(store, U.bob, U.studiesSince, Literal("2024", datatype=XSD.gYear))  # a literal keeps its type
 
 
@@ -62,24 +64,24 @@ def test_domain_and_range(university):
 
 def test_inverse_symmetric_transitive(university):
     store, _ = university
-    assert holds(store, U.grace, U.memberOf, U.physics)                  # prp-inv2
-    assert holds(store, U.grace, U.collaboratesWith, U.ada)              # prp-symp
-    assert holds(store, U.physics, U.subOrganizationOf, U.univ0)         # prp-trp
+    assert holds(store, U.grace, U.memberOf, U.physics)  # prp-inv2
+    assert holds(store, U.grace, U.collaboratesWith, U.ada)  # prp-symp
+    assert holds(store, U.physics, U.subOrganizationOf, U.univ0)  # prp-trp
 
 
 def test_some_all_and_has_value(university):
     store, _ = university
-    assert holds(store, U.ada, RDF.type, U.Chair)                        # cls-svf1
-    assert holds(store, U.qft, RDF.type, U.GraduateCourse)               # cls-avf
-    assert holds(store, U.grace, RDF.type, U.Physicist)                  # cls-hv2
-    assert holds(store, U.erin, U.memberOf, U.physics)                   # cls-hv1
+    assert holds(store, U.ada, RDF.type, U.Chair)  # cls-svf1
+    assert holds(store, U.qft, RDF.type, U.GraduateCourse)  # cls-avf
+    assert holds(store, U.grace, RDF.type, U.Physicist)  # cls-hv2
+    assert holds(store, U.erin, U.memberOf, U.physics)  # cls-hv1
     assert not holds(store, U.bob, RDF.type, U.Physicist)
 
 
 def test_intersection_both_ways(university):
     store, _ = university
-    assert holds(store, U.grace, RDF.type, U.TeachingProfessor)          # cls-int1
-    assert not holds(store, U.ada, RDF.type, U.TeachingProfessor)        # ada teaches nothing
+    assert holds(store, U.grace, RDF.type, U.TeachingProfessor)  # cls-int1
+    assert not holds(store, U.ada, RDF.type, U.TeachingProfessor)  # ada teaches nothing
 
 
 def test_intersection_member_gets_each_class(tmp_path):
@@ -91,12 +93,12 @@ def test_intersection_member_gets_each_class(tmp_path):
 
 def test_equality(university):
     store, _ = university
-    assert holds(store, U.frank, U.worksFor, U.physics)                  # eq-rep-s
-    assert holds(store, U.franklin, OWL.sameAs, U.frank)                 # eq-sym
-    assert holds(store, U.grace, OWL.sameAs, URIRef(U["prof-hopper"]))   # prp-fp: two advisors are one
+    assert holds(store, U.frank, U.worksFor, U.physics)  # eq-rep-s
+    assert holds(store, U.franklin, OWL.sameAs, U.frank)  # eq-sym
+    assert holds(store, U.grace, OWL.sameAs, URIRef(U["prof-hopper"]))  # prp-fp: two advisors are one
     assert holds(store, URIRef(U["prof-hopper"]), RDF.type, U.Professor)
-    assert holds(store, U.carol, OWL.sameAs, U["c-smith"])               # prp-ifp: one homepage, one person
-    assert not holds(store, U.carol, OWL.sameAs, U.dan)                  # `reasonable`'s own prp-ifp would say so
+    assert holds(store, U.carol, OWL.sameAs, U["c-smith"])  # prp-ifp: one homepage, one person
+    assert not holds(store, U.carol, OWL.sameAs, U.dan)  # `reasonable`'s own prp-ifp would say so
     assert not store.query(f"ASK {{ {U.dan.n3()} owl:sameAs ?x FILTER(?x != {U.dan.n3()}) }}").boolean
 
 
@@ -105,7 +107,7 @@ def test_nothing_trivial_or_asserted_is_written(university):
     assert not holds(store, U.grace, RDF.type, OWL.Thing)
     assert not holds(store, U.grace, OWL.sameAs, U.grace)
     assert not store.query("ASK { GRAPH pdg:inferred { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } }").boolean
-    assert not holds(store, U.physics, RDF.type, U.Department)           # asserted, so not inferred
+    assert not holds(store, U.physics, RDF.type, U.Department)  # asserted, so not inferred
     assert inference.read.tbox and inference.read.data
 
 
@@ -145,23 +147,39 @@ def test_functional_data_property_with_two_values_is_inconsistent(tmp_path):
 def test_load_then_reason_answers_queries_over_the_entailments(tmp_path):
     """What a new user does: load an OWL ontology and its data, reason, query."""
     # a user's own ontology and data, loaded from a directory that is no project: into the store named
-    env = {k: v for k, v in os.environ.items() if k != "PARADIPLOMACY_HOME"} | {"PARADIPLOMACY_STORE": str(tmp_path / "store")}
+    env = {k: v for k, v in os.environ.items() if k != "PARADIPLOMACY_HOME"} | {
+        "PARADIPLOMACY_STORE": str(tmp_path / "store")
+    }
     loaded = run_cli("load", "--no-reason", str(_owl_file(tmp_path)), str(DATA), env=env, cwd=tmp_path)
     assert loaded.returncode == 0, loaded.stderr
     out = run_cli("reason", env=env, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "1 ontology graph(s)" in out.stderr and "univ-bench-owl" in out.stderr
     assert "prp-spo2" in out.stderr and "peak memory" in out.stderr
-    people = run_cli("query", "--format", "csv", f"SELECT ?p WHERE {{ ?p a <{U.Person}> }} ORDER BY ?p", env=env, cwd=tmp_path)
+    people = run_cli(
+        "query", "--format", "csv", f"SELECT ?p WHERE {{ ?p a <{U.Person}> }} ORDER BY ?p", env=env, cwd=tmp_path
+    )
     assert {U.grace, U.bob, U.ada} <= {URIRef(x) for x in people.stdout.split()[1:]}
-    members = run_cli("query", "--format", "csv", f"SELECT ?m WHERE {{ <{U.physics}> <{U.hasMember}> ?m . ?m <{U.memberOf}> <{U.physics}> }}", env=env, cwd=tmp_path)
+    members = run_cli(
+        "query",
+        "--format",
+        "csv",
+        f"SELECT ?m WHERE {{ <{U.physics}> <{U.hasMember}> ?m . ?m <{U.memberOf}> <{U.physics}> }}",
+        env=env,
+        cwd=tmp_path,
+    )
     assert str(U.grace) in members.stdout
 
 
 def test_tbox_option_reads_a_graph_without_owl_ontology_as_an_ontology(tmp_path):
     onto = tmp_path / "axioms.ttl"
-    onto.write_text("".join(line + "\n" for line in Graph().parse(ONTOLOGY).serialize(format="nt").splitlines()
-                            if "Ontology>" not in line))
+    onto.write_text(
+        "".join(
+            line + "\n"
+            for line in Graph().parse(ONTOLOGY).serialize(format="nt").splitlines()
+            if "Ontology>" not in line
+        )
+    )
     config = make_config(tmp_path / "store", backend="memory", home=tmp_path)
     store = open_store(config)
     load_files(config, store, [onto, DATA])
@@ -180,16 +198,19 @@ def test_hermit_is_skipped_over_its_limit_naming_the_setting(mini_project, tmp_p
     config = make_config(tmp_path / "store", home=mini_project)
     store = open_store(config)
     from paradiplomacy.build import build
+
     build(config, store, reason=False)
     inference = reason_store(store, hermit_limit=10)
     [skipped] = [w for w in inference.warnings if w.startswith("HermiT skipped")]
     assert "PARADIPLOMACY_HERMIT_LIMIT" in skipped and "hermit" not in inference.seconds
-    assert store.query("ASK { GRAPH pdg:inferred { pdr:chongqing a pd:SubStateActor } }").boolean   # OWL 2 RL still ran
+    assert store.query("ASK { GRAPH pdg:inferred { pdr:chongqing a pd:SubStateActor } }").boolean  # OWL 2 RL still ran
 
 
 def test_load_into_a_reasoned_store_re_reasons_the_whole_and_says_how_long(tmp_path):
     # a user's own ontology and data, loaded from a directory that is no project: into the store named
-    env = {k: v for k, v in os.environ.items() if k != "PARADIPLOMACY_HOME"} | {"PARADIPLOMACY_STORE": str(tmp_path / "store")}
+    env = {k: v for k, v in os.environ.items() if k != "PARADIPLOMACY_HOME"} | {
+        "PARADIPLOMACY_STORE": str(tmp_path / "store")
+    }
     first = run_cli("load", str(_owl_file(tmp_path)), str(DATA), env=env, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert "re-reasoned the whole store in" in first.stderr and "peak memory" in first.stderr
@@ -199,20 +220,24 @@ def test_load_into_a_reasoned_store_re_reasons_the_whole_and_says_how_long(tmp_p
     assert more.returncode == 0, more.stderr
     assert "re-reasoned the whole store in" in more.stderr
     chair = run_cli("query", f"ASK {{ <{U.hedy}> a <{U.Chair}> . <{U.ada}> a <{U.Chair}> }}", env=env, cwd=tmp_path)
-    assert chair.stdout.strip() == "true"   # the new fact's entailments, and the old ones kept
+    assert chair.stdout.strip() == "true"  # the new fact's entailments, and the old ones kept
 
 
 def test_reasoning_reads_each_asserted_graph_once_not_the_union_kept_as_default_graph(mini_project, tmp_path):
     """The embedded store keeps the union of its named graphs as its default graph; reasoning reads the
     named graphs, never that copy again."""
     from paradiplomacy.build import build
+
     config = make_config(tmp_path / "store", home=mini_project)
     store = open_store(config)
     build(config, store, reason=False)
     assert store.default_graph_is_union
     inference = reason_store(store, use_hermit=False)
     assert None not in inference.read.data and inference.read.triples == sum(inference.read.tbox.values()) + sum(
-        inference.read.data.values())
-    assert inference.read.triples == int(store.query(
-        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!STRSTARTS(STR(?g), STR(pdg:inferred))) }"
-    ).rows[0][0])
+        inference.read.data.values()
+    )
+    assert inference.read.triples == int(
+        store.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!STRSTARTS(STR(?g), STR(pdg:inferred))) }"
+        ).rows[0][0]
+    )

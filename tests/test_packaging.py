@@ -29,8 +29,12 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out),
-                    str(ROOT)], check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     return next(out.glob("paradiplomacy-*.whl"))
 
 
@@ -40,8 +44,14 @@ def venv(wheel, tmp_path_factory) -> Path:
     where = tmp_path_factory.mktemp("venv") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(where)], check=True, timeout=300)
     clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # a checkout on the path would satisfy pip
-    done = subprocess.run(check=False, args=[str(where / "bin" / "pip"), "install", "-q", str(wheel)], capture_output=True, text=True,
-                          timeout=1200, env=clean)
+    done = subprocess.run(
+        check=False,
+        args=[str(where / "bin" / "pip"), "install", "-q", str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        env=clean,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return where / "bin"
 
@@ -69,9 +79,16 @@ def wait_until_healthy(url: str, proc: subprocess.Popen, log: Path, seconds: flo
 def test_the_wheel_ships_the_project_and_only_what_may_be_shipped(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     project = [n for n in names if n.startswith("paradiplomacy/project/")]
-    for expected in ("ontology/paradiplomacy.ttl", "ontology/shapes.ttl", "data/sources.yaml", "data/datasets.yaml",
-                     "data/links/wikidata.csv", "data/wikidata/slice.ttl", "queries/twinned-provinces.rq",
-                     "data/datasets/aiddata-v1.0/readme_v1.0.txt"):
+    for expected in (
+        "ontology/paradiplomacy.ttl",
+        "ontology/shapes.ttl",
+        "data/sources.yaml",
+        "data/datasets.yaml",
+        "data/links/wikidata.csv",
+        "data/wikidata/slice.ttl",
+        "queries/twinned-provinces.rq",
+        "data/datasets/aiddata-v1.0/readme_v1.0.txt",
+    ):
         assert f"paradiplomacy/project/{expected}" in project
     assert any(n.startswith("paradiplomacy/project/data/claims/") for n in project)
     assert not [n for n in project if "cari" in n.lower() or "aei" in n.lower() or "/data/sources/" in n]
@@ -84,14 +101,26 @@ def test_serve_from_an_empty_directory_serves_the_papers_graph(venv, tmp_path, u
     port = free_port()
     log = tmp_path / "serve.log"
     with open(log, "w") as out:
-        proc = subprocess.Popen([str(venv / "paradiplomacy"), "serve", "--port", str(port)], cwd=empty, env=user_env,
-                                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [str(venv / "paradiplomacy"), "serve", "--port", str(port)],
+            cwd=empty,
+            env=user_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
     try:
         url = f"http://127.0.0.1:{port}"
         wait_until_healthy(url, proc, log)
-        answer = requests.get(url + "/sparql", params={"query": "PREFIX pd: <https://w3id.org/paradiplomacy/ontology#> "
-                                                              "SELECT (COUNT(?c) AS ?n) { ?c a pd:Claim }"},
-                              headers={"Accept": "application/sparql-results+json"}, timeout=60)
+        answer = requests.get(
+            url + "/sparql",
+            params={
+                "query": "PREFIX pd: <https://w3id.org/paradiplomacy/ontology#> "
+                "SELECT (COUNT(?c) AS ?n) { ?c a pd:Claim }"
+            },
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=60,
+        )
         claims = int(answer.json()["results"]["bindings"][0]["n"]["value"])
         assert claims > 100
         shanghai = requests.get(url + "/resource/shanghai", headers={"Accept": "text/turtle"}, timeout=60)
@@ -101,29 +130,61 @@ def test_serve_from_an_empty_directory_serves_the_papers_graph(venv, tmp_path, u
     said = log.read_text()
     assert "packaged project" in said and str(tmp_path / "xdg-data" / "paradiplomacy") in said
     assert not list(empty.iterdir())  # nothing written where the user stood
-    stats = subprocess.run(check=False, args=[str(venv / "paradiplomacy"), "stats"], cwd=empty, env=user_env, capture_output=True,
-                           text=True, timeout=300)
+    stats = subprocess.run(
+        check=False,
+        args=[str(venv / "paradiplomacy"), "stats"],
+        cwd=empty,
+        env=user_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert stats.returncode == 0, stats.stderr
     assert "packaged project" in stats.stdout and f"claims                   {claims}" in stats.stdout
 
 
 def test_a_home_that_is_no_project_is_refused_with_exit_2(venv, tmp_path, user_env):
     for args in (["stats"], ["query", "ASK { ?s ?p ?o }"], ["explain", "shanghai"], ["serve"]):
-        done = subprocess.run(check=False, args=[str(venv / "paradiplomacy"), "--home", str(tmp_path), *args], env=user_env,
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            check=False,
+            args=[str(venv / "paradiplomacy"), "--home", str(tmp_path), *args],
+            env=user_env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 2 and "not a paradiplomacy project" in done.stderr, (args, done.stderr)
         assert "paradiplomacy init" in done.stderr and not done.stdout
 
 
 def test_init_copies_an_editable_project_that_validates(venv, tmp_path, user_env):
     target = tmp_path / "my-project"
-    done = subprocess.run(check=False, args=[str(venv / "paradiplomacy"), "init", str(target)], env=user_env, capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        check=False,
+        args=[str(venv / "paradiplomacy"), "init", str(target)],
+        env=user_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert (target / "ontology" / "paradiplomacy.ttl").is_file() and (target / "data" / "claims").is_dir()
-    valid = subprocess.run(check=False, args=[str(venv / "paradiplomacy"), "validate"], cwd=target, env=user_env, capture_output=True,
-                           text=True, timeout=600)
+    valid = subprocess.run(
+        check=False,
+        args=[str(venv / "paradiplomacy"), "validate"],
+        cwd=target,
+        env=user_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert valid.returncode == 0 and "valid" in valid.stderr, valid.stderr
-    again = subprocess.run(check=False, args=[str(venv / "paradiplomacy"), "init", str(target)], env=user_env, capture_output=True,
-                           text=True, timeout=300)
+    again = subprocess.run(
+        check=False,
+        args=[str(venv / "paradiplomacy"), "init", str(target)],
+        env=user_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert again.returncode == 2 and "not an empty directory" in again.stderr

@@ -60,14 +60,21 @@ def test_init_copies_the_project_into_a_new_directory_only(tmp_path):
     target = tmp_path / "mine"
     assert run("init", str(target)).exit_code == 0
     assert project.is_project(target) and (target / "queries" / "twinned-provinces.rq").is_file()
-    assert sorted(p.name for p in (target / "data" / "claims").iterdir()) == \
-        sorted(p.name for p in (ROOT / "data" / "claims").iterdir())
+    assert sorted(p.name for p in (target / "data" / "claims").iterdir()) == sorted(
+        p.name for p in (ROOT / "data" / "claims").iterdir()
+    )
     again = run("init", str(target))
     assert again.exit_code == 2 and "not an empty directory" in again.output
 
 
 def test_a_public_url_that_is_not_one_stops_serve_before_anything_is_built(tmp_path):
-    result = run("--home", str(ROOT), "--store", str(tmp_path / "store"), "serve",
-                 env={"PARADIPLOMACY_PUBLIC_URL": "kg.example.org/kg"})
+    result = run(
+        "--home",
+        str(ROOT),
+        "--store",
+        str(tmp_path / "store"),
+        "serve",
+        env={"PARADIPLOMACY_PUBLIC_URL": "kg.example.org/kg"},
+    )
     assert result.exit_code == 2 and "not an http(s) base URL" in result.output
     assert not (tmp_path / "store").exists()

@@ -3,14 +3,12 @@
 Expected answers come from reading the paper (and, where stated, from the evidence files read
 independently of the loader). A query added to queries/ without an expectation here fails."""
 
-
 import pytest
 import yaml
+from conftest import PAPER, ROOT, SOURCES, needs_java
 from rdflib import Literal
 
 from paradiplomacy.namespaces import PD, PDR
-
-from conftest import PAPER, ROOT, SOURCES, needs_java
 
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
 QC = sorted((ROOT / "queries" / "qc").glob("*.rq"))
@@ -25,8 +23,9 @@ def slugs(rows, *cols):
         s = str(t)
         for ns in (str(PDR), str(PD)):
             if s.startswith(ns):
-                return s[len(ns):]
+                return s[len(ns) :]
         return t.toPython() if isinstance(t, Literal) and t.datatype else s
+
     return {tuple(short(r[c]) if r.get(c) is not None else None for c in cols) for r in rows}
 
 
@@ -38,11 +37,12 @@ def claims_yaml():
 def test_every_query_has_a_test():
     # federated queries (SERVICE) are tested in test_federation.py, against a local stand-in
     import ast
+
     names = set(globals())
-    for other in ("test_federation.py", "test_dataset_queries.py"):   # and the analyses of imported datasets
+    for other in ("test_federation.py", "test_dataset_queries.py"):  # and the analyses of imported datasets
         elsewhere = ast.parse((ROOT / "tests" / other).read_text())
         names |= {f.name for f in elsewhere.body if isinstance(f, ast.FunctionDef)}
-    tested = {name[len("test_"):].replace("_", "-") for name in names if name.startswith("test_")}
+    tested = {name[len("test_") :].replace("_", "-") for name in names if name.startswith("test_")}
     missing = [q.stem for q in QUERIES if q.stem not in tested]
     assert missing == [], f"queries without a test of their answer: {missing}"
 
@@ -70,6 +70,7 @@ def test_twinned_provinces(store):
     assert all(r["source"] == PDR["lenz-china-provinces"] for r in rows)
     if (SOURCES / PAPER).is_file():  # every answer is backed by a quote that stands in the paper
         from paradiplomacy.evidence.quotes import SourceText
+
         text = SourceText((SOURCES / PAPER).read_text())
         assert all(text.find(str(r["quote"])) for r in rows)
 
@@ -77,10 +78,12 @@ def test_twinned_provinces(store):
 @needs_java
 def test_engagement_models(store):
     got = slugs(run(store, "engagement-models").as_dicts(), "engagement", "inferredModel")
-    assert {("hebei-drc-medical-teams", "CollaborativeEngagement"),
-            ("chongqing-tanzania-atdc", "CollaborativeEngagement"),
-            ("jiangxi-zambia-clustering", "InitiatorEngagement"),
-            ("galamsey-illegal-mining", "DivergentEngagement")} <= got
+    assert {
+        ("hebei-drc-medical-teams", "CollaborativeEngagement"),
+        ("chongqing-tanzania-atdc", "CollaborativeEngagement"),
+        ("jiangxi-zambia-clustering", "InitiatorEngagement"),
+        ("galamsey-illegal-mining", "DivergentEngagement"),
+    } <= got
     assert not any(model == "SubordinateEngagement" for _, model in got)
     assert ("jiangxi-zambia-clustering", "CollaborativeEngagement") not in got
     assert ("galamsey-illegal-mining", "CollaborativeEngagement") not in got
@@ -104,8 +107,12 @@ def test_divergent_engagements(store):
     assert ("galamsey-illegal-mining", "conflictsWithInterestsOf", "central-government") in got
     assert ("coastal-provinces-medical-staff", "divergesFromPolicy", "policy-medical-team-recruitment-criteria") in got
     assert ("provincial-soe-rescue-funds", "divergesFromPolicy", "policy-belt-and-road-initiative") in got
-    assert {e for e, _, _ in got} <= {"galamsey-illegal-mining", "coastal-provinces-medical-staff",
-                                      "provincial-soe-rescue-funds", "bri-ambiguity-leveraging"}
+    assert {e for e, _, _ in got} <= {
+        "galamsey-illegal-mining",
+        "coastal-provinces-medical-staff",
+        "provincial-soe-rescue-funds",
+        "bri-ambiguity-leveraging",
+    }
 
 
 def test_policies_invoked(store):
@@ -137,16 +144,21 @@ def test_fact_provenance(store):
 
 def test_medical_teams(store):
     got = slugs(run(store, "medical-teams").as_dicts(), "province", "country", "implementer")
-    assert got == {("hebei", "democratic-republic-of-the-congo", "hebei"),
-                   ("jiangxi", "chad", "jiangxi-health-commission")}
+    assert got == {
+        ("hebei", "democratic-republic-of-the-congo", "hebei"),
+        ("jiangxi", "chad", "jiangxi-health-commission"),
+    }
 
 
 def test_atdc_implementation(store):
     rows = run(store, "atdc-implementation").as_dicts()
     # the paper's ATDCs (those its claims declare); the rows of imported datasets are tested in test_dataset_queries
-    paper = set(store.query("SELECT ?a { ?c a pd:Claim . GRAPH ?c { ?a a pd:AgriculturalCentreTwinning } }").column("a"))
-    assert {r["atdc"] for r in rows} - paper <= set(store.query(
-        "SELECT ?a { ?g a pd:DatasetGraph . GRAPH ?g { ?a a pd:AgriculturalCentreTwinning } }").column("a"))
+    paper = set(
+        store.query("SELECT ?a { ?c a pd:Claim . GRAPH ?c { ?a a pd:AgriculturalCentreTwinning } }").column("a")
+    )
+    assert {r["atdc"] for r in rows} - paper <= set(
+        store.query("SELECT ?a { ?g a pd:DatasetGraph . GRAPH ?g { ?a a pd:AgriculturalCentreTwinning } }").column("a")
+    )
     rows = [r for r in rows if r["atdc"] in paper]
     assert {c for (c,) in slugs(rows, "country")} == {"tanzania", "togo", "equatorial-guinea"}
     problems = {s: str(r["problem"]) for r in rows if "problem" in r for (s,) in slugs([r], "country")}
@@ -156,15 +168,24 @@ def test_atdc_implementation(store):
 
 
 def test_illegal_activity_abroad(store):
-    [row] = slugs(run(store, "illegal-activity-abroad").as_dicts(), "actor", "country", "sector", "start", "end",
-                  "participants", "result", "resultYear")
+    [row] = slugs(
+        run(store, "illegal-activity-abroad").as_dicts(),
+        "actor",
+        "country",
+        "sector",
+        "start",
+        "end",
+        "participants",
+        "result",
+        "resultYear",
+    )
     assert row == ("shanglin-county", "ghana", "sector-mining", 2008, 2012, 15000, "galamsey-crisis-2013", 2013)
 
 
 def test_interpretations(store):
     rows = run(store, "interpretations").as_dicts()
     expected = {c["id"] for c in claims_yaml() if c.get("support") == "interpretation"}
-    assert {str(r["claim"])[len(str(PDR)) + len("claim-"):] for r in rows} == expected
+    assert {str(r["claim"])[len(str(PDR)) + len("claim-") :] for r in rows} == expected
     assert all(str(r["note"]).strip() and ("quote" in r or "locator" in r) for r in rows)
 
 
@@ -174,7 +195,7 @@ def test_works_behind_claims(store):
     cites = {n["number"]: n["cites"] for n in paper["endnotes"]}
     expected = {(work, c["id"]) for c in claims_yaml() for n in c.get("endnotes", []) for work in cites[n]}
     rows = run(store, "works-behind-claims").as_dicts()
-    got = {(w, c[len("claim-"):]) for w, c in slugs(rows, "work", "claim")}
+    got = {(w, c[len("claim-") :]) for w, c in slugs(rows, "work", "claim")}
     assert got == expected
     assert ("hess-aidoo-2016", "lenz-ini-galamsey-illegal-mining") in got
 
@@ -189,9 +210,17 @@ def test_actors_by_province(store):
 
 
 def test_lobbying(store):
-    got = slugs(run(store, "lobbying").as_dicts(), "lobbying", "kind", "lobbiedBy", "target", "forActivity", "successful")
-    assert ("chongqing-atdc-lobbying", "LobbyingForSelection", "chongqing", "ministry-of-commerce",
-            "chongqing-tanzania-atdc", True) in got
+    got = slugs(
+        run(store, "lobbying").as_dicts(), "lobbying", "kind", "lobbiedBy", "target", "forActivity", "successful"
+    )
+    assert (
+        "chongqing-atdc-lobbying",
+        "LobbyingForSelection",
+        "chongqing",
+        "ministry-of-commerce",
+        "chongqing-tanzania-atdc",
+        True,
+    ) in got
 
 
 def test_scholarly_debate(store):
@@ -205,8 +234,13 @@ STATEMENTS = ("exemplifiesModel", "contradictsModel", "exemplifiesAlignment")
 @needs_java
 def test_paper_vs_reasoner(store):
     rows = run(store, "paper-vs-reasoner").as_dicts()
-    declared = {(item["id"], prop, v) for c in claims_yaml() for item in c.get("assert", []) for prop in STATEMENTS
-                for v in ([item[prop]] if isinstance(item.get(prop), str) else item.get(prop, []))}
+    declared = {
+        (item["id"], prop, v)
+        for c in claims_yaml()
+        for item in c.get("assert", [])
+        for prop in STATEMENTS
+        for v in ([item[prop]] if isinstance(item.get(prop), str) else item.get(prop, []))
+    }
     assert slugs(rows, "resource", "statement", "sourceModel") == declared
     # every statement of the paper about its models agrees with the reasoner
     disagreements = [r for r in rows if not r["agrees"].toPython()]
@@ -218,12 +252,14 @@ def test_paper_vs_reasoner(store):
             assert "inferredClass" not in r
     got = slugs(rows, "resource", "inferredClass", "restsOn")
     # the sectors and the medical-team twinning as such are tested too (issue 15)
-    assert {("sector-health", "CollaborativeSector", "explicit statements"),
-            ("sector-agriculture", "CollaborativeSector", "explicit statements"),
-            ("sector-economy", "InitiatorSector", "interpretation"),
-            ("provincial-medical-team-twinning", "CollaborativeEngagement", "interpretation"),
-            ("provincial-twinning", "CollaborativeEngagement", "explicit statements"),
-            ("galamsey-illegal-mining", "DivergentEngagement", "explicit statements")} <= got
+    assert {
+        ("sector-health", "CollaborativeSector", "explicit statements"),
+        ("sector-agriculture", "CollaborativeSector", "explicit statements"),
+        ("sector-economy", "InitiatorSector", "interpretation"),
+        ("provincial-medical-team-twinning", "CollaborativeEngagement", "interpretation"),
+        ("provincial-twinning", "CollaborativeEngagement", "explicit statements"),
+        ("galamsey-illegal-mining", "DivergentEngagement", "explicit statements"),
+    } <= got
     assert ("chinese-provinces", "contradictsModel", "model-province-as-subordinate") in declared
 
 
@@ -236,7 +272,11 @@ def test_explain_model_memberships(store):
     assert ("galamsey-illegal-mining", "DivergentEngagement", "conflictsWithInterestsOf", "central-government") in got
     assert ("jiangxi-zambia-clustering", "InitiatorEngagement", "initiatedBy", "ziec") in got
     # every inferred model membership is explained by at least one asserted fact
-    inferred = slugs(store.query("""SELECT ?r ?m WHERE { GRAPH pdg:inferred { ?r a ?m }
+    inferred = slugs(
+        store.query("""SELECT ?r ?m WHERE { GRAPH pdg:inferred { ?r a ?m }
         VALUES ?m { pd:SubordinateEngagement pd:CollaborativeEngagement pd:InitiatorEngagement pd:DivergentEngagement
-                    pd:SubordinateActor pd:CollaborativePartnerActor pd:InitiatorActor pd:DivergentActor } }""").as_dicts(), "r", "m")
+                    pd:SubordinateActor pd:CollaborativePartnerActor pd:InitiatorActor pd:DivergentActor } }""").as_dicts(),
+        "r",
+        "m",
+    )
     assert inferred == {(r, m) for r, m, _, _ in got}

@@ -42,7 +42,7 @@ def test_fast_fold_equals_the_character_by_character_fold(text):
 def test_a_quote_is_found_across_typography_and_emphasis():
     text = quotes.SourceText("The **province** sent “medical teams”¹ to  the DRC — since 1973.")
     match = text.find('the province sent "medical teams" to the DRC - since')
-    assert match is not None and text.text[match.start:match.end].startswith("The **province**")
+    assert match is not None and text.text[match.start : match.end].startswith("The **province**")
     assert text.find("medical teams ... since 1973") is not None
     assert text.find("sent nurses") is None
 
@@ -58,13 +58,18 @@ def test_a_source_text_is_read_once_and_again_when_it_changes(tmp_path):
 
 
 @settings(derandomize=True, max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["the province", "sent teams", "to the DRC", "since 1973", "the", "“again”", "…"]),
-                min_size=1, max_size=40),
-       st.lists(st.tuples(st.integers(0, 39), st.integers(1, 12)), min_size=1, max_size=20))
+@given(
+    st.lists(
+        st.sampled_from(["the province", "sent teams", "to the DRC", "since 1973", "the", "“again”", "…"]),
+        min_size=1,
+        max_size=40,
+    ),
+    st.lists(st.tuples(st.integers(0, 39), st.integers(1, 12)), min_size=1, max_size=20),
+)
 def test_looking_quotes_up_together_finds_what_looking_them_up_one_by_one_finds(words, spans):
     """Repeated phrases (the first occurrence counts), short parts, elisions, quotes not in the text."""
     text = " ".join(words)
-    quotes_ = [" ".join(words[i:i + n]) for i, n in spans] + ["the province ... the DRC", "not in the text at all"]
+    quotes_ = [" ".join(words[i : i + n]) for i, n in spans] + ["the province ... the DRC", "not in the text at all"]
     one_by_one = quotes.SourceText(text)
     together = quotes.SourceText(text)
     together.find_all(quotes_)
@@ -72,9 +77,13 @@ def test_looking_quotes_up_together_finds_what_looking_them_up_one_by_one_finds(
 
 
 def test_a_quote_that_does_not_match_says_where_it_leaves_the_text():
-    text = quotes.SourceText("Title\n\nChongqing, for example, successfully lobbied the Ministry of Commerce¹ "
-                             "to be granted the ATDC in Tanzania.\nNext line.")
-    assert text.divergence("Chongqing, for example, successfully lobbied the Ministry of Commerce to be granted") is None
+    text = quotes.SourceText(
+        "Title\n\nChongqing, for example, successfully lobbied the Ministry of Commerce¹ "
+        "to be granted the ATDC in Tanzania.\nNext line."
+    )
+    assert (
+        text.divergence("Chongqing, for example, successfully lobbied the Ministry of Commerce to be granted") is None
+    )
     d = text.divergence("Chongqing, for example, successfully lobbied the Ministry of Trade to be granted the ATDC")
     assert d.matched == "Chongqing, for example, successfully lobbied the Ministry of"
     # the first character that differs: the "C" of "Commerce", after the matched words and a space
@@ -87,4 +96,4 @@ def test_a_quote_that_does_not_match_says_where_it_leaves_the_text():
     assert d.text_next.startswith("Tanzania.") and d.quote_next == "Kenya."
     assert "part 2 of 2" in str(d)
     assert "does not start with" in str(text.divergence("@@@"))
-    assert text.divergence("Zanzibar").matched == "Zan"   # as in "Tanzania"
+    assert text.divergence("Zanzibar").matched == "Zan"  # as in "Tanzania"

@@ -6,14 +6,13 @@ import os
 import textwrap
 
 import pytest
+from conftest import make_config, needs_java, run_cli
 
-from paradiplomacy.reasoning.explain import explain
 from paradiplomacy.build import build, prepare, reason_store
 from paradiplomacy.namespaces import PD, PDR
+from paradiplomacy.reasoning.explain import explain
 from paradiplomacy.reasoning.reasoners import InconsistentInput, infer
 from paradiplomacy.store import open_store
-
-from conftest import make_config, needs_java, run_cli
 
 pytestmark = needs_java
 
@@ -25,6 +24,7 @@ def members(store, model):
 
 
 # ---- the paper's findings -----------------------------------------------------------------------
+
 
 def test_health_and_agricultural_twinning_are_collaborative(store):
     collaborative = members(store, "pd:CollaborativeEngagement")
@@ -54,7 +54,9 @@ def test_no_model_label_is_asserted(store):
 
 
 def test_inferred_knowledge_has_its_own_graph_and_provenance(store):
-    assert store.query("ASK { GRAPH pdg:inferred { pdr:hebei-drc-medical-teams a pd:CollaborativeEngagement } }").boolean
+    assert store.query(
+        "ASK { GRAPH pdg:inferred { pdr:hebei-drc-medical-teams a pd:CollaborativeEngagement } }"
+    ).boolean
     prov = store.query("""SELECT ?agent ?label ?build WHERE { GRAPH pdg:inferred-provenance {
         pdg:inferred prov:wasGeneratedBy ?a . ?a prov:wasAssociatedWith ?agent ; prov:used ?build .
         ?agent rdfs:label ?label } ?build a pd:LoadActivity }""").as_dicts()
@@ -64,12 +66,15 @@ def test_inferred_knowledge_has_its_own_graph_and_provenance(store):
 
 
 def test_owl_rl_materialises_hierarchy_inverse_and_transitive_properties(store):
-    assert store.query("ASK { GRAPH pdg:inferred { pdr:ministry-of-commerce org:transitiveSubOrganizationOf pdr:central-government } }").boolean
+    assert store.query(
+        "ASK { GRAPH pdg:inferred { pdr:ministry-of-commerce org:transitiveSubOrganizationOf pdr:central-government } }"
+    ).boolean
     assert store.query("ASK { GRAPH pdg:inferred { pdr:hebei pd:implements pdr:hebei-drc-medical-teams } }").boolean
     assert store.query("ASK { GRAPH pdg:inferred { pdr:hebei-drc-medical-teams a pd:Twinning } }").boolean
 
 
 # ---- explanations ------------------------------------------------------------------------------
+
 
 def test_explanation_names_the_facts_and_their_quotes(store):
     [exp] = explain(store, PDR["hebei-drc-medical-teams"])
@@ -97,9 +102,12 @@ def test_explanation_says_whether_it_rests_on_explicit_statements_or_an_interpre
     assert hebei.rests_on == "interpretation"
     assert hebei.interpretations and all(
         str(store.query(f"SELECT ?s {{ <{c}> pd:supportLevel ?s }}").rows[0][0]).endswith("Interpretation")
-        for c in hebei.interpretations)
+        for c in hebei.interpretations
+    )
     # the same answer as the graph of what survives without interpretation claims
-    assert not store.query("ASK { GRAPH pdg:inferred-explicit { pdr:hebei-drc-medical-teams a pd:CollaborativeEngagement } }").boolean
+    assert not store.query(
+        "ASK { GRAPH pdg:inferred-explicit { pdr:hebei-drc-medical-teams a pd:CollaborativeEngagement } }"
+    ).boolean
     [twinning] = [e for e in explain(store, PDR["provincial-twinning"]) if e.cls == PD.CollaborativeEngagement]
     assert twinning.rests_on == "explicit statements"
 
@@ -113,7 +121,10 @@ def test_explain_command(built):
     assert "15,000 Chinese" in out.stdout
     assert "[rests on explicit statements" in out.stdout
     hebei = run_cli("explain", "hebei-drc-medical-teams", env=env)
-    assert "[rests on an interpretation: it does not hold on the explicit statements alone; interpretation claims: pdr:claim-" in hebei.stdout
+    assert (
+        "[rests on an interpretation: it does not hold on the explicit statements alone; interpretation claims: pdr:claim-"
+        in hebei.stdout
+    )
     as_json = json.loads(run_cli("explain", "hebei-drc-medical-teams", "--json", env=env).stdout)
     assert as_json[0]["rests_on"] == "interpretation" and as_json[0]["interpretations"]
 
@@ -145,12 +156,13 @@ claims:
         sector: sector-health
 {extra}
 """
-SPACE = "policySpaceInSector: sector-health"   # the province's policy space in the twinning's sector
+SPACE = "policySpaceInSector: sector-health"  # the province's policy space in the twinning's sector
 
 
 def classify(mini_project, extra, space=SPACE):
-    (mini_project / "data" / "claims" / "t.yaml").write_text(TWINNING.format(extra=textwrap.indent(extra, " " * 8),
-                                                                             space=space or ""))
+    (mini_project / "data" / "claims" / "t.yaml").write_text(
+        TWINNING.format(extra=textwrap.indent(extra, " " * 8), space=space or "")
+    )
     result = prepare(make_config(mini_project / "store", home=mini_project))
     inference = infer(result.dataset)
     return {o for s, p, o in inference.triples if s == PDR["t-twinning"]}
@@ -173,8 +185,11 @@ def test_central_design_and_provincial_implementation_without_policy_space_is_no
 
 def test_a_divergent_collaboration_stays_collaborative(mini_project):
     """A 'flawed collaboration' (diverging from the centre's recruitment criteria) is collaborative and divergent."""
-    got = classify(mini_project, "designedBy: central-government\nimplementedBy: hebei\n"
-                                 "divergesFromPolicy: policy-medical-team-recruitment-criteria")
+    got = classify(
+        mini_project,
+        "designedBy: central-government\nimplementedBy: hebei\n"
+        "divergesFromPolicy: policy-medical-team-recruitment-criteria",
+    )
     assert {PD.CollaborativeEngagement, PD.DivergentEngagement} <= got
 
 
@@ -186,12 +201,14 @@ def test_initiative_makes_an_engagement_initiator_and_imposition_subordinate(min
 
 # ---- failure -----------------------------------------------------------------------------------
 
+
 def test_inconsistent_facts_fail_naming_the_claims_and_write_nothing(mini_project, tmp_path):
     cfg = make_config(tmp_path / "store", home=mini_project)
     store = open_store(cfg)
     build(cfg, store)
     before = len(store)
-    (mini_project / "data" / "claims" / "clash.yaml").write_text(textwrap.dedent("""\
+    (mini_project / "data" / "claims" / "clash.yaml").write_text(
+        textwrap.dedent("""\
         source: lenz-china-provinces
         section: provinces-as-collaborative-actors
         claims:
@@ -205,7 +222,8 @@ def test_inconsistent_facts_fail_naming_the_claims_and_write_nothing(mini_projec
             assert:
               - id: chongqing
                 type: Province
-        """))
+        """)
+    )
     with pytest.raises(InconsistentInput) as info:
         build(cfg, store)
     text = str(info.value)
@@ -216,8 +234,12 @@ def test_inconsistent_facts_fail_naming_the_claims_and_write_nothing(mini_projec
 
 
 def test_reason_without_java_runs_owl_rl_and_says_what_to_install(mini_project, tmp_path):
-    env = dict(os.environ, PARADIPLOMACY_HOME=str(mini_project), PARADIPLOMACY_STORE=str(tmp_path / "store"),
-               PATH=str(tmp_path))
+    env = dict(
+        os.environ,
+        PARADIPLOMACY_HOME=str(mini_project),
+        PARADIPLOMACY_STORE=str(tmp_path / "store"),
+        PATH=str(tmp_path),
+    )
     assert run_cli("build", "--no-reason", env=env).returncode == 0
     out = run_cli("reason", env=env)
     assert out.returncode == 0, out.stderr
@@ -245,6 +267,7 @@ def test_both_owl_rl_engines_infer_the_same_facts(built):
     (owlrl alone also applies the schema rules scm-*: subclasses of owl:Thing, domains and ranges
     inherited along the hierarchy, datatype declarations)."""
     from paradiplomacy.reasoning.reasoners import owl_rl_closure, reasoner_input
+
     ontology, abox, _ = reasoner_input(built[2].dataset)
     fast, reference = owl_rl_closure(ontology, abox, "reasonable"), owl_rl_closure(ontology, abox, "owlrl")
     individuals = {s for s, _, _ in abox}
@@ -252,7 +275,7 @@ def test_both_owl_rl_engines_infer_the_same_facts(built):
     assert about(fast) == about(reference) and len(about(fast)) > 300
     assert fast <= reference
     assert (PDR.hebei, PD.implements, PDR["hebei-drc-medical-teams"]) in fast
-    assert fast <= built[2].inference.rl   # the build read all of this, and more (datasets)
+    assert fast <= built[2].inference.rl  # the build read all of this, and more (datasets)
 
 
 def test_reasoning_over_more_facts_than_the_limit_is_refused_before_it_starts(mini_project, tmp_path):
@@ -269,11 +292,21 @@ def test_reasoning_over_more_facts_than_the_limit_is_refused_before_it_starts(mi
     store = open_store(make_config(store_dir, home=mini_project), read_only=True)
     assert not store.query("ASK { GRAPH pdg:inferred { ?s ?p ?o } }").boolean
     store.close()
-    assert run_cli("--home", str(mini_project), "--store", str(store_dir), "build",
-                   env={**env, "PARADIPLOMACY_REASONING_LIMIT": "0"}).returncode == 0  # 0: no limit
+    assert (
+        run_cli(
+            "--home",
+            str(mini_project),
+            "--store",
+            str(store_dir),
+            "build",
+            env={**env, "PARADIPLOMACY_REASONING_LIMIT": "0"},
+        ).returncode
+        == 0
+    )  # 0: no limit
 
 
 # ---- interpretation made visible: what survives on the explicit statements alone ----------------
+
 
 def test_explicit_only_reasoning_keeps_what_the_paper_states_and_drops_what_we_read(built):
     _, store, result = built
@@ -290,4 +323,5 @@ def test_explicit_only_reasoning_keeps_what_the_paper_states_and_drops_what_we_r
     assert kept == {(s, o) for s, p, o in explicit.explicit}
     assert kept <= set(store.query("SELECT ?r ?m { GRAPH pdg:inferred { ?r a ?m } }").rows)
     assert (PDR["jiangxi-zambia-clustering"], PD.InitiatorEngagement) in set(
-        store.query("SELECT ?r ?m { GRAPH pdg:inferred { ?r a ?m } }").rows)
+        store.query("SELECT ?r ?m { GRAPH pdg:inferred { ?r a ?m } }").rows
+    )

@@ -34,8 +34,24 @@ def release(tmp_path_factory):
     from conftest import (
         sources_dir,  # as the `built` fixture, which the dumps are compared with
     )
-    result = CliRunner().invoke(cli, ["--home", str(ROOT), "--sources", str(sources_dir()), "release", str(out), "--prior-version", "0.0.9",
-                                      "--date", "2026-01-02", "--base-url", "https://example.org/files"])
+
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--home",
+            str(ROOT),
+            "--sources",
+            str(sources_dir()),
+            "release",
+            str(out),
+            "--prior-version",
+            "0.0.9",
+            "--date",
+            "2026-01-02",
+            "--base-url",
+            "https://example.org/files",
+        ],
+    )
     assert result.exit_code == 0, result.output
     return out
 
@@ -48,14 +64,17 @@ def test_every_sum_and_size_matches(release):
     for name, digest in listed.items():
         assert hashlib.sha256((release / name).read_bytes()).hexdigest() == digest, name
     if shutil.which("sha256sum"):
-        check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=release, capture_output=True, text=True,
-                               check=False)
+        check = subprocess.run(
+            ["sha256sum", "-c", "SHA256SUMS"], cwd=release, capture_output=True, text=True, check=False
+        )
         assert check.returncode == 0, check.stdout + check.stderr
 
 
 def test_the_ontology_in_four_syntaxes_with_its_versions(release):
-    graphs = [rdflib.Graph().parse(release / f"ontology-0.1.0.{suffix}", format=fmt)
-              for suffix, fmt in (("ttl", "turtle"), ("rdf", "xml"), ("jsonld", "json-ld"), ("nt", "nt"))]
+    graphs = [
+        rdflib.Graph().parse(release / f"ontology-0.1.0.{suffix}", format=fmt)
+        for suffix, fmt in (("ttl", "turtle"), ("rdf", "xml"), ("jsonld", "json-ld"), ("nt", "nt"))
+    ]
     assert len({len(g) for g in graphs}) == 1
     for g in graphs:
         assert g.value(ONTOLOGY, OWL.versionIRI) == rdflib.URIRef(f"{ONTOLOGY}/0.1.0")
@@ -73,10 +92,12 @@ def test_asserted_and_inferred_dumps_apart_and_alike_in_both_syntaxes(release, b
     assert asserted and inferred
     assert not {q.graph_name.value for q in asserted} & INFERRED
     assert {q.graph_name.value for q in inferred} <= INFERRED
-    assert set(map(str, _quads(release / "paradiplomacy-kg-0.1.0-asserted.trig.gz", ox.RdfFormat.TRIG))) == \
-        set(map(str, asserted))
-    assert set(map(str, _quads(release / "paradiplomacy-kg-0.1.0-inferred.trig.gz", ox.RdfFormat.TRIG))) == \
-        set(map(str, inferred))
+    assert set(map(str, _quads(release / "paradiplomacy-kg-0.1.0-asserted.trig.gz", ox.RdfFormat.TRIG))) == set(
+        map(str, asserted)
+    )
+    assert set(map(str, _quads(release / "paradiplomacy-kg-0.1.0-inferred.trig.gz", ox.RdfFormat.TRIG))) == set(
+        map(str, inferred)
+    )
     assert len(asserted) + len(inferred) == len(built[1])  # the whole graph, as a build makes it
     header = gzip.decompress((release / "paradiplomacy-kg-0.1.0-asserted.nq.gz").read_bytes())[:2000].decode()
     assert "# - " in header and "ODC-By 1.0" in header and "Dreher" in header and "CC0 1.0" in header
@@ -88,8 +109,11 @@ def test_the_description_names_every_dump_with_its_size_sum_count_and_licences(r
     assert str(g.value(r, DCTERMS.issued)) == "2026-01-02" and str(g.value(r, OWL.versionInfo)) == "0.1.0"
     assert g.value(r, DCTERMS.creator) is not None
     dumps = {str(u) for u in g.objects(r, VOID.dataDump)}
-    assert dumps == {f"https://example.org/files/paradiplomacy-kg-0.1.0-{p}.{s}.gz"
-                     for p in ("asserted", "inferred") for s in ("nq", "trig")}
+    assert dumps == {
+        f"https://example.org/files/paradiplomacy-kg-0.1.0-{p}.{s}.gz"
+        for p in ("asserted", "inferred")
+        for s in ("nq", "trig")
+    }
     for dist in g.objects(r, DCAT.distribution):
         path = release / str(g.value(dist, DCAT.downloadURL)).removeprefix("https://example.org/files/")
         data = path.read_bytes()
@@ -99,8 +123,11 @@ def test_the_description_names_every_dump_with_its_size_sum_count_and_licences(r
             fmt = ox.RdfFormat.N_QUADS if ".nq." in path.name else ox.RdfFormat.TRIG
             assert int(triples) == len(_quads(path, fmt))
     licences = {str(g.value(p, DCTERMS.license)) for p in g.objects(r, VOID.subset)}
-    assert licences == {"https://creativecommons.org/licenses/by/4.0/", "https://opendatacommons.org/licenses/by/1-0/",
-                        "http://creativecommons.org/publicdomain/zero/1.0/"}
+    assert licences == {
+        "https://creativecommons.org/licenses/by/4.0/",
+        "https://opendatacommons.org/licenses/by/1-0/",
+        "http://creativecommons.org/publicdomain/zero/1.0/",
+    }
 
 
 class _Links(HTMLParser):
@@ -120,8 +147,11 @@ def test_the_documentation_keeps_each_terms_quote_and_stands_alone(release):
     page.feed((release / "ontology" / "index.html").read_text())
     text = " ".join(" ".join(page.text).split())
     ontology = rdflib.Graph().parse(release / "ontology-0.1.0.ttl")
-    quotes = {" ".join(str(q).split()) for term, q in ontology.subject_objects(PD.sourceQuote)
-              if str(term).startswith(str(PD))}  # the ontology's own terms
+    quotes = {
+        " ".join(str(q).split())
+        for term, q in ontology.subject_objects(PD.sourceQuote)
+        if str(term).startswith(str(PD))
+    }  # the ontology's own terms
     assert quotes and all(q in text for q in quotes)
     assert not [link for link in page.links if link.startswith("/")]  # no path of a server that is not there
     local = [link for link in page.links if not link.startswith(("http", "#", "mailto:"))]

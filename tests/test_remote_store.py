@@ -13,19 +13,18 @@ from collections import Counter
 from typing import ClassVar
 
 import pytest
+from conftest import ROOT, make_config, run_cli
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
+from remote_servers import SERVERS, remote_settings
 
-from paradiplomacy.errors import StoreError
 from paradiplomacy.build import prepare
+from paradiplomacy.errors import StoreError
 from paradiplomacy.namespaces import GRAPH_ONTOLOGY
-from paradiplomacy.store.remote import USER_AGENT, RemoteStore
 from paradiplomacy.settings import Config
 from paradiplomacy.store import OxigraphStore, QuerySyntaxError, open_store
-
-from conftest import ROOT, make_config, run_cli
-from remote_servers import SERVERS, remote_settings
+from paradiplomacy.store.remote import USER_AGENT, RemoteStore
 
 pytestmark = pytest.mark.slow  # real servers, processes or a browser
 
@@ -61,17 +60,29 @@ def shape(result) -> Counter:
 
 def term_quads():
     s = URIRef(EX + "s")
-    values = [Literal("Hello", lang="en-GB"), Literal("Hebei", lang="zh-Latn-pinyin"), Literal("plain"),
-              Literal("typed string", datatype=XSD.string), Literal("7", datatype=XSD.integer),
-              Literal("true", datatype=XSD.boolean), Literal("false", datatype=XSD.boolean),
-              Literal("2.5", datatype=XSD.decimal), Literal("2013", datatype=XSD.gYear),
-              Literal("2020-01-01", datatype=XSD.date), Literal("2024-05-01T10:00:00+02:00", datatype=XSD.dateTime),
-              Literal("https://example.org/x", datatype=XSD.anyURI), Literal("abc", datatype=URIRef(EX + "dt")),
-              Literal('quote " backslash \\ tab \t newline \n unicode 中国 é', lang="zh")]
+    values = [
+        Literal("Hello", lang="en-GB"),
+        Literal("Hebei", lang="zh-Latn-pinyin"),
+        Literal("plain"),
+        Literal("typed string", datatype=XSD.string),
+        Literal("7", datatype=XSD.integer),
+        Literal("true", datatype=XSD.boolean),
+        Literal("false", datatype=XSD.boolean),
+        Literal("2.5", datatype=XSD.decimal),
+        Literal("2013", datatype=XSD.gYear),
+        Literal("2020-01-01", datatype=XSD.date),
+        Literal("2024-05-01T10:00:00+02:00", datatype=XSD.dateTime),
+        Literal("https://example.org/x", datatype=XSD.anyURI),
+        Literal("abc", datatype=URIRef(EX + "dt")),
+        Literal('quote " backslash \\ tab \t newline \n unicode 中国 é', lang="zh"),
+    ]
     quads = [(s, URIRef(f"{EX}p{i}"), v, G1) for i, v in enumerate(values)]
     b = BNode()
-    return quads + [(s, URIRef(EX + "knows"), b, G2), (b, URIRef(EX + "name"), Literal("anon"), G2),
-                    (s, URIRef(EX + "name"), Literal("s"), G2)]
+    return quads + [
+        (s, URIRef(EX + "knows"), b, G2),
+        (b, URIRef(EX + "name"), Literal("anon"), G2),
+        (s, URIRef(EX + "name"), Literal("s"), G2),
+    ]
 
 
 def test_terms_come_back_as_from_the_embedded_store(remote, embedded):
@@ -87,16 +98,33 @@ def test_terms_come_back_as_from_the_embedded_store(remote, embedded):
 
 
 def test_the_project_prefixes_are_added_unless_declared(remote):
-    remote.replace_all([(URIRef("https://w3id.org/paradiplomacy/resource/x"),
-                         URIRef("https://w3id.org/paradiplomacy/ontology#lobbiedBy"), Literal("y"), G1)])
+    remote.replace_all(
+        [
+            (
+                URIRef("https://w3id.org/paradiplomacy/resource/x"),
+                URIRef("https://w3id.org/paradiplomacy/ontology#lobbiedBy"),
+                Literal("y"),
+                G1,
+            )
+        ]
+    )
     assert remote.query("SELECT ?who WHERE { ?l pd:lobbiedBy ?who }").column("who") == [Literal("y")]
     own = "PREFIX pd: <https://example.org/elsewhere#>\nSELECT ?who WHERE { ?l pd:lobbiedBy ?who }"
     assert remote.query(own).rows == []
     assert remote.query("# PREFIX pd: <x> in a comment does not count\nASK { ?l pd:lobbiedBy ?who }").boolean
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"union_default": False}, {"default_graphs": [G1]}, {"named_graphs": [G2]},
-                                    {"default_graphs": [G2], "named_graphs": [G1]}], ids=str)
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"union_default": False},
+        {"default_graphs": [G1]},
+        {"named_graphs": [G2]},
+        {"default_graphs": [G2], "named_graphs": [G1]},
+    ],
+    ids=str,
+)
 def test_the_dataset_of_a_query_is_chosen_as_on_the_embedded_store(remote, embedded, kwargs):
     remote.replace_all(term_quads())
     embedded.replace_all(term_quads())
@@ -111,6 +139,7 @@ def count_requests(store, monkeypatch) -> list:
     def counting(url, body, *args, **kw):
         sent.append((url, (body or b"")[:7]))
         return real(url, body, *args, **kw)
+
     monkeypatch.setattr(store, "_send", counting)
     return sent
 
@@ -134,8 +163,9 @@ def test_a_write_larger_than_a_batch_keeps_every_blank_node_structure(request, m
         for q in quads:
             expected.add(q)
         assert isomorphic(ontology.graph(GRAPH_ONTOLOGY), expected.graph(GRAPH_ONTOLOGY)), backend
-        assert len(store) == len({(s, p, o, g.identifier if hasattr(g, "identifier") else g)
-                                  for s, p, o, g in quads}), backend
+        assert len(store) == len(
+            {(s, p, o, g.identifier if hasattr(g, "identifier") else g) for s, p, o, g in quads}
+        ), backend
 
 
 def test_one_update_request_is_atomic(request):
@@ -146,8 +176,10 @@ def test_one_update_request_is_atomic(request):
         store.replace_all(term_quads())
         before = shape(store.query(ALL))
         with pytest.raises(StoreError, match="does not exist|not been explicitly created"):
-            store.update(f"DROP SILENT GRAPH <{G1}> ; INSERT DATA {{ GRAPH <{G2}> {{ <{EX}a> <{EX}b> 1 }} }} ; "
-                         "DROP GRAPH <https://example.org/no-such-graph>")
+            store.update(
+                f"DROP SILENT GRAPH <{G1}> ; INSERT DATA {{ GRAPH <{G2}> {{ <{EX}a> <{EX}b> 1 }} }} ; "
+                "DROP GRAPH <https://example.org/no-such-graph>"
+            )
         if backend == "remote-virtuoso":
             assert shape(store.query(ALL)) != before  # measured: the first two operations stay applied
             continue
@@ -159,12 +191,15 @@ def test_the_server_message_is_passed_on(remote):
         remote.query("SELECT WHERE {")
     assert str(info.value).strip()  # the server's own words (Oxigraph: "error at 1:...", Virtuoso: "SP030")
     with pytest.raises(QuerySyntaxError):
-        remote.update("INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/a> <https://example.org/b> } }")
+        remote.update(
+            "INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/a> <https://example.org/b> } }"
+        )
     assert remote.is_empty()
 
 
 def test_an_unreachable_server_is_a_store_error():
     from remote_servers import free_port
+
     url = f"http://127.0.0.1:{free_port()}/query"
     with pytest.raises(StoreError, match=f"cannot reach the SPARQL server at {url}"):
         RemoteStore(url, timeout=5).query("ASK {}")
@@ -207,7 +242,9 @@ class Recorder(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        body = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "1"}}]}})
+        body = json.dumps(
+            {"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "1"}}]}}
+        )
         self.send_response(200)
         for k, v in Recorder.extra.items():
             if k != "challenge":
@@ -261,7 +298,9 @@ class Busy(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(b"busy")
             return
-        body = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "1"}}]}})
+        body = json.dumps(
+            {"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "1"}}]}}
+        )
         self.send_response(200)
         self.send_header("Content-Type", "application/sparql-results+json")
         self.end_headers()
@@ -278,6 +317,7 @@ def test_queries_are_retried_on_429_and_503_updates_never(monkeypatch):
     import types
 
     import urllib3.util.retry
+
     waits = []  # urllib3's Retry sleeps through its module's clock: recorded here, not slept
     monkeypatch.setattr(urllib3.util.retry, "time", types.SimpleNamespace(sleep=waits.append, time=time.time))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Busy)
@@ -317,8 +357,12 @@ def test_settings_come_from_the_environment(monkeypatch):
 @pytest.mark.parametrize("backend", list(SERVERS))
 def test_the_commands_on_a_remote_store(request, backend, mini_project):
     env = dict(os.environ, PARADIPLOMACY_HOME=str(mini_project), PARADIPLOMACY_BACKEND="remote")
-    env.update({s: str(v) for s, v in (
-        ("PARADIPLOMACY_" + k.upper(), v) for k, v in remote_settings(request, backend).items())})
+    env.update(
+        {
+            s: str(v)
+            for s, v in (("PARADIPLOMACY_" + k.upper(), v) for k, v in remote_settings(request, backend).items())
+        }
+    )
     remote_store(request, backend)  # empty
     built = run_cli("build", "--no-reason", env=env)
     assert built.returncode == 0, built.stderr
@@ -330,18 +374,21 @@ def test_the_commands_on_a_remote_store(request, backend, mini_project):
     assert stats["claims"] == 1 and stats["store"] == env["PARADIPLOMACY_REMOTE_QUERY_URL"]
 
 
-QUESTIONS = [q for q in sorted((ROOT / "queries").glob("*.rq")) + sorted((ROOT / "queries" / "qc").glob("*.rq"))
-             if "SERVICE" not in q.read_text()]  # the federated ones would leave this machine
+QUESTIONS = [
+    q
+    for q in sorted((ROOT / "queries").glob("*.rq")) + sorted((ROOT / "queries" / "qc").glob("*.rq"))
+    if "SERVICE" not in q.read_text()
+]  # the federated ones would leave this machine
 # Where Virtuoso 7.2.5 itself departs from SPARQL 1.1 (measured against Oxigraph and rdflib):
 VIRTUOSO_DEPARTS = {
     "atdc-implementation.rq": "Virtuoso's SELECT DISTINCT returns some rows twice",
     "explain-model-memberships.rq": "Virtuoso's property paths (rdf:rest*/rdf:first, rdfs:subClassOf*) joined with "
-                                    "GRAPH ?claim and a UNION on an OPTIONAL variable miss most rows the others find",
+    "GRAPH ?claim and a UNION on an OPTIONAL variable miss most rows the others find",
     "fact-provenance.rq": "Virtuoso's SPARQL compiler fails (SP031 internal error ssg_print_rvr_fixed_val) on "
-                          "VALUES (?s ?p ?o) joined with GRAPH ?claim { ?s ?p ?o }",
+    "VALUES (?s ?p ?o) joined with GRAPH ?claim { ?s ?p ?o }",
     "lobbying.rq": "Virtuoso evaluates rdfs:subClassOf+ inside FILTER NOT EXISTS wrongly (the narrowest class is lost)",
     "paper-vs-reasoner.rq": "Virtuoso types boolean expressions (EXISTS, comparisons) as xsd:integer 1/0, "
-                            "indistinguishable from integers in its answer",
+    "indistinguishable from integers in its answer",
     "twinned-provinces.rq": "Virtuoso evaluates rdfs:subClassOf+ inside FILTER NOT EXISTS wrongly (no twinning found)",
 }
 # ...and where it does so only on some runs (seen both ways on one machine), so a pass is no news
@@ -376,7 +423,8 @@ def remote_store_as_is(request, backend: str) -> RemoteStore:
 def test_the_competency_questions_answer_as_on_the_embedded_store(request, paper, built, question):
     backend, store = paper
     if backend == "remote-virtuoso" and question.name in VIRTUOSO_DEPARTS:
-        request.applymarker(pytest.mark.xfail(reason=VIRTUOSO_DEPARTS[question.name],
-                                              strict=question.name not in VIRTUOSO_SOMETIMES))
+        request.applymarker(
+            pytest.mark.xfail(reason=VIRTUOSO_DEPARTS[question.name], strict=question.name not in VIRTUOSO_SOMETIMES)
+        )
     text = question.read_text()
     assert shape(store.query(text)) == shape(built[1].query(text))

@@ -4,17 +4,16 @@ import textwrap
 
 import pyoxigraph as ox
 import pytest
+from conftest import make_config
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import PROV
+from remote_servers import SERVERS, remote_settings
 
-from paradiplomacy.errors import InvalidInput
 from paradiplomacy.build import build, load_files
+from paradiplomacy.errors import InvalidInput
 from paradiplomacy.namespaces import PD, PDR
 from paradiplomacy.store import OxigraphStore, QuerySyntaxError, UpdateRefused, open_store
 from paradiplomacy.store.oxigraph import UNION_MARK
-
-from conftest import make_config
-from remote_servers import SERVERS, remote_settings
 
 # remote-oxigraph, remote-virtuoso: real servers on 127.0.0.1 (slow: outside the inner loop)
 BACKENDS = ["oxigraph", "memory", *(pytest.param(name, marks=pytest.mark.slow) for name in SERVERS)]
@@ -24,8 +23,9 @@ LOBBYING = "SELECT ?who WHERE { ?l a pd:LobbyingForSelection ; pd:lobbiedBy ?who
 @pytest.fixture(params=BACKENDS)
 def project(request, mini_project, tmp_path):
     if request.param in SERVERS:  # a server shared by the session, emptied for each test
-        cfg = make_config(tmp_path / "store", backend="remote", home=mini_project,
-                          **remote_settings(request, request.param))
+        cfg = make_config(
+            tmp_path / "store", backend="remote", home=mini_project, **remote_settings(request, request.param)
+        )
         store = open_store(cfg)
         store.replace_all([])
         assert store.is_empty()
@@ -38,8 +38,12 @@ def quads_without_times(store):
     """The dataset with time stamps dropped (they record when, not what). Blank nodes (OWL
     axioms of the ontology) get new labels on each parse, so they are counted, not compared."""
     rows = store.query("SELECT ?s ?p ?o ?g { GRAPH ?g { ?s ?p ?o } }").rows
-    named = {r for r in rows if r[1] not in (PROV.generatedAtTime, PROV.startedAtTime, PD.seconds)
-             and not any(isinstance(t, BNode) for t in r)}
+    named = {
+        r
+        for r in rows
+        if r[1] not in (PROV.generatedAtTime, PROV.startedAtTime, PD.seconds)
+        and not any(isinstance(t, BNode) for t in r)
+    }
     return named, sum(1 for r in rows if any(isinstance(t, BNode) for t in r))
 
 
@@ -65,10 +69,16 @@ def test_every_asserted_triple_sits_in_a_claim_graph_with_source_and_quote(proje
           GRAPH ?g { pdr:chongqing-atdc-lobbying pd:lobbiedBy pdr:chongqing }
           ?g oa:hasTarget/oa:hasSelector/oa:exact ?quote ; pd:section/dct:title ?section ; pd:citesEndnote/pd:endnoteNumber ?note
         }""").as_dicts()
-    assert row == [{"quote": Literal("Chongqing, for example, successfully lobbied the Ministry of Commerce to be "
-                                     "granted the ATDC in Tanzania."),
-                    "section": Literal("Provinces as collaborative actors: health and agriculture"),
-                    "note": Literal(16)}]
+    assert row == [
+        {
+            "quote": Literal(
+                "Chongqing, for example, successfully lobbied the Ministry of Commerce to be "
+                "granted the ATDC in Tanzania."
+            ),
+            "section": Literal("Provinces as collaborative actors: health and agriculture"),
+            "note": Literal(16),
+        }
+    ]
 
 
 def test_failed_build_leaves_the_store_as_it_was(project):
@@ -98,7 +108,8 @@ def test_load_evidence_and_rdf_then_reload_replaces(project, tmp_path):
     cfg, store = project
     build(cfg, store, reason=False)
     extra = tmp_path / "extra.yaml"
-    extra.write_text(textwrap.dedent("""\
+    extra.write_text(
+        textwrap.dedent("""\
         source: lenz-china-provinces
         section: provinces-as-initiators
         claims:
@@ -110,7 +121,8 @@ def test_load_evidence_and_rdf_then_reload_replaces(project, tmp_path):
                 type: Event
                 label: 2013 Galamsey crisis
                 year: 2013
-        """))
+        """)
+    )
     ttl = tmp_path / "extra.ttl"
     ttl.write_text("<https://example.org/a> <https://example.org/p> 'x' .\n")
     counts = load_files(cfg, store, [extra, ttl])
@@ -198,10 +210,14 @@ def test_a_fact_stated_in_two_graphs_counts_once_in_the_union(backend, mini_proj
     trig.write_text(TWICE)
     load_files(cfg, store, [trig])
     assert count(store) == 1 and count(store, COUNT_HEBEI) == 2
-    assert sorted(str(g) for g in store.query(GRAPHS_TWINNED).column("g")) == ["https://example.org/g1",
-                                                                              "https://example.org/g2"]
+    assert sorted(str(g) for g in store.query(GRAPHS_TWINNED).column("g")) == [
+        "https://example.org/g1",
+        "https://example.org/g2",
+    ]
     size = len(store)  # the quads of the named graphs (3, and their provenance), the union not counted again
-    assert size == 3 + count(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH pdg:import-twice-trig-provenance { ?s ?p ?o } }")
+    assert size == 3 + count(
+        store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH pdg:import-twice-trig-provenance { ?s ?p ?o } }"
+    )
     load_files(cfg, store, [trig])  # the same file again replaces its graphs
     assert count(store) == 1 and len(store) == size
     store.add([], replace_graphs=[URIRef("https://example.org/g2")])  # g1 still states it

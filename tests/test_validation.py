@@ -3,32 +3,45 @@ field, nothing is written; and the two engines (pyshacl-turbo, the default, and 
 reference) give the same results on every case here and on the project's whole graph."""
 
 import pytest
+from conftest import ROOT, sources_dir
 from rdflib import URIRef
 
-from paradiplomacy.evidence.claims import build_dataset
-from paradiplomacy.errors import InvalidInput
-from paradiplomacy.evidence.reader import read_evidence
 from paradiplomacy.build import prepare
+from paradiplomacy.errors import InvalidInput
+from paradiplomacy.evidence.claims import build_dataset
 from paradiplomacy.evidence.ontology import Vocabulary, load_ontology, load_shapes
-from paradiplomacy.settings import Config
+from paradiplomacy.evidence.reader import read_evidence
 from paradiplomacy.evidence.shacl import ENGINES, SH, run_shacl, shacl_check, shape_predicates
-
-from conftest import ROOT, sources_dir
+from paradiplomacy.settings import Config
 
 BROKEN = [  # (what the claim file says instead, the problem expected: line, field, message)
-    ("subStateActor: chongqing", "subStateActor: tanzania",
-     (17, "subStateActor", "an engagement needs its Chinese sub-state actor")),
-    ("foreignCounterpart: tanzania", "foreignCounterpart: ministry-of-commerce",
-     (17, "foreignCounterpart", "foreignCounterpart must be a foreign state")),
-    ("lobbyTarget: ministry-of-commerce", "lobbyTarget: chongqing-tanzania-atdc",
-     (23, "lobbyTarget", "lobbyTarget must be an actor")),
-    ("successful: true", "successful: true\n        startYear: 2012\n        endYear: 2009",
-     (23, "startYear", "startYear is after endYear")),
-    ("sector: sector-agriculture", "sector: chongqing",
-     (17, "sector", "sector must be a sector concept")),
-    ("sector: sector-agriculture", "sector: sector-agriculture\n        designedBy: ministry-of-commerce\n"
-                                   "        supportedBy: ministry-of-commerce",
-     (17, "supportedBy", "supportedBy is support without designing")),
+    (
+        "subStateActor: chongqing",
+        "subStateActor: tanzania",
+        (17, "subStateActor", "an engagement needs its Chinese sub-state actor"),
+    ),
+    (
+        "foreignCounterpart: tanzania",
+        "foreignCounterpart: ministry-of-commerce",
+        (17, "foreignCounterpart", "foreignCounterpart must be a foreign state"),
+    ),
+    (
+        "lobbyTarget: ministry-of-commerce",
+        "lobbyTarget: chongqing-tanzania-atdc",
+        (23, "lobbyTarget", "lobbyTarget must be an actor"),
+    ),
+    (
+        "successful: true",
+        "successful: true\n        startYear: 2012\n        endYear: 2009",
+        (23, "startYear", "startYear is after endYear"),
+    ),
+    ("sector: sector-agriculture", "sector: chongqing", (17, "sector", "sector must be a sector concept")),
+    (
+        "sector: sector-agriculture",
+        "sector: sector-agriculture\n        designedBy: ministry-of-commerce\n"
+        "        supportedBy: ministry-of-commerce",
+        (17, "supportedBy", "supportedBy is support without designing"),
+    ),
 ]
 
 
@@ -39,7 +52,9 @@ def located(problem) -> tuple:
 def check(home, engine):
     config = Config(home=home, sources_dir=str(sources_dir()), shacl_engine=engine)
     ontology = load_ontology(config.path("ontology_dir"))
-    evidence = read_evidence(config.path("data_dir"), Vocabulary(ontology), root=home, sources_dir=config.path("sources_dir"))
+    evidence = read_evidence(
+        config.path("data_dir"), Vocabulary(ontology), root=home, sources_dir=config.path("sources_dir")
+    )
     return shacl_check(build_dataset(ontology, evidence), load_shapes(config.path("ontology_dir")), evidence, engine)
 
 
@@ -70,7 +85,8 @@ def test_a_warning_is_reported_by_both_engines_and_does_not_stop_the_build(mini_
     for report in reports:
         assert not report.violations
         assert [(p.line, p.message) for p in report.warnings] == [
-            (11, "'ministry-of-commerce': a provincial SOE whose backing province the evidence does not name")]
+            (11, "'ministry-of-commerce': a provincial SOE whose backing province the evidence does not name")
+        ]
 
 
 def test_both_engines_find_the_projects_graph_valid(built):
@@ -86,10 +102,15 @@ def test_the_data_graph_holds_every_predicate_a_shape_can_look_at():
     pd = "https://w3id.org/paradiplomacy/ontology#"
     oa = "http://www.w3.org/ns/oa#"
     # a sequence path, a property pair, a target by subject
-    assert {URIRef(oa + "hasSelector"), URIRef(oa + "exact"), URIRef(pd + "endYear"),
-            URIRef(pd + "exemplifiesModel")} <= preds
+    assert {
+        URIRef(oa + "hasSelector"),
+        URIRef(oa + "exact"),
+        URIRef(pd + "endYear"),
+        URIRef(pd + "exemplifiesModel"),
+    } <= preds
     # a SPARQL-based constraint may look at anything: then the data graph is not filtered
     from rdflib import BNode, Graph, Literal
+
     shapes = Graph()
     shapes.add((BNode(), URIRef(SH + "sparql"), Literal("SELECT $this WHERE { }")))
     assert shape_predicates(shapes) is None
@@ -97,15 +118,20 @@ def test_the_data_graph_holds_every_predicate_a_shape_can_look_at():
 
 def test_an_unknown_engine_is_named():
     from rdflib import Graph
+
     with pytest.raises(ValueError, match="unknown SHACL engine 'jena': one of turbo, pyshacl"):
         run_shacl(Graph(), Graph(), "jena")
 
 
 def test_member_kind_must_name_an_ontology_class(mini_project):
     path = mini_project / "data" / "claims" / "mini.yaml"
-    path.write_text(path.read_text() + "      - id: some-provinces\n        type: ActorGroup\n        label: Some provinces\n"
-                                       "        memberKind: Provinces\n")
-    with pytest.raises(InvalidInput, match=r"mini.yaml:\d+: claims\[0\].assert\[5\].memberKind: unknown class 'Provinces'"):
+    path.write_text(
+        path.read_text() + "      - id: some-provinces\n        type: ActorGroup\n        label: Some provinces\n"
+        "        memberKind: Provinces\n"
+    )
+    with pytest.raises(
+        InvalidInput, match=r"mini.yaml:\d+: claims\[0\].assert\[5\].memberKind: unknown class 'Provinces'"
+    ):
         prepare(Config(home=mini_project, sources_dir=str(sources_dir())), datasets=False)
     path.write_text(path.read_text().replace("memberKind: Provinces", "memberKind: ProvinceLevelUnit"))
     prepare(Config(home=mini_project, sources_dir=str(sources_dir())), datasets=False)
@@ -115,8 +141,12 @@ def test_member_kind_must_name_an_ontology_class(mini_project):
 def test_a_model_class_given_as_a_type_is_refused(mini_project, model):
     """The models are the reasoner's: `type: CollaborativeEngagement` in evidence is an error at its line."""
     path = mini_project / "data" / "claims" / "mini.yaml"
-    path.write_text(path.read_text().replace("type: AgriculturalCentreTwinning", f"type: [AgriculturalCentreTwinning, {model}]"))
-    with pytest.raises(InvalidInput, match=rf"mini.yaml:18: claims\[0\].assert\[3\].type: '{model}' is a class the reasoner infers"):
+    path.write_text(
+        path.read_text().replace("type: AgriculturalCentreTwinning", f"type: [AgriculturalCentreTwinning, {model}]")
+    )
+    with pytest.raises(
+        InvalidInput, match=rf"mini.yaml:18: claims\[0\].assert\[3\].type: '{model}' is a class the reasoner infers"
+    ):
         prepare(Config(home=mini_project, sources_dir=str(sources_dir())), datasets=False)
 
 
@@ -124,7 +154,9 @@ def test_an_endnote_the_quoted_passage_does_not_carry_is_refused(mini_project):
     """A claim cites only the endnotes whose marks stand on its quoted words (16 here, not 17)."""
     path = mini_project / "data" / "claims" / "mini.yaml"
     path.write_text(path.read_text().replace("endnotes: [16]", "endnotes: [16, 17]"))
-    with pytest.raises(InvalidInput, match=r"mini.yaml:6: claims\[0\].endnotes: endnote 17 is not carried by the quoted passage"):
+    with pytest.raises(
+        InvalidInput, match=r"mini.yaml:6: claims\[0\].endnotes: endnote 17 is not carried by the quoted passage"
+    ):
         prepare(Config(home=mini_project, sources_dir=str(sources_dir())), datasets=False)
 
 
@@ -135,7 +167,9 @@ def _with_a_dataset(home):
     """The mini project with the reference data and a small synthetic SAIS-CARI-shaped dataset
     (two rows written here, never rows of the dataset itself) that every build imports."""
     import shutil
+
     from paradiplomacy.importers import cari
+
     shutil.copytree(ROOT / "data" / "reference", home / "data" / "reference")
     (home / "data" / "loans.csv").write_text(",".join(cari.COLUMNS) + "\n" + CARI_ROW + "\n", encoding="utf-8")
     (home / "data" / "datasets.yaml").write_text("datasets:\n  - importer: cari\n    file: loans.csv\n")
@@ -144,6 +178,7 @@ def _with_a_dataset(home):
 
 def test_validate_checks_datasets_and_links_again_only_when_they_changed(mini_project):
     from paradiplomacy.build import VALIDATE_CACHE
+
     config = _with_a_dataset(mini_project)
     cache = mini_project / VALIDATE_CACHE
     first = prepare(config, cache=cache)

@@ -21,9 +21,13 @@ from paradiplomacy.w3id import RELEASE_SUFFIXES, htaccess
 APACHE = shutil.which("apache2") or "/usr/sbin/apache2"
 MODULES = Path("/usr/lib/apache2/modules")
 RELEASES = "http://127.0.0.1:9/releases"  # only the Location is checked: nothing listens there
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not Path(APACHE).is_file(),
-                                 reason="Apache httpd is absent: `bash scripts/ensure-system-deps` installs apache2-bin")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not Path(APACHE).is_file(),
+        reason="Apache httpd is absent: `bash scripts/ensure-system-deps` installs apache2-bin",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +58,9 @@ DocumentRoot {root}/htdocs
   Require all granted
 </Directory>
 """)
-    proc = subprocess.Popen([APACHE, "-X", "-f", str(root / "httpd.conf")], stdout=subprocess.DEVNULL,
-                            stderr=open(root / "stderr.log", "w"))
+    proc = subprocess.Popen(
+        [APACHE, "-X", "-f", str(root / "httpd.conf")], stdout=subprocess.DEVNULL, stderr=open(root / "stderr.log", "w")
+    )
     url = f"http://127.0.0.1:{port}/paradiplomacy/"
     deadline = time.monotonic() + 30
     while True:
@@ -97,7 +102,11 @@ def test_each_iri_redirects_303_to_what_the_server_answers(w3id, server, path, a
 
 
 def test_version_iris_lead_to_that_versions_release_files(w3id):
-    for accept, fmt in (("text/turtle", "turtle"), ("application/rdf+xml", "rdfxml"), ("application/ld+json", "jsonld")):
+    for accept, fmt in (
+        ("text/turtle", "turtle"),
+        ("application/rdf+xml", "rdfxml"),
+        ("application/ld+json", "jsonld"),
+    ):
         hop = requests.get(w3id + "ontology/0.1.0", headers={"Accept": accept}, allow_redirects=False, timeout=30)
         suffix = RELEASE_SUFFIXES[fmt]
         assert suffix in ONTOLOGY_FORMATS  # a file that `paradiplomacy release` writes
@@ -109,6 +118,7 @@ def test_version_iris_lead_to_that_versions_release_files(w3id):
 def test_the_endpoint_keeps_the_method_and_the_query(w3id, server):
     hop = requests.post(w3id + "sparql", data={"query": "ASK {}"}, allow_redirects=False, timeout=30)
     assert hop.status_code == 307 and hop.headers["Location"] == server.url + "/sparql"
-    answer = requests.get(w3id + "sparql", params={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"},
-                          timeout=60)  # followed: the query string goes along
+    answer = requests.get(
+        w3id + "sparql", params={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"}, timeout=60
+    )  # followed: the query string goes along
     assert answer.status_code == 200 and answer.json()["boolean"] is True

@@ -30,7 +30,6 @@ from urllib.parse import quote
 
 import pytest
 import requests
-
 from remote_servers import _stop, free_port
 
 TESTS = Path(__file__).resolve().parent
@@ -55,13 +54,30 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.home, self.store, self.log = home, store, log
         from conftest import sources_dir  # here: tests/conftest.py imports this module
+
         env = {**os.environ, "PARADIPLOMACY_SOURCES": str(sources_dir())}
         env.update({f"PARADIPLOMACY_{k.upper()}": str(v) for k, v in settings.items()})
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "paradiplomacy", "--home", str(home), "--store", str(store),
-             "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            preexec_fn=_stop_with_parent)
+            [
+                sys.executable,
+                "-m",
+                "paradiplomacy",
+                "--home",
+                str(home),
+                "--store",
+                str(store),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            env=env,
+            stdout=open(log, "w"),
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_stop_with_parent,
+        )
 
     def wait_until_healthy(self, timeout: float = 300) -> None:
         deadline = time.monotonic() + timeout
@@ -94,8 +110,12 @@ class Server:
 
     def quads(self) -> int:
         """How many quads the named graphs hold, counted by a query."""
-        r = requests.get(self.url + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"},
-                         headers={"Accept": "application/sparql-results+json"}, timeout=60)
+        r = requests.get(
+            self.url + "/sparql",
+            params={"query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=60,
+        )
         r.raise_for_status()
         return int(r.json()["results"]["bindings"][0]["n"]["value"])
 
@@ -142,13 +162,14 @@ class InProcessServer:
     here: the protocol, negotiation and pages without a subprocess or a socket (no time limit: a test
     of the limit, of HTTP itself or of concurrency uses `Server`). Same calls as `Server`."""
 
-
     def __init__(self, home: Path, store: Path, **settings):
         from conftest import make_config
+
         from paradiplomacy.build import build
         from paradiplomacy.store import open_store
         from paradiplomacy.web import create_app
         from paradiplomacy.web.pool import InlinePool
+
         self.home, self.store = home, store
         self.config = make_config(store, home=home, **settings)
         # the address the app advertises without a public URL: the listening one (requests go to the app, no socket)
@@ -161,10 +182,14 @@ class InProcessServer:
         self.pool = InlinePool(self.config)
         self.client = create_app(self.config, pool=self.pool).test_client()
 
-    def request(self, method: str, path: str, params=None, data=None, headers=None, allow_redirects=True,
-                timeout=None) -> TestClientResponse:
-        return TestClientResponse(self.client.open(path, method=method, query_string=params, data=data,
-                                                   headers=headers, follow_redirects=allow_redirects))
+    def request(
+        self, method: str, path: str, params=None, data=None, headers=None, allow_redirects=True, timeout=None
+    ) -> TestClientResponse:
+        return TestClientResponse(
+            self.client.open(
+                path, method=method, query_string=params, data=data, headers=headers, follow_redirects=allow_redirects
+            )
+        )
 
     def get(self, path: str, **kw):
         return self.request("GET", path, **kw)
@@ -208,7 +233,7 @@ def listener():
                 conn, _ = sock.accept()
                 connections.append(conn)
                 conn.close()
-            except socket.timeout:
+            except TimeoutError:
                 pass
     finally:
         sock.close()
@@ -221,8 +246,10 @@ class StandIn:
 
     FAIL = "urn:x-stand-in:fail"
 
-    ANSWER = {"head": {"vars": ["capital"]},
-              "results": {"bindings": [{"capital": {"type": "literal", "value": "Dodoma"}}]}}
+    ANSWER = {
+        "head": {"vars": ["capital"]},
+        "results": {"bindings": [{"capital": {"type": "literal", "value": "Dodoma"}}]},
+    }
 
     def __init__(self):
         stand_in = self
@@ -274,8 +301,15 @@ def start(tmp: Path, home: Path, **settings) -> Server:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory, stand_in):
     tmp = tmp_path_factory.mktemp("web")
-    s = start(tmp, web_project(tmp), row_cap=ROW_CAP, query_timeout=QUERY_TIMEOUT, workers=2,
-              service_allow=f"{WIKIDATA} {stand_in.url}", service_map=f"{WIKIDATA}={stand_in.url}")
+    s = start(
+        tmp,
+        web_project(tmp),
+        row_cap=ROW_CAP,
+        query_timeout=QUERY_TIMEOUT,
+        workers=2,
+        service_allow=f"{WIKIDATA} {stand_in.url}",
+        service_map=f"{WIKIDATA}={stand_in.url}",
+    )
     yield s
     s.stop()
 
@@ -284,8 +318,14 @@ def server(tmp_path_factory, stand_in):
 def app_server(tmp_path_factory, stand_in):
     """The web project served in this process (see InProcessServer), with the `server` fixture's settings."""
     tmp = tmp_path_factory.mktemp("web-app")
-    s = InProcessServer(web_project(tmp), tmp / "store", row_cap=ROW_CAP, query_timeout=QUERY_TIMEOUT,
-                        service_allow=(WIKIDATA, stand_in.url), service_map=f"{WIKIDATA}={stand_in.url}")
+    s = InProcessServer(
+        web_project(tmp),
+        tmp / "store",
+        row_cap=ROW_CAP,
+        query_timeout=QUERY_TIMEOUT,
+        service_allow=(WIKIDATA, stand_in.url),
+        service_map=f"{WIKIDATA}={stand_in.url}",
+    )
     yield s
     s.stop()
 

@@ -10,5 +10,6 @@ __version__ = "0.1.0"
 def __getattr__(name: str):
     if name == "open":
         from paradiplomacy.api import open
+
         return open
     raise AttributeError(f"module 'paradiplomacy' has no attribute {name!r}")

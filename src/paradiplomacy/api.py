@@ -108,7 +108,7 @@ def bind(sparql: str, bindings: dict) -> str:
         raise ValueError("the query has no WHERE pattern to bind variables in")
     names = list(bindings)
     values = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(_term(bindings[n]) for n in names)}) }} "
-    return sparql[:brace.end] + values + sparql[brace.end:]
+    return sparql[: brace.end] + values + sparql[brace.end :]
 
 
 class KnowledgeGraph:
@@ -175,6 +175,7 @@ def open(store: str | Path | Store | Config | None = None, *, build: bool = True
         if not build:
             raise StoreError(f"the store at {config.path('store')} is empty: run `paradiplomacy build`")
         from paradiplomacy.build import build as build_store
+
         if local:  # built through a writable handle, then read through a read-only one
             opened.close()
             writable = open_store(config)

@@ -17,21 +17,41 @@ import pyoxigraph as ox
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
-from paradiplomacy.evidence.claims import build_activity_iri, build_dataset
 from paradiplomacy.errors import InvalidInput, Problem
-from paradiplomacy.evidence.reader import Evidence, read_evidence
-from paradiplomacy.linking.mapping import LinkReport, add_links
-from paradiplomacy.namespaces import (GRAPH_BIBLIOGRAPHY, GRAPH_INFERRED, GRAPH_INFERRED_EXPLICIT, GRAPH_INFERRED_PROVENANCE,
-                                      GRAPH_ONTOLOGY, PD, PDG, PDR, SOFTWARE, claim_iri, claim_provenance_iri)
+from paradiplomacy.evidence.claims import build_activity_iri, build_dataset
 from paradiplomacy.evidence.ontology import Vocabulary, load_ontology, load_shapes
-from paradiplomacy.reasoning.reasoners import (Inference, infer, infer_store, inferred_quads, java_available)
+from paradiplomacy.evidence.reader import Evidence, read_evidence
+from paradiplomacy.evidence.shacl import ShaclReport, shacl_check
+from paradiplomacy.linking.mapping import LinkReport, add_links
+from paradiplomacy.namespaces import (
+    GRAPH_BIBLIOGRAPHY,
+    GRAPH_INFERRED,
+    GRAPH_INFERRED_EXPLICIT,
+    GRAPH_INFERRED_PROVENANCE,
+    GRAPH_ONTOLOGY,
+    PD,
+    PDG,
+    PDR,
+    SOFTWARE,
+    claim_iri,
+    claim_provenance_iri,
+)
+from paradiplomacy.rdfutil import graph_name, quad_to_ox, slug_or_iri, to_rdflib
+from paradiplomacy.reasoning.reasoners import Inference, infer, infer_store, inferred_quads, java_available
 from paradiplomacy.settings import Config
 from paradiplomacy.store import Store
-from paradiplomacy.evidence.shacl import ShaclReport, shacl_check
-from paradiplomacy.rdfutil import graph_name, quad_to_ox, slug_or_iri, to_rdflib
 
-RDF_FORMATS = {".ttl": "turtle", ".trig": "trig", ".nt": "nt", ".nq": "nquads", ".rdf": "xml",
-               ".owl": "xml", ".xml": "xml", ".jsonld": "json-ld", ".json": "json-ld"}
+RDF_FORMATS = {
+    ".ttl": "turtle",
+    ".trig": "trig",
+    ".nt": "nt",
+    ".nq": "nquads",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+}
 EVIDENCE_SUFFIXES = {".yaml", ".yml"}
 
 
@@ -41,11 +61,11 @@ class BuildResult:
     evidence: Evidence
     shacl: ShaclReport
     inference: Inference | None = None
-    datasets: list = field(default_factory=list)   # the imported datasets of data/datasets.yaml
+    datasets: list = field(default_factory=list)  # the imported datasets of data/datasets.yaml
     links: LinkReport | None = None
-    seconds: dict = field(default_factory=dict)   # stage -> wall time, in order
-    datasets_skipped: bool = False   # validate: datasets and links unchanged since they were last checked
-    quads: int = 0   # written, once the build has written them
+    seconds: dict = field(default_factory=dict)  # stage -> wall time, in order
+    datasets_skipped: bool = False  # validate: datasets and links unchanged since they were last checked
+    quads: int = 0  # written, once the build has written them
     graphs: int = 0
 
 
@@ -61,8 +81,8 @@ class _Stages:
         self._last = now
 
 
-VALIDATE_CACHE = Path("var") / "validate-cache"   # under the project's home
-_CHECKING_CODE = ("importers", "linking")   # the packages whose code checks datasets and links
+VALIDATE_CACHE = Path("var") / "validate-cache"  # under the project's home
+_CHECKING_CODE = ("importers", "linking")  # the packages whose code checks datasets and links
 
 
 def _file_digest(h, path: Path, name: str) -> None:
@@ -94,8 +114,13 @@ def datasets_and_links_key(config: Config, ds: Dataset) -> str:
             _file_digest(h, path, f"{sub}/{path.name}")
     h.update(f"{config.shacl_engine}|{config.wikidata_same_as}\0".encode())
     claims = {s for s, _, _, _ in ds.quads((None, RDF.type, PD.Claim, None))}
-    seen = sorted({f"{s} {p} {o.n3()}" for s, p, o, g in ds.quads((None, None, None, None))
-                   if p in (RDF.type, RDFS.label) and graph_name(g) in claims})
+    seen = sorted(
+        {
+            f"{s} {p} {o.n3()}"
+            for s, p, o, g in ds.quads((None, None, None, None))
+            if p in (RDF.type, RDFS.label) and graph_name(g) in claims
+        }
+    )
     h.update("\n".join(seen).encode())
     return h.hexdigest()
 
@@ -122,8 +147,9 @@ def prepare(config: Config, extra_claim_files=(), datasets: bool = True, cache: 
     except Exception as exc:  # a broken ontology file is invalid input, reported by name
         raise InvalidInput([Problem(str(ontology_dir), None, None, f"cannot read the ontology: {exc}")]) from exc
     vocab = Vocabulary(ontology)
-    evidence = read_evidence(config.path("data_dir"), vocab, extra_claim_files,
-                             sources_dir=config.path("sources_dir"), root=config.home)
+    evidence = read_evidence(
+        config.path("data_dir"), vocab, extra_claim_files, sources_dir=config.path("sources_dir"), root=config.home
+    )
     stages.done("read")
     ds = build_dataset(ontology, evidence, sources_dir=config.path("sources_dir"))
     stages.done("rdf")
@@ -143,15 +169,21 @@ def prepare(config: Config, extra_claim_files=(), datasets: bool = True, cache: 
         stages.done("datasets and links")
         if key is not None:
             cache.parent.mkdir(parents=True, exist_ok=True)
-            cache.write_text(json.dumps({"datasets-and-links": key,
-                                         "checked": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
-                                        indent=1) + "\n", encoding="utf-8")
+            cache.write_text(
+                json.dumps(
+                    {"datasets-and-links": key, "checked": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
+                    indent=1,
+                )
+                + "\n",
+                encoding="utf-8",
+            )
     return result
 
 
 def _add_default_datasets(config: Config, result: BuildResult) -> None:
     """Add the reference data and the datasets of data/datasets.yaml to a validated build."""
     from paradiplomacy.importers.pipeline import default_datasets
+
     ds = result.dataset
     claims = {s for s, _, _, _ in ds.quads((None, RDF.type, PD.Claim, None))}
     declared: dict[str, set[tuple]] = {}  # what the claims say of each resource they declare: types, labels
@@ -187,9 +219,12 @@ def build(config: Config, store: Store, reason: bool = True, progress=_silent) -
     result = prepare(config)
     stages = _Stages(result.seconds)
     if reason:
-        progress("reasoning (HermiT, OWL 2 RL) ..." if java_available() else "reasoning (OWL 2 RL; no Java for HermiT) ...")
-        add_inferences(result, use_hermit=java_available(), limit=config.reasoning_limit,
-                       hermit_limit=config.hermit_limit)
+        progress(
+            "reasoning (HermiT, OWL 2 RL) ..." if java_available() else "reasoning (OWL 2 RL; no Java for HermiT) ..."
+        )
+        add_inferences(
+            result, use_hermit=java_available(), limit=config.reasoning_limit, hermit_limit=config.hermit_limit
+        )
         stages.done("reasoning")
     quads = list(result.dataset.quads((None, None, None, None)))
     result.quads, result.graphs = len(quads), len({q[3] for q in quads})
@@ -198,6 +233,7 @@ def build(config: Config, store: Store, reason: bool = True, progress=_silent) -
     stages.done("write")
     if result.datasets:
         from paradiplomacy.importers.pipeline import write_build_review
+
         write_build_review(config, result.datasets)
     return result
 
@@ -209,16 +245,25 @@ def rdf_graph_iri(path: Path) -> URIRef:
 def read_rdf_file(path: Path) -> Dataset:
     fmt = RDF_FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise InvalidInput([Problem(str(path), None, None,
-                                    f"unknown file type {path.suffix!r}: evidence is .yaml, RDF is one of "
-                                    f"{', '.join(sorted(RDF_FORMATS))}")])
+        raise InvalidInput(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    f"unknown file type {path.suffix!r}: evidence is .yaml, RDF is one of "
+                    f"{', '.join(sorted(RDF_FORMATS))}",
+                )
+            ]
+        )
     ds = Dataset()
     try:
         ds.parse(path, format=fmt)
     except Exception as exc:
         line = getattr(exc, "lineno", None) or getattr(exc, "line", None)
-        raise InvalidInput([Problem(str(path), line if isinstance(line, int) else None, None,
-                                    f"not valid {fmt}: {exc}")]) from exc
+        raise InvalidInput(
+            [Problem(str(path), line if isinstance(line, int) else None, None, f"not valid {fmt}: {exc}")]
+        ) from exc
     return ds
 
 
@@ -237,8 +282,11 @@ def evidence_quads(config: Config, files: list[Path]) -> tuple[list, set, int]:
     keep = {GRAPH_BIBLIOGRAPHY, GRAPH_ONTOLOGY, activity}
     for c in new_claims:
         keep |= {claim_iri(c.id), claim_provenance_iri(c.id)}
-    quads = [(s, p, o, graph_name(g)) for s, p, o, g in result.dataset.quads((None, None, None, None))
-             if graph_name(g) in keep]
+    quads = [
+        (s, p, o, graph_name(g))
+        for s, p, o, g in result.dataset.quads((None, None, None, None))
+        if graph_name(g) in keep
+    ]
     return quads, keep, len(new_claims)
 
 
@@ -251,12 +299,14 @@ def rdf_quads(path: Path) -> tuple[list, set, int]:
     own = len(quads)
     graphs = {q[3] for q in quads}
     prov_graph = URIRef(str(default_iri) + "-provenance")
-    now = Literal(dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
+    now = Literal(dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
     for g in graphs:
-        quads += [(g, RDF.type, PROV.Entity, prov_graph),
-                  (g, PROV.wasDerivedFrom, Literal(path.name), prov_graph),
-                  (g, PROV.generatedAtTime, now, prov_graph),
-                  (g, PROV.wasAttributedTo, SOFTWARE, prov_graph)]
+        quads += [
+            (g, RDF.type, PROV.Entity, prov_graph),
+            (g, PROV.wasDerivedFrom, Literal(path.name), prov_graph),
+            (g, PROV.generatedAtTime, now, prov_graph),
+            (g, PROV.wasAttributedTo, SOFTWARE, prov_graph),
+        ]
     return quads, graphs | {prov_graph}, own
 
 
@@ -287,14 +337,20 @@ def load_files(config: Config, store: Store, files: list[Path], reason: bool = F
         # in memory, is reasoned over as a whole
         after = asserted_copy(store, leave_out=replace)
         after.bulk_extend(quad_to_ox(*q) for q in quads)
-        inference = infer_store(after, limit=config.reasoning_limit, hermit_limit=config.hermit_limit,
-                                use_hermit=java_available())
+        inference = infer_store(
+            after, limit=config.reasoning_limit, hermit_limit=config.hermit_limit, use_hermit=java_available()
+        )
         quads += inferred_quads(inference, _load_activity(after))
         replace |= {GRAPH_INFERRED, GRAPH_INFERRED_EXPLICIT, GRAPH_INFERRED_PROVENANCE}
         seconds = time.monotonic() - started
     store.add(quads, replace_graphs=replace)
-    return {"claims": claims, "rdf_quads": triples, "graphs": len(replace), "inference": inference,
-            "reasoning_seconds": seconds}
+    return {
+        "claims": claims,
+        "rdf_quads": triples,
+        "graphs": len(replace),
+        "inference": inference,
+        "reasoning_seconds": seconds,
+    }
 
 
 def asserted_copy(store: Store, leave_out=()) -> ox.Store:
@@ -302,24 +358,47 @@ def asserted_copy(store: Store, leave_out=()) -> ox.Store:
     skip = {str(g) for g in (*leave_out, GRAPH_INFERRED, GRAPH_INFERRED_EXPLICIT, GRAPH_INFERRED_PROVENANCE)}
     copy = ox.Store()
     union = store.default_graph_is_union  # then the default graph is a copy of the named graphs: left out
-    copy.bulk_extend(q for q in store.oxigraph().quads_for_pattern(None, None, None)
-                     if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in skip)
-                     and not (union and isinstance(q.graph_name, ox.DefaultGraph)))
+    copy.bulk_extend(
+        q
+        for q in store.oxigraph().quads_for_pattern(None, None, None)
+        if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in skip)
+        and not (union and isinstance(q.graph_name, ox.DefaultGraph))
+    )
     return copy
 
 
 def _load_activity(data: ox.Store) -> URIRef | None:
-    return next((to_rdflib(q.subject) for q in data.quads_for_pattern(
-        None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PD.LoadActivity)))), None)
+    return next(
+        (
+            to_rdflib(q.subject)
+            for q in data.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PD.LoadActivity)))
+        ),
+        None,
+    )
 
 
-def reason_store(store: Store, limit: int = 0, hermit_limit: int = 0, tbox=(), use_hermit: bool | None = None,
-                 engine: str | None = None) -> Inference:
+def reason_store(
+    store: Store,
+    limit: int = 0,
+    hermit_limit: int = 0,
+    tbox=(),
+    use_hermit: bool | None = None,
+    engine: str | None = None,
+) -> Inference:
     """Reason over every asserted graph of the store (`tbox`: graphs to read as ontologies besides
     those holding an owl:Ontology) and replace its inferred graphs, atomically."""
     data = store.oxigraph()
-    inference = infer_store(data, use_hermit=java_available() if use_hermit is None else use_hermit,
-                            limit=limit, hermit_limit=hermit_limit, tbox=tbox, rl_engine=engine,
-                            default_graph=not store.default_graph_is_union)
-    store.add(inferred_quads(inference, _load_activity(data)), replace_graphs={GRAPH_INFERRED, GRAPH_INFERRED_EXPLICIT, GRAPH_INFERRED_PROVENANCE})
+    inference = infer_store(
+        data,
+        use_hermit=java_available() if use_hermit is None else use_hermit,
+        limit=limit,
+        hermit_limit=hermit_limit,
+        tbox=tbox,
+        rl_engine=engine,
+        default_graph=not store.default_graph_is_union,
+    )
+    store.add(
+        inferred_quads(inference, _load_activity(data)),
+        replace_graphs={GRAPH_INFERRED, GRAPH_INFERRED_EXPLICIT, GRAPH_INFERRED_PROVENANCE},
+    )
     return inference

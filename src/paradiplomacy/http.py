@@ -78,14 +78,25 @@ class _Adapter(HTTPAdapter):
 
 def retry_policy(retries: int = RETRIES, backoff: float = BACKOFF, max_wait: float = MAX_WAIT) -> Backoff:
     """Retry on 429 and 503 only, `retries` times, honouring Retry-After; nothing else retried."""
-    return Backoff(total=retries, status=retries, connect=0, read=False, other=0, redirect=None,
-                   status_forcelist=RETRY_STATUSES, allowed_methods=RETRY_METHODS,
-                   backoff_factor=backoff, backoff_max=max_wait, respect_retry_after_header=True,
-                   raise_on_status=False)  # the last 429/503 comes back, for the caller to report
+    return Backoff(
+        total=retries,
+        status=retries,
+        connect=0,
+        read=False,
+        other=0,
+        redirect=None,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=RETRY_METHODS,
+        backoff_factor=backoff,
+        backoff_max=max_wait,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )  # the last 429/503 comes back, for the caller to report
 
 
-def session(purpose: str, *, timeout: float = 60.0, retries: int = RETRIES, backoff: float = BACKOFF,
-            max_wait: float = MAX_WAIT) -> requests.Session:
+def session(
+    purpose: str, *, timeout: float = 60.0, retries: int = RETRIES, backoff: float = BACKOFF, max_wait: float = MAX_WAIT
+) -> requests.Session:
     """A session with the project's User-Agent (naming `purpose`), a default timeout, and the retry
     policy (retries=0: none, for requests that must not be sent twice)."""
     s = requests.Session()

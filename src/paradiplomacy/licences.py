@@ -58,12 +58,24 @@ def licensed_parts(derived_rows: list[dict[str, str]], project_licence: str | No
     """The parts from the rows of DERIVED and PROJECT_LICENCE (values as strings): the project's first."""
     parts: dict[str, LicensedPart] = {}
     for row in derived_rows:
-        part = parts.setdefault(row["source"], LicensedPart(row["source"], row.get("title") or row["source"],
-                                                            row["license"], row.get("attribution"), row.get("rights")))
+        part = parts.setdefault(
+            row["source"],
+            LicensedPart(
+                row["source"],
+                row.get("title") or row["source"],
+                row["license"],
+                row.get("attribution"),
+                row.get("rights"),
+            ),
+        )
         part.graphs.add(row["g"])
-    own = LicensedPart(PROJECT_PART, "paradiplomacy-kg: the claims, their provenance, the bibliography, the ontology, "
-                       "the links and the inferences", project_licence or "", None,
-                       f"Cite the paradiplomacy-kg dataset ({BASE}) and the sources of the claims you use.")
+    own = LicensedPart(
+        PROJECT_PART,
+        "paradiplomacy-kg: the claims, their provenance, the bibliography, the ontology, the links and the inferences",
+        project_licence or "",
+        None,
+        f"Cite the paradiplomacy-kg dataset ({BASE}) and the sources of the claims you use.",
+    )
     return [own, *sorted(parts.values(), key=lambda p: p.iri)]
 
 
@@ -81,6 +93,7 @@ def part_triples(dataset: str, parts: list[LicensedPart], graph_sizes: dict[str,
     """VoID and DCAT triples (rdflib terms) that say which part of `dataset` is under which licence:
     each part a void:subset with its dct:license, the attribution it requires, its graphs and size."""
     from rdflib import Literal, URIRef
+
     total = sum(graph_sizes.values())
     triples = []
     for part in parts:
@@ -88,9 +101,13 @@ def part_triples(dataset: str, parts: list[LicensedPart], graph_sizes: dict[str,
         size = sum(graph_sizes.get(g, 0) for g in part.graphs)
         if part.iri == PROJECT_PART:  # every graph that no other part claims
             size = total - sum(graph_sizes.get(g, 0) for other in parts if other is not part for g in other.graphs)
-        triples += [(URIRef(dataset), URIRef(VOID + "subset"), p), (p, URIRef(RDF_TYPE), URIRef(VOID + "Dataset")),
-                    (p, URIRef(RDF_TYPE), URIRef(DCAT + "Dataset")), (p, URIRef(DCT + "title"), Literal(part.title)),
-                    (p, URIRef(VOID + "triples"), Literal(size))]
+        triples += [
+            (URIRef(dataset), URIRef(VOID + "subset"), p),
+            (p, URIRef(RDF_TYPE), URIRef(VOID + "Dataset")),
+            (p, URIRef(RDF_TYPE), URIRef(DCAT + "Dataset")),
+            (p, URIRef(DCT + "title"), Literal(part.title)),
+            (p, URIRef(VOID + "triples"), Literal(size)),
+        ]
         if part.license:
             triples.append((p, URIRef(DCT + "license"), URIRef(part.license)))
         if part.attribution:

@@ -1,9 +1,9 @@
 """IRIs of the project and of the vocabularies it reuses."""
 
 from rdflib import Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD  # noqa: F401  (ORG, VOID: imported from here)
 
 from paradiplomacy import __version__
-from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD  # noqa: F401  (ORG, VOID: imported from here)
 
 BASE = "https://w3id.org/paradiplomacy/"
 PD = Namespace(BASE + "ontology#")  # ontology terms
@@ -18,7 +18,9 @@ VANN = Namespace("http://purl.org/vocab/vann/")
 WD = Namespace("http://www.wikidata.org/entity/")
 WDT = Namespace("http://www.wikidata.org/prop/direct/")
 
-SOFTWARE = PDR["software-paradiplomacy-" + __version__.replace(".", "-")]  # the prov:SoftwareAgent of builds and imports
+SOFTWARE = PDR[
+    "software-paradiplomacy-" + __version__.replace(".", "-")
+]  # the prov:SoftwareAgent of builds and imports
 
 GRAPH_ONTOLOGY = PDG.ontology
 GRAPH_BIBLIOGRAPHY = PDG.bibliography

@@ -58,6 +58,7 @@ def user_data_dir() -> Path:
     """The per-user directory of the packaged project's store: ~/.local/share/paradiplomacy/VERSION
     on Linux (XDG_DATA_HOME is honoured), the platform's equivalent elsewhere."""
     import platformdirs
+
     return platformdirs.user_data_path("paradiplomacy", appauthor=False, version=__version__)
 
 
@@ -86,24 +87,28 @@ class InUse:
 def require_project(ontology_dir: Path, data_dir: Path, home: Path) -> None:
     """Raise ProjectError, naming what is missing and what to do, unless the ontology and evidence
     directories exist."""
-    missing = [f"{p} ({what})" for p, what in ((ontology_dir, "the ontology"), (data_dir, "the evidence"))
-               if not p.is_dir()]
+    missing = [
+        f"{p} ({what})" for p, what in ((ontology_dir, "the ontology"), (data_dir, "the evidence")) if not p.is_dir()
+    ]
     if not missing:
         return
     raise ProjectError(
         f"{home} is not a paradiplomacy project: missing {' and '.join(missing)}. Run the command in a project "
         "directory, name one with --home DIR or PARADIPLOMACY_HOME, or make one with `paradiplomacy init DIR` "
-        "(a copy of the paper's project to add evidence to)")
+        "(a copy of the paper's project to add evidence to)"
+    )
 
 
 def init_project(target: Path) -> list[str]:
     """Copy the packaged project to `target` (new or empty) for researchers who add evidence;
     returns the directories copied. The store is built there, in var/, by the first command."""
     import shutil
+
     source = packaged_root()
     if source is None:
-        raise ProjectError("this installation has no packaged project to copy: reinstall the wheel, "
-                           "or clone the repository")
+        raise ProjectError(
+            "this installation has no packaged project to copy: reinstall the wheel, or clone the repository"
+        )
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ProjectError(f"{target} exists and is not an empty directory: name a new one")
     target.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,7 @@ def slugify(text: str, max_length: int | None = None) -> str:
 def slug_or_iri(term) -> str:
     """A resource's slug where it is one of the project's, else its IRI (for messages)."""
     text = str(term)
-    return text[len(PDR):] if text.startswith(str(PDR)) else text
+    return text[len(PDR) :] if text.startswith(str(PDR)) else text
 
 
 def graph_name(graph) -> URIRef | BNode | None:
@@ -38,7 +38,7 @@ def curie(iri, prefixes: dict[str, str] = PREFIXES) -> str:
     text = str(iri)
     for prefix, ns in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
         if text.startswith(ns) and text != ns:
-            return f"{prefix}:{text[len(ns):]}"
+            return f"{prefix}:{text[len(ns) :]}"
     return text
 
 

@@ -31,8 +31,8 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, XSD
 from paradiplomacy.build import build
 from paradiplomacy.licences import (
     DERIVED,
-    LicensedPart,
     PROJECT_LICENCE,
+    LicensedPart,
     licensed_parts,
     part_triples,
 )
@@ -53,8 +53,12 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 CREATORS = ("The paradiplomacy-kg contributors",)  # as CITATION.cff says
 PAPER = PDR["lenz-china-provinces"]
 INFERRED_GRAPHS = {str(GRAPH_INFERRED), str(GRAPH_INFERRED_PROVENANCE)}
-ONTOLOGY_FORMATS = {"ttl": ("turtle", "text/turtle"), "rdf": ("xml", "application/rdf+xml"),
-                    "jsonld": ("json-ld", "application/ld+json"), "nt": ("nt", "application/n-triples")}
+ONTOLOGY_FORMATS = {
+    "ttl": ("turtle", "text/turtle"),
+    "rdf": ("xml", "application/rdf+xml"),
+    "jsonld": ("json-ld", "application/ld+json"),
+    "nt": ("nt", "application/n-triples"),
+}
 PAGE_FORMAT_FILES = {"turtle": "ttl", "rdfxml": "rdf", "jsonld": "jsonld", "ntriples": "nt"}  # ?format= -> file
 
 
@@ -110,14 +114,21 @@ def _ontology_files(release: Release, ontology: Graph, prior: str | None) -> Non
     if prior:
         g.set((ONTOLOGY_IRI, OWL.priorVersion, URIRef(prior if ":" in prior else f"{ONTOLOGY_IRI}/{prior}")))
     for suffix, (fmt, media_type) in ONTOLOGY_FORMATS.items():
-        _write(release, f"ontology-{release.version}.{suffix}", g.serialize(format=fmt, encoding="utf-8"),
-               f"the ontology, version {release.version}", media_type)
+        _write(
+            release,
+            f"ontology-{release.version}.{suffix}",
+            g.serialize(format=fmt, encoding="utf-8"),
+            f"the ontology, version {release.version}",
+            media_type,
+        )
 
 
 def licence_header(release: Release, parts: list[LicensedPart]) -> bytes:
     """Comment lines that open each dump: what it is, and the licence of each part with its attribution."""
-    lines = [f"paradiplomacy-kg {release.version} ({release.issued}), {BASE}release/{release.version}",
-             "Its parts are under different licences (void.ttl says which graphs each part holds):"]
+    lines = [
+        f"paradiplomacy-kg {release.version} ({release.issued}), {BASE}release/{release.version}",
+        "Its parts are under different licences (void.ttl says which graphs each part holds):",
+    ]
     for part in parts:
         graphs = "every other graph" if not part.graphs else ", ".join(sorted(part.graphs))
         cite = f"; cite: {part.attribution}" if part.attribution else ""
@@ -135,18 +146,26 @@ def _dumps(release: Release, store: OxigraphStore, header: bytes) -> dict[str, i
     inferred = [q for q in quads if q.graph_name.value in INFERRED_GRAPHS]
     asserted = [q for q in quads if q.graph_name.value not in INFERRED_GRAPHS]
     for part, chosen in (("asserted", asserted), ("inferred", inferred)):
-        for suffix, fmt, media_type in (("nq", ox.RdfFormat.N_QUADS, "application/n-quads"),
-                                        ("trig", ox.RdfFormat.TRIG, "application/trig")):
+        for suffix, fmt, media_type in (
+            ("nq", ox.RdfFormat.N_QUADS, "application/n-quads"),
+            ("trig", ox.RdfFormat.TRIG, "application/trig"),
+        ):
             data = header + ox.serialize(chosen, format=fmt, prefixes=PREFIXES if fmt == ox.RdfFormat.TRIG else None)
-            _write(release, f"paradiplomacy-kg-{release.version}-{part}.{suffix}.gz", _gzip(data),
-                   f"the {part} {'dataset' if part == 'asserted' else 'graph'} (paradiplomacy-kg {release.version})",
-                   media_type, len(chosen))
+            _write(
+                release,
+                f"paradiplomacy-kg-{release.version}-{part}.{suffix}.gz",
+                _gzip(data),
+                f"the {part} {'dataset' if part == 'asserted' else 'graph'} (paradiplomacy-kg {release.version})",
+                media_type,
+                len(chosen),
+            )
     return sizes
 
 
 def _rewrite_page(html: str, version: str) -> str:
     """The server's page as a file: the stylesheet beside it, the ontology's formats to the release's
     files, its own anchors kept, every other path of the site made absolute under w3id."""
+
     def link(match: re.Match) -> str:
         attr, target = match.group(1), match.group(2)
         if target.startswith("/static/"):
@@ -157,16 +176,18 @@ def _rewrite_page(html: str, version: str) -> str:
         if fmt:  # a syntax the release does not hold: the ontology's IRI, which the server answers in it
             return f'{attr}="{ONTOLOGY_IRI}?format={fmt.group(1)}"'
         if target.startswith("/ontology#"):
-            return f'{attr}="{target[len("/ontology"):]}"'
+            return f'{attr}="{target[len("/ontology") :]}"'
         if target.startswith("/"):
             return f'{attr}="{BASE}{target[1:]}"'
         return match.group(0)
+
     return re.sub(r'(href|src)="([^"]*)"', link, html)
 
 
 def _ontology_page(release: Release, config: Config) -> None:
     from paradiplomacy.web import create_app
     from paradiplomacy.web.pool import InlinePool
+
     pool = InlinePool(config)
     try:
         client = create_app(config, pool=pool).test_client()
@@ -174,12 +195,22 @@ def _ontology_page(release: Release, config: Config) -> None:
         if page.status_code != 200:
             raise RuntimeError(f"the ontology page answered {page.status_code}")
         html = page.get_data(as_text=True)
-        _write(release, "ontology/index.html", _rewrite_page(html, release.version).encode(),
-               f"documentation of the ontology, version {release.version}", "text/html")
+        _write(
+            release,
+            "ontology/index.html",
+            _rewrite_page(html, release.version).encode(),
+            f"documentation of the ontology, version {release.version}",
+            "text/html",
+        )
         for asset in sorted(set(re.findall(r'(?:href|src)="/static/([^"]+)"', html))):  # stylesheets, scripts
             kind = "stylesheet" if asset.endswith(".css") else "script"
-            _write(release, f"ontology/{asset.rsplit('/', 1)[-1]}", client.get(f"/static/{asset}").get_data(),
-                   f"the documentation's {kind}", "text/css" if kind == "stylesheet" else "text/javascript")
+            _write(
+                release,
+                f"ontology/{asset.rsplit('/', 1)[-1]}",
+                client.get(f"/static/{asset}").get_data(),
+                f"the documentation's {kind}",
+                "text/css" if kind == "stylesheet" else "text/javascript",
+            )
     finally:
         pool.close()
 
@@ -200,9 +231,17 @@ def _description(release: Release, parts: list[LicensedPart], sizes: dict[str, i
     g.add((r, RDF.type, VOID.Dataset))
     g.add((r, RDF.type, DCAT.Dataset))
     g.add((r, DCTERMS.title, Literal(f"paradiplomacy-kg {release.version}", lang="en")))
-    g.add((r, DCTERMS.description, Literal(
-        "Release of paradiplomacy-kg: China's provinces in Africa, every fact with the quote, section and source "
-        "that support it; the asserted dataset and the reasoner's inferences as separate dumps.", lang="en")))
+    g.add(
+        (
+            r,
+            DCTERMS.description,
+            Literal(
+                "Release of paradiplomacy-kg: China's provinces in Africa, every fact with the quote, section and source "
+                "that support it; the asserted dataset and the reasoner's inferences as separate dumps.",
+                lang="en",
+            ),
+        )
+    )
     g.add((r, DCTERMS.isVersionOf, URIRef(BASE)))
     g.add((r, OWL.versionInfo, Literal(release.version)))
     g.add((r, URIRef(f"{DCAT}version"), Literal(release.version)))  # DCAT 3, which rdflib's DCAT lacks
@@ -211,8 +250,17 @@ def _description(release: Release, parts: list[LicensedPart], sizes: dict[str, i
     g.add((r, VOID.vocabulary, ONTOLOGY_IRI))
     g.add((r, VOID.uriSpace, Literal(str(PDR))))
     g.add((r, VOID.triples, Literal(sum(sizes.values()))))
-    g.add((r, DCTERMS.rights, Literal("Its parts are under different licences: each void:subset names its own "
-                                      "(dct:license) and the attribution it requires.", lang="en")))
+    g.add(
+        (
+            r,
+            DCTERMS.rights,
+            Literal(
+                "Its parts are under different licences: each void:subset names its own "
+                "(dct:license) and the attribution it requires.",
+                lang="en",
+            ),
+        )
+    )
     for name in CREATORS:
         creator = BNode()
         g.add((r, DCTERMS.creator, creator))
@@ -242,8 +290,14 @@ def _description(release: Release, parts: list[LicensedPart], sizes: dict[str, i
     return g.serialize(format="turtle", encoding="utf-8")
 
 
-def release(config: Config, directory: Path, prior_version: str | None = None, issued: dt.date | None = None,
-            base_url: str | None = None, progress=lambda message: None) -> Release:
+def release(
+    config: Config,
+    directory: Path,
+    prior_version: str | None = None,
+    issued: dt.date | None = None,
+    base_url: str | None = None,
+    progress=lambda message: None,
+) -> Release:
     """Build the project afresh (validation, reasoning) in a temporary store and write the release."""
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="paradiplomacy-release-") as tmp:

@@ -7,8 +7,13 @@ when `releases` is given. `scripts/w3id_htaccess.py` writes it; tests/test_w3id.
 from __future__ import annotations
 
 # Accept pattern -> the server's ?format= name; the first that matches wins
-RDF_SYNTAXES = [("text/turtle", "turtle"), ("application/rdf\\+xml", "rdfxml"), ("application/ld\\+json", "jsonld"),
-                ("application/n-triples", "ntriples"), ("application/trig", "trig")]
+RDF_SYNTAXES = [
+    ("text/turtle", "turtle"),
+    ("application/rdf\\+xml", "rdfxml"),
+    ("application/ld\\+json", "jsonld"),
+    ("application/n-triples", "ntriples"),
+    ("application/trig", "trig"),
+]
 # the ontology's files in a release (paradiplomacy.release), by the same names
 RELEASE_SUFFIXES = {"turtle": "ttl", "rdfxml": "rdf", "jsonld": "jsonld", "ntriples": "nt"}
 
@@ -21,9 +26,11 @@ def _negotiated(pattern: str, target: str, rdf_target=None) -> list[str]:
     for accept, fmt in RDF_SYNTAXES:
         if rdf_target(fmt) is None:
             continue
-        lines += ["RewriteCond %{HTTP_ACCEPT} !^\\s*(text/html|application/xhtml\\+xml)",
-                  f"RewriteCond %{{HTTP_ACCEPT}} {accept}",
-                  f"RewriteRule {pattern} {rdf_target(fmt)} [R=303,L,NE]"]
+        lines += [
+            "RewriteCond %{HTTP_ACCEPT} !^\\s*(text/html|application/xhtml\\+xml)",
+            f"RewriteCond %{{HTTP_ACCEPT}} {accept}",
+            f"RewriteRule {pattern} {rdf_target(fmt)} [R=303,L,NE]",
+        ]
     return lines + [f"RewriteRule {pattern} {target} [R=303,L,NE]", ""]
 
 
@@ -46,13 +53,21 @@ def htaccess(server: str, releases: str | None = None) -> str:
     ]
     if releases:
         releases = releases.rstrip("/")
-        lines += ["# the ontology's version IRIs: that version's files in its release",
-                  *_negotiated("^ontology/([0-9][^/]*)$", f"{releases}/$1/ontology/index.html",
-                               lambda fmt: f"{releases}/$1/ontology-$1.{RELEASE_SUFFIXES[fmt]}"
-                               if fmt in RELEASE_SUFFIXES else None),
-                  "# the releases' files", "RewriteRule ^release/(.+)$ " + releases + "/$1 [R=303,L,NE]", ""]
+        lines += [
+            "# the ontology's version IRIs: that version's files in its release",
+            *_negotiated(
+                "^ontology/([0-9][^/]*)$",
+                f"{releases}/$1/ontology/index.html",
+                lambda fmt: f"{releases}/$1/ontology-$1.{RELEASE_SUFFIXES[fmt]}" if fmt in RELEASE_SUFFIXES else None,
+            ),
+            "# the releases' files",
+            "RewriteRule ^release/(.+)$ " + releases + "/$1 [R=303,L,NE]",
+            "",
+        ]
     else:
-        lines += ["# the ontology's version IRIs: the server's ontology", *_negotiated("^ontology/(.+)$",
-                                                                                    f"{server}/ontology/$1")]
+        lines += [
+            "# the ontology's version IRIs: the server's ontology",
+            *_negotiated("^ontology/(.+)$", f"{server}/ontology/$1"),
+        ]
     lines += ["# the SPARQL endpoint (307: a POST stays a POST)", f"RewriteRule ^sparql$ {server}/sparql [R=307,L]", ""]
     return "\n".join(lines)

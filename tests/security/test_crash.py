@@ -8,11 +8,10 @@ import sys
 import time
 
 import pytest
+from conftest import ROOT, sources_dir
 
 from paradiplomacy.evidence.synthetic import generate
 from paradiplomacy.store import OxigraphStore
-
-from conftest import ROOT, sources_dir
 
 pytestmark = pytest.mark.slow  # real servers, processes or a browser
 
@@ -20,10 +19,12 @@ LOBBYING = "SELECT ?who WHERE { ?l a pd:LobbyingForSelection ; pd:lobbiedBy ?who
 
 
 def start_build(home, store, sources):
-    env = dict(os.environ, PARADIPLOMACY_HOME=str(home), PARADIPLOMACY_STORE=str(store),
-               PARADIPLOMACY_SOURCES=str(sources))
-    return subprocess.Popen([sys.executable, "-m", "paradiplomacy", "build", "--no-reason"], env=env,
-                            stderr=subprocess.PIPE, text=True)
+    env = dict(
+        os.environ, PARADIPLOMACY_HOME=str(home), PARADIPLOMACY_STORE=str(store), PARADIPLOMACY_SOURCES=str(sources)
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "paradiplomacy", "build", "--no-reason"], env=env, stderr=subprocess.PIPE, text=True
+    )
 
 
 @pytest.mark.parametrize("stage", ["reading", "writing"])

@@ -9,13 +9,12 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from web_servers import WIKIDATA, StandIn
 
 from paradiplomacy.errors import StoreError
-from paradiplomacy.store import OxigraphStore
 from paradiplomacy.sparql.lexer import tokenize
+from paradiplomacy.store import OxigraphStore
 from paradiplomacy.web.worker import INTERNAL, PingJob, QueryJob, ServicePolicy, UpdateJob, answer
-
-from web_servers import WIKIDATA, StandIn
 
 pytestmark = pytest.mark.slow  # real servers, processes or a browser
 
@@ -31,8 +30,10 @@ def test_white_space_that_sparql_does_not_know_is_a_syntax_error(server, text):
     assert "".join(t.text for t in tokenize(text)) == "".join(text.split(" "))  # every character read
 
 
-@pytest.mark.parametrize("method, body, content_type", [
-    ("GET", None, None), ("POST", b"", "application/sparql-query"), ("POST", b"ASK {}", "application/sparql-query")])
+@pytest.mark.parametrize(
+    "method, body, content_type",
+    [("GET", None, None), ("POST", b"", "application/sparql-query"), ("POST", b"ASK {}", "application/sparql-query")],
+)
 def test_a_request_that_expects_100_continue_is_answered(server, method, body, content_type):
     """Regression (found by the fuzzing): to a request without a body (a GET, or Content-Length: 0) that
     said `Expect: 100-continue`, waitress sent `100 Continue`, then waited for a body that never came."""
@@ -55,11 +56,14 @@ def test_a_failing_service_endpoint_is_502_named_as_the_query_names_it(server, s
     assert f"SERVICE <{WIKIDATA}>" in r.text and stand_in.url not in r.text
 
 
-@pytest.mark.parametrize("text, message", [
-    ("CREATE GRAPH pdg:twice ; CREATE GRAPH pdg:twice", "already exists"),
-    ("DROP GRAPH pdg:never-was", "does not exist"),
-    ("MOVE pdg:never-was TO pdg:somewhere", "does not exist"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("CREATE GRAPH pdg:twice ; CREATE GRAPH pdg:twice", "already exists"),
+        ("DROP GRAPH pdg:never-was", "does not exist"),
+        ("MOVE pdg:never-was TO pdg:somewhere", "does not exist"),
+    ],
+)
 def test_an_update_the_store_refuses_is_400_and_changes_nothing(writable, text, message):
     """Regression: pyoxigraph's refusal of an update operation (RuntimeError) was a 500."""
     before = writable.health()["generation"], writable.quads()
@@ -80,10 +84,16 @@ class BrokenEvaluator(OxigraphStore):
         raise OSError(f"IO error: While open a file for random read: {self.path}/000042.sst: No such file")
 
 
-@pytest.mark.parametrize("store_class, job", [
-    (BrokenStore, QueryJob("ASK {}", "json", None, 10)), (BrokenStore, UpdateJob("CLEAR DEFAULT")),
-    (BrokenStore, PingJob()), (BrokenEvaluator, QueryJob("ASK {}", "json", None, 10))],
-    ids=["query", "update", "ping", "evaluation"])
+@pytest.mark.parametrize(
+    "store_class, job",
+    [
+        (BrokenStore, QueryJob("ASK {}", "json", None, 10)),
+        (BrokenStore, UpdateJob("CLEAR DEFAULT")),
+        (BrokenStore, PingJob()),
+        (BrokenEvaluator, QueryJob("ASK {}", "json", None, 10)),
+    ],
+    ids=["query", "update", "ping", "evaluation"],
+)
 def test_an_internal_failure_is_500_and_its_details_go_to_the_log_only(tmp_path, capfd, store_class, job):
     """Regression: every exception of the store or the evaluator was sent to the client as
     "TypeName: message", the store's files and paths included."""
@@ -98,8 +108,9 @@ def test_an_update_that_fails_as_it_runs_keeps_the_store_as_it_was(tmp_path):
     writer.close()
     store = OxigraphStore(tmp_path / "store", read_only=True)  # as a worker has it
     generation = store.generation
-    outcome = answer(store, UpdateJob("INSERT DATA { <urn:x> <urn:y> 'z' } ; CREATE GRAPH <urn:g>"),
-                     ServicePolicy(frozenset(), {}))
+    outcome = answer(
+        store, UpdateJob("INSERT DATA { <urn:x> <urn:y> 'z' } ; CREATE GRAPH <urn:g>"), ServicePolicy(frozenset(), {})
+    )
     assert outcome.status == 400 and "already exists" in outcome.message
     store.reopen_if_changed()
     assert store.generation == generation and len(store) == 1

@@ -19,7 +19,6 @@ import time
 
 import pytest
 import requests
-
 from web_servers import QUERY_TIMEOUT
 
 pytestmark = pytest.mark.slow  # real servers, processes or a browser
@@ -34,21 +33,27 @@ HOSTILE = {
     "closure of alternatives, times all": "SELECT (COUNT(*) AS ?n) WHERE { ?a (pd:p|^pd:p|!rdf:type)* ?b . ?c ?d ?e }",
     "closures nested in a closure": "SELECT (COUNT(*) AS ?n) WHERE { ?a ((!rdf:x)*/(!rdf:x)*/(!rdf:x)*)* ?b . ?b ?c ?d }",
     "a path of 200 closures": "SELECT (COUNT(*) AS ?n) WHERE { ?a " + "/".join(["(!rdf:x)*"] * 200) + " ?b }",
-    "sequences of closures nested 100 deep": "SELECT (COUNT(*) AS ?n) WHERE { ?a " + "(" * 100 + "(!rdf:x)*"
-                                             + "/(^!rdf:x)*)" * 100 + " ?b }",
+    "sequences of closures nested 100 deep": "SELECT (COUNT(*) AS ?n) WHERE { ?a "
+    + "(" * 100
+    + "(!rdf:x)*"
+    + "/(^!rdf:x)*)" * 100
+    + " ?b }",
     "OFFSET 10^12 over a product": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } OFFSET 1000000000000 LIMIT 1",
     "OFFSET 10^12 over a sorted product": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i "
-                                          "OFFSET 1000000000000 LIMIT 1",
+    "OFFSET 1000000000000 LIMIT 1",
     "catastrophic regex over concatenated strings": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o . ?t ?q ?x "
-        "FILTER(REGEX(CONCAT(STR(?o), STR(?x), '!'), '^(a+)+$|^(.*a){20}x$|((a|a)+)+b')) }",
+    "FILTER(REGEX(CONCAT(STR(?o), STR(?x), '!'), '^(a+)+$|^(.*a){20}x$|((a|a)+)+b')) }",
     "catastrophic regex, each string once": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o "
-        "FILTER(REGEX(CONCAT(STR(?o), STR(?o), STR(?o), STR(?o), '!'), '^(([a-z])+.)+[A-Z]([a-z])+$|^(\\\\w+\\\\s?)*$')) }",
+    "FILTER(REGEX(CONCAT(STR(?o), STR(?o), STR(?o), STR(?o), '!'), '^(([a-z])+.)+[A-Z]([a-z])+$|^(\\\\w+\\\\s?)*$')) }",
     "strings doubled 40 times": f'SELECT (STRLEN(?v40) AS ?n) WHERE {{ BIND("0123456789abcdef" AS ?v0) {DOUBLINGS} }}',
     "grouping a product": "SELECT ?a ?f (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } GROUP BY ?a ?f",
     "NOT EXISTS for each fact": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c FILTER NOT EXISTS { ?d ?e ?f "
-                                "FILTER(STR(?f) = CONCAT(STR(?c), 'x')) } }",
-    "two VALUES of 3000, times all": "SELECT (COUNT(*) AS ?n) WHERE { VALUES ?x { " + " ".join(map(str, range(3000)))
-                                     + " } VALUES ?y { " + " ".join(map(str, range(3000))) + " } ?a ?b ?c }",
+    "FILTER(STR(?f) = CONCAT(STR(?c), 'x')) } }",
+    "two VALUES of 3000, times all": "SELECT (COUNT(*) AS ?n) WHERE { VALUES ?x { "
+    + " ".join(map(str, range(3000)))
+    + " } VALUES ?y { "
+    + " ".join(map(str, range(3000)))
+    + " } ?a ?b ?c }",
     "DESCRIBE everything": "DESCRIBE ?s WHERE { ?s ?p ?o }",
     "a megabyte of words and dots": "a." * ((1 << 19) - 1),
 }
@@ -99,18 +104,29 @@ def test_a_query_over_the_time_limit_is_stopped_and_the_server_goes_on(server):
     assert all(alive(pid) for pid in after)
     # and the server answers at once
     started = time.monotonic()
-    r = requests.get(server.url + "/sparql", params={"query": "SELECT ?s WHERE { ?s a pd:ProvinceLevelUnit }"},
-                     headers={"Accept": JSON})
+    r = requests.get(
+        server.url + "/sparql",
+        params={"query": "SELECT ?s WHERE { ?s a pd:ProvinceLevelUnit }"},
+        headers={"Accept": JSON},
+    )
     assert r.status_code == 200 and r.json()["results"]["bindings"]
     assert time.monotonic() - started < 2
-    print(f"\ntime limit {QUERY_TIMEOUT} s: answered 503 after {elapsed:.2f} s; worker(s) {sorted(killed)} killed; "
-          f"a concurrent query answered in {quick_answers[0][1]:.3f} s")
+    print(
+        f"\ntime limit {QUERY_TIMEOUT} s: answered 503 after {elapsed:.2f} s; worker(s) {sorted(killed)} killed; "
+        f"a concurrent query answered in {quick_answers[0][1]:.3f} s"
+    )
 
 
 def settle(server) -> None:
     """Wait until both workers are up (one replaced after a time-out starts when it is first asked)."""
-    threads = [threading.Thread(target=requests.get, args=(server.url + "/sparql",), kwargs={
-        "params": {"query": "ASK { ?s ?p ?o }"}, "headers": {"Accept": JSON}, "timeout": 30}) for _ in range(4)]
+    threads = [
+        threading.Thread(
+            target=requests.get,
+            args=(server.url + "/sparql",),
+            kwargs={"params": {"query": "ASK { ?s ?p ?o }"}, "headers": {"Accept": JSON}, "timeout": 30},
+        )
+        for _ in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -126,8 +142,10 @@ class Bystander(threading.Thread):
         self.server, self.answers, self.stopped = server, [], threading.Event()
 
     def run(self):
-        requests_ = [("/sparql", {"query": "ASK { pdr:chongqing ?p ?o }"}, {"Accept": JSON}),
-                     ("/resource/chongqing", {}, {"Accept": "text/html"})]
+        requests_ = [
+            ("/sparql", {"query": "ASK { pdr:chongqing ?p ?o }"}, {"Accept": JSON}),
+            ("/resource/chongqing", {}, {"Accept": "text/html"}),
+        ]
         i = 0
         while not self.stopped.wait(0.2):
             path, params, headers = requests_[i % 2]
@@ -144,16 +162,22 @@ def test_a_hostile_query_ends_by_the_time_limit_while_another_client_is_served(s
     bystander.start()
     started = time.monotonic()
     try:
-        r = requests.post(server.url + "/sparql", data=HOSTILE[name].encode(), timeout=60, headers={
-            "Content-Type": "application/sparql-query", "Accept": "*/*"})
+        r = requests.post(
+            server.url + "/sparql",
+            data=HOSTILE[name].encode(),
+            timeout=60,
+            headers={"Content-Type": "application/sparql-query", "Accept": "*/*"},
+        )
         elapsed = time.monotonic() - started
         time.sleep(0.5)  # the bystander goes on a little after the end, while a killed worker is replaced
     finally:
         bystander.stopped.set()
         bystander.join()
     slowest = max(seconds for _, _, seconds in bystander.answers)
-    FIGURES.append(f"{name}: {r.status_code} after {elapsed:.2f} s; the other client got {len(bystander.answers)} "
-                   f"answers, the slowest in {slowest:.3f} s")
+    FIGURES.append(
+        f"{name}: {r.status_code} after {elapsed:.2f} s; the other client got {len(bystander.answers)} "
+        f"answers, the slowest in {slowest:.3f} s"
+    )
     assert r.status_code in (200, 400, 503), r.text[:300]
     if r.status_code == 503:  # stopped at the time limit, or sooner at the worker's memory limit (issue 18)
         assert f"time limit of {QUERY_TIMEOUT} s" in r.text or "PARADIPLOMACY_WORKER_MEMORY_BYTES" in r.text, r.text

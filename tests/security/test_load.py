@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -27,9 +26,23 @@ CLIENTS, SECONDS = 50, 10
 
 def test_fifty_clients_for_ten_seconds_get_no_error(real_server, tmp_path):
     figures_file = tmp_path / "load.json"
-    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "load.py"), "--url", real_server.url,
-                             "--clients", str(CLIENTS), "--seconds", str(SECONDS), "--json", str(figures_file)],
-                            capture_output=True, text=True, timeout=SECONDS + 180)
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "load.py"),
+            "--url",
+            real_server.url,
+            "--clients",
+            str(CLIENTS),
+            "--seconds",
+            str(SECONDS),
+            "--json",
+            str(figures_file),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=SECONDS + 180,
+    )
     print("\n" + result.stdout)
     assert result.returncode == 0, result.stdout + result.stderr
     figures = json.loads(figures_file.read_text())
@@ -49,8 +62,12 @@ def slowest_questions(server, n: int) -> list[tuple[float, str]]:
     timed = []
     for text in competency_questions(ROOT / "queries"):
         started = time.monotonic()
-        r = requests.post(server.url + "/sparql", data=text.encode(), timeout=60,
-                          headers={"Content-Type": "application/sparql-query", "Accept": RESULTS})
+        r = requests.post(
+            server.url + "/sparql",
+            data=text.encode(),
+            timeout=60,
+            headers={"Content-Type": "application/sparql-query", "Accept": RESULTS},
+        )
         assert r.status_code == 200, r.text[:300]
         timed.append((time.monotonic() - started, text))
     return sorted(timed, reverse=True)[:n]
@@ -84,8 +101,12 @@ def test_health_and_a_small_query_answer_while_slow_queries_and_slow_senders_pre
     def ask(text: str) -> None:
         session, n = requests.Session(), 0
         while not stop.is_set():
-            session.post(real_server.url + "/sparql", data=text.encode(), timeout=60,
-                         headers={"Content-Type": "application/sparql-query", "Accept": RESULTS})
+            session.post(
+                real_server.url + "/sparql",
+                data=text.encode(),
+                timeout=60,
+                headers={"Content-Type": "application/sparql-query", "Accept": RESULTS},
+            )
             n += 1
         counts.append(n)
 
@@ -97,8 +118,10 @@ def test_health_and_a_small_query_answer_while_slow_queries_and_slow_senders_pre
     try:
         deadline = time.monotonic() + BUSY_SECONDS
         while time.monotonic() < deadline:
-            for kind, path, params, accept in [("health", "/health", {}, "application/json"),
-                                               ("query", "/sparql", {"query": "ASK { pdr:jiangxi ?p ?o }"}, RESULTS)]:
+            for kind, path, params, accept in [
+                ("health", "/health", {}, "application/json"),
+                ("query", "/sparql", {"query": "ASK { pdr:jiangxi ?p ?o }"}, RESULTS),
+            ]:
                 started = time.monotonic()
                 r = requests.get(real_server.url + path, params=params, headers={"Accept": accept}, timeout=60)
                 latencies[kind].append(time.monotonic() - started)
@@ -108,10 +131,14 @@ def test_health_and_a_small_query_answer_while_slow_queries_and_slow_senders_pre
         stop.set()
         for t in threads:
             t.join()
-    figures = {kind: (len(v), round(percentile(v, 50), 3), round(percentile(v, 99), 3), round(max(v), 3))
-               for kind, v in latencies.items()}
-    print(f"\nslowest questions (s): {[round(s, 3) for s, _ in slow]}; their answers in {BUSY_SECONDS} s: {counts}; "
-          f"slow senders cut: {len(cuts)}; (requests, p50, p99, max) in s: {figures}")
+    figures = {
+        kind: (len(v), round(percentile(v, 50), 3), round(percentile(v, 99), 3), round(max(v), 3))
+        for kind, v in latencies.items()
+    }
+    print(
+        f"\nslowest questions (s): {[round(s, 3) for s, _ in slow]}; their answers in {BUSY_SECONDS} s: {counts}; "
+        f"slow senders cut: {len(cuts)}; (requests, p50, p99, max) in s: {figures}"
+    )
     assert all(p99 < PROBE_LIMIT for _, _, p99, _ in figures.values()), figures
     assert min(counts) > 0  # the slow questions were answered too, not refused
     assert len(cuts) >= 4  # each slow sender was cut (PARADIPLOMACY_REQUEST_TIMEOUT, 15 s), and came back

@@ -22,8 +22,9 @@ def test_a_link_naming_another_endpoint_runs_nothing_there_and_is_not_remembered
     browser = Browser(playwright, tmp_path / "profile", server.url, only_the_server=False)
     try:
         with listener() as (elsewhere, connections):
-            link = "/query#" + urlencode({"query": "SELECT ?crafted WHERE { ?s ?p ?crafted } LIMIT 1",
-                                          "endpoint": elsewhere})
+            link = "/query#" + urlencode(
+                {"query": "SELECT ?crafted WHERE { ?s ?p ?crafted } LIMIT 1", "endpoint": elsewhere}
+            )
             page = browser.open(link)
             page.wait_for_selector(".CodeMirror")
             page.wait_for_timeout(3000)  # YASGUI ran a linked query about a second after load

@@ -6,7 +6,6 @@ counted before and after)."""
 
 import pytest
 import requests
-
 from web_servers import UPDATE_TOKEN, listener
 
 pytestmark = pytest.mark.slow  # real servers, processes or a browser
@@ -26,7 +25,7 @@ REFUSED_FORMS = [
     "PREFIX evil: <{base}> SELECT * WHERE {{ SERVICE evil:sparql {{ ?s ?p ?o }} }}",
     "SELECT * WHERE {{ # a comment, then the call\n SERVICE <{url}> {{ ?s ?p ?o }} }}",
     "SELECT * WHERE {{ ?a ?b ?c FILTER(?a<?b&&'>'=?c) SERVICE <{url}> {{ ?s ?p ?o }} FILTER(?c='') }}",
-    "SELECT * WHERE {{ ?a ?b ?c FILTER(?a<?b#>) \"\"\"\n) SERVICE <{url}> {{ ?s ?p ?o }}\n# \"\"\"\n}}",
+    'SELECT * WHERE {{ ?a ?b ?c FILTER(?a<?b#>) """\n) SERVICE <{url}> {{ ?s ?p ?o }}\n# """\n}}',
     "SELECT * WHERE {{ VALUES ?endpoint {{ <{url}> }} SERVICE ?endpoint {{ ?s ?p ?o }} }}",
     "ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
     "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
@@ -36,7 +35,7 @@ REFUSED_FORMS = [
 @pytest.mark.parametrize("form", REFUSED_FORMS)
 def test_service_to_an_address_off_the_allow_list_is_refused_and_never_called(server, form):
     with listener() as (url, connections):
-        query = form.format(url=url, base=url[:-len("sparql")])
+        query = form.format(url=url, base=url[: -len("sparql")])
         r = requests.post(server.url + "/sparql", data={"query": query}, headers={"Accept": "*/*"})
         assert r.status_code == 403, r.text
         assert "SERVICE" in r.text
@@ -44,8 +43,10 @@ def test_service_to_an_address_off_the_allow_list_is_refused_and_never_called(se
 
 
 def test_service_in_text_only_is_not_refused(server):
-    q = ('SELECT ?label WHERE { # SERVICE <http://127.0.0.1:9/> in a comment\n'
-         '  ?s rdfs:label ?label FILTER(?label != "SERVICE <http://127.0.0.1:9/> { }") } LIMIT 1')
+    q = (
+        "SELECT ?label WHERE { # SERVICE <http://127.0.0.1:9/> in a comment\n"
+        '  ?s rdfs:label ?label FILTER(?label != "SERVICE <http://127.0.0.1:9/> { }") } LIMIT 1'
+    )
     assert requests.get(server.url + "/sparql", params={"query": q}).status_code == 200
 
 
@@ -60,8 +61,10 @@ def test_service_on_the_allow_list_is_called(server, stand_in):
 
 def test_from_and_from_named_fetch_nothing(server):
     with listener() as (url, connections):
-        for q in (f"SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}",
-                  f"SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"):
+        for q in (
+            f"SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}",
+            f"SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        ):
             r = requests.get(server.url + "/sparql", params={"query": q}, headers={"Accept": JSON})
             assert r.status_code == 200 and r.json()["results"]["bindings"] == []
     assert connections == []
@@ -90,7 +93,9 @@ def test_update_needs_the_token(writable):
 
 def test_updates_are_refused_by_a_read_only_server_even_with_a_token(server):
     before = state(server)
-    r = requests.post(server.url + "/sparql", data={"update": INSERT}, headers={"Authorization": f"Bearer {UPDATE_TOKEN}"})
+    r = requests.post(
+        server.url + "/sparql", data={"update": INSERT}, headers={"Authorization": f"Bearer {UPDATE_TOKEN}"}
+    )
     assert r.status_code == 403 and "read-only" in r.text
     assert state(server) == before
 
@@ -113,7 +118,7 @@ LOADS = [
 def test_load_is_refused_fetches_nothing_and_changes_nothing(writable, form, token):
     before = state(writable)
     with listener() as (url, connections):
-        r = writable.update(form.format(url=url, base=url[:-len("sparql")]), token)
+        r = writable.update(form.format(url=url, base=url[: -len("sparql")]), token)
         if token:
             assert r.status_code == 403 and "LOAD" in r.text, r.text
         else:
@@ -138,19 +143,22 @@ SERVICE_IN_UPDATES = [
 def test_an_update_with_a_service_off_the_allow_list_is_refused_and_changes_nothing(writable, form):
     before = state(writable)
     with listener() as (url, connections):
-        r = writable.update(form.format(url=url, base=url[:-len("sparql")]))
+        r = writable.update(form.format(url=url, base=url[: -len("sparql")]))
         assert r.status_code == 403 and "SERVICE" in r.text, r.text
     assert connections == [], "the server called the address"
     assert state(writable) == before
 
 
-GRAPH_NAMES_IN_UPDATES = [
-    "INSERT {{ GRAPH pdg:x {{ ?s ?p ?o }} }} USING <{url}> WHERE {{ ?s ?p ?o }}",
-    "INSERT {{ GRAPH pdg:x {{ ?s ?p ?o }} }} USING NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
-    "WITH <{url}> INSERT {{ GRAPH pdg:x {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}",
-    "INSERT {{ GRAPH pdg:x {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{url}> {{ ?s ?p ?o }} }}",
-] + [f"{op} <{{url}}> TO pdg:x" for op in ("ADD", "COPY SILENT", "MOVE SILENT")] + [
-    f"{op} SILENT GRAPH <{{url}}>" for op in ("CLEAR", "DROP")]
+GRAPH_NAMES_IN_UPDATES = (
+    [
+        "INSERT {{ GRAPH pdg:x {{ ?s ?p ?o }} }} USING <{url}> WHERE {{ ?s ?p ?o }}",
+        "INSERT {{ GRAPH pdg:x {{ ?s ?p ?o }} }} USING NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        "WITH <{url}> INSERT {{ GRAPH pdg:x {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}",
+        "INSERT {{ GRAPH pdg:x {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{url}> {{ ?s ?p ?o }} }}",
+    ]
+    + [f"{op} <{{url}}> TO pdg:x" for op in ("ADD", "COPY SILENT", "MOVE SILENT")]
+    + [f"{op} SILENT GRAPH <{{url}}>" for op in ("CLEAR", "DROP")]
+)
 
 
 @pytest.mark.parametrize("form", GRAPH_NAMES_IN_UPDATES)

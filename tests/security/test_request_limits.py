@@ -28,8 +28,13 @@ def padded(size: int) -> bytes:
 
 
 def direct(server, body, **kw):
-    return requests.post(endpoint(server), data=body, headers={"Content-Type": "application/sparql-query",
-                                                               "Accept": JSON}, timeout=60, **kw)
+    return requests.post(
+        endpoint(server),
+        data=body,
+        headers={"Content-Type": "application/sparql-query", "Accept": JSON},
+        timeout=60,
+        **kw,
+    )
 
 
 def test_a_body_of_the_limit_is_answered_and_one_byte_more_is_413(server):
@@ -64,8 +69,12 @@ def test_a_chunked_body_over_the_limit_is_413_and_read_no_further(server):
     r = direct(server, chunks())
     assert r.status_code == 413 and r.request.headers.get("Transfer-Encoding") == "chunked"
     assert sum(sent) < 64 << 20 and time.monotonic() - started < 10, (sum(sent), time.monotonic() - started)
-    small = requests.post(endpoint(server), data=iter([ASK.encode()]), timeout=60,
-                          headers={"Content-Type": "application/sparql-query", "Accept": JSON})
+    small = requests.post(
+        endpoint(server),
+        data=iter([ASK.encode()]),
+        timeout=60,
+        headers={"Content-Type": "application/sparql-query", "Accept": JSON},
+    )
     assert small.json()["boolean"] is True  # a chunked body within the limit is read as any other
 
 
@@ -91,8 +100,13 @@ WITHIN_THE_LIMITS = {
     "exists": "SELECT * WHERE { " + "FILTER EXISTS { " * (MAX_NESTING - 1) + "}" * (MAX_NESTING - 1) + " }",
     "functions": "SELECT * WHERE { FILTER(" + "STR(" * (MAX_NESTING - 2) + "1" + ")" * (MAX_NESTING - 2) + ") }",
     "subqueries": "SELECT * WHERE " + "{ SELECT * WHERE " * (MAX_NESTING // 2) + "{}" + "}" * (MAX_NESTING // 2),
-    "a long chain, deep": "SELECT * WHERE { " + "FILTER EXISTS { " * (MAX_NESTING - 2) + "FILTER("
-                          + "&&".join(["true"] * 80_000) + ")" + "}" * (MAX_NESTING - 2) + " }",
+    "a long chain, deep": "SELECT * WHERE { "
+    + "FILTER EXISTS { " * (MAX_NESTING - 2)
+    + "FILTER("
+    + "&&".join(["true"] * 80_000)
+    + ")"
+    + "}" * (MAX_NESTING - 2)
+    + " }",
     "negations": "SELECT * WHERE { FILTER(" + "!" * (MAX_TOKENS - 20) + "true) }",
 }
 
@@ -137,6 +151,10 @@ def test_tokenizing_takes_time_linear_in_the_text(run):
 
 def test_a_megabyte_of_words_and_dots_is_refused_at_once(server):
     started = time.monotonic()
-    r = requests.post(endpoint(server), data=b"a." * (LIMIT // 2 - 1), headers={
-        "Content-Type": "application/sparql-query", "Accept": JSON}, timeout=60)
+    r = requests.post(
+        endpoint(server),
+        data=b"a." * (LIMIT // 2 - 1),
+        headers={"Content-Type": "application/sparql-query", "Accept": JSON},
+        timeout=60,
+    )
     assert r.status_code == 400 and time.monotonic() - started < 5

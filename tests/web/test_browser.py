@@ -64,8 +64,12 @@ def test_markup_from_the_data_runs_no_script_in_the_interface_or_the_pages(brows
     page, outcome = run_example(browser, "markup")
     assert outcome["rows"] >= 2
     assert "<script>alert('label')</script>" in page.inner_text(".yasr table tbody")
-    for path in ("/resource/markup-state", "/resource/claim-markup-labour-division", "/ontology",
-                 "/resource/%3Cscript%3Ealert(1)%3C%2Fscript%3E"):
+    for path in (
+        "/resource/markup-state",
+        "/resource/claim-markup-labour-division",
+        "/ontology",
+        "/resource/%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+    ):
         other = browser.open(path)
         other.wait_for_load_state("load")
         assert "<script>alert(" in other.inner_text("main")

@@ -22,9 +22,11 @@ def server(app_server):
     need no subprocess; tests/security and the browser tests use the real server."""
     return app_server
 
+
 @pytest.fixture
 def real_server(real_app_server):
     return real_app_server
+
 
 IRIS = """SELECT DISTINCT ?x ?class WHERE {
   { ?x ?p ?o } UNION { ?s ?p ?x } UNION { GRAPH ?x { ?a ?b ?c } }
@@ -92,7 +94,7 @@ def test_the_project_graph_dereferences(real_server):
 
 def test_every_ontology_term_used_in_the_graph_has_its_anchor(real_server):
     store = OxigraphStore(real_server.store, read_only=True)
-    terms = {str(t)[len(PD):] for t in store.query(TERMS).column("t")} - {""}  # "": the namespace, the page
+    terms = {str(t)[len(PD) :] for t in store.query(TERMS).column("t")} - {""}  # "": the namespace, the page
     store.close()
     page = Page(real_server.get("/ontology", headers={"Accept": "text/html"}).text)
     assert len(terms) > 50

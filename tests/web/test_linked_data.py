@@ -18,6 +18,7 @@ def server(app_server):
     need no subprocess; tests/security and the browser tests use the real server."""
     return app_server
 
+
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 QUOTE = "Chongqing, for example, successfully lobbied the Ministry of Commerce to be granted the ATDC in Tanzania."
 MARKUP = ["<script>alert(", "<b>bold</b>", "<img src=x", "<iframe", "</dd></dl>"]
@@ -59,10 +60,16 @@ def test_claim_page_shows_what_its_graph_holds(server):
     assert "/resource/chongqing-tanzania-atdc" in p.links and QUOTE in p.text
 
 
-@pytest.mark.parametrize("fmt, media_type, parse_as", [
-    ("turtle", "text/turtle", "turtle"), ("ntriples", "application/n-triples", "nt"),
-    ("jsonld", "application/ld+json", "json-ld"), ("rdfxml", "application/rdf+xml", "xml"),
-    ("trig", "application/trig", "trig")])
+@pytest.mark.parametrize(
+    "fmt, media_type, parse_as",
+    [
+        ("turtle", "text/turtle", "turtle"),
+        ("ntriples", "application/n-triples", "nt"),
+        ("jsonld", "application/ld+json", "json-ld"),
+        ("rdfxml", "application/rdf+xml", "xml"),
+        ("trig", "application/trig", "trig"),
+    ],
+)
 def test_resource_in_rdf_by_content_negotiation(server, fmt, media_type, parse_as):
     by_accept = server.get("/resource/chongqing", headers={"Accept": media_type})
     by_param = server.get("/resource/chongqing", params={"format": fmt})
@@ -98,7 +105,7 @@ def test_ontology_page_documents_every_term(server):
     store.close()
     r, p = page(server, "/ontology")
     assert r.status_code == 200 and len(terms) > 50
-    missing = [t for t in terms if str(t)[len(PD):] not in p.ids]
+    missing = [t for t in terms if str(t)[len(PD) :] not in p.ids]
     assert missing == []
     assert {"classes", "object-properties", "datatype-properties"} <= p.ids
 
@@ -128,17 +135,20 @@ def assert_markup_is_text(html: str, path: str) -> None:
         assert fragment not in html, f"{path}: raw {fragment!r} in the page"
 
 
-@pytest.mark.parametrize("path, shown", [
-    ("/query", "Which labels contain <script>alert('example')</script> markup?"),
-    ("/resource/markup-state", "<script>alert('label')</script> & <b>bold</b> \"quoted\""),
-    ("/resource/claim-markup-labour-division", "A note with <script>alert('note')</script> & an <img src=x"),
-    ("/ontology", "A definition with </dd></dl><script>alert('definition')</script> in it."),
-    ("/ontology", "A quote with <iframe src=\"javascript:alert('quote')\"></iframe>."),
-    ("/ontology", "<script>alert('class')</script> class"),
-    ("/resource/claim-markup-labour-division-provenance", "A note with <script>alert('note')</script>"),
-    ("/graph/inferred", "<script>alert('label')</script> & <b>bold</b>"),
-    ("/resource/%3Cscript%3Ealert(1)%3C%2Fscript%3E", "<script>alert(1)</script>"),
-])
+@pytest.mark.parametrize(
+    "path, shown",
+    [
+        ("/query", "Which labels contain <script>alert('example')</script> markup?"),
+        ("/resource/markup-state", "<script>alert('label')</script> & <b>bold</b> \"quoted\""),
+        ("/resource/claim-markup-labour-division", "A note with <script>alert('note')</script> & an <img src=x"),
+        ("/ontology", "A definition with </dd></dl><script>alert('definition')</script> in it."),
+        ("/ontology", "A quote with <iframe src=\"javascript:alert('quote')\"></iframe>."),
+        ("/ontology", "<script>alert('class')</script> class"),
+        ("/resource/claim-markup-labour-division-provenance", "A note with <script>alert('note')</script>"),
+        ("/graph/inferred", "<script>alert('label')</script> & <b>bold</b>"),
+        ("/resource/%3Cscript%3Ealert(1)%3C%2Fscript%3E", "<script>alert(1)</script>"),
+    ],
+)
 def test_markup_in_the_data_is_shown_as_text_on_every_page(server, path, shown):
     r, p = page(server, path)
     assert shown in p.text
@@ -172,10 +182,16 @@ def test_each_classification_says_what_it_rests_on(real_app_server):
     r, p = page(real_app_server, "/resource/hebei-drc-medical-teams")
     assert r.status_code == 200
     assert "rests on an interpretation" in p.text and "rests on explicit statements" not in p.text
-    answer = real_app_server.get("/sparql", params={"query": (
-        "SELECT DISTINCT ?c WHERE { ?c pd:supportLevel pd:Interpretation . "
-        "{ GRAPH ?c { pdr:hebei-drc-medical-teams ?p ?o } } UNION { GRAPH ?c { ?s ?q pdr:hebei-drc-medical-teams } } }")},
-        headers={"Accept": "application/sparql-results+json"})
+    answer = real_app_server.get(
+        "/sparql",
+        params={
+            "query": (
+                "SELECT DISTINCT ?c WHERE { ?c pd:supportLevel pd:Interpretation . "
+                "{ GRAPH ?c { pdr:hebei-drc-medical-teams ?p ?o } } UNION { GRAPH ?c { ?s ?q pdr:hebei-drc-medical-teams } } }"
+            )
+        },
+        headers={"Accept": "application/sparql-results+json"},
+    )
     interpretation_claims = [b["c"]["value"] for b in answer.json()["results"]["bindings"]]
     assert interpretation_claims
     for claim in interpretation_claims:

@@ -8,10 +8,9 @@ from urllib.parse import quote
 
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
+from web_servers import ROW_CAP
 
 from paradiplomacy.namespaces import PDR
-
-from web_servers import ROW_CAP
 
 
 @pytest.fixture
@@ -19,6 +18,7 @@ def server(app_server):
     """In this module, the app in this process (web_servers.InProcessServer): its pages and protocol
     need no subprocess; tests/security and the browser tests use the real server."""
     return app_server
+
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -38,20 +38,28 @@ def bindings(response):
 def test_get_form_post_and_direct_post_give_the_same_answer(server):
     get = server.get("/sparql", params={"query": LOBBYING}, headers={"Accept": JSON})
     form = server.post("/sparql", data={"query": LOBBYING}, headers={"Accept": JSON})
-    direct = server.post("/sparql", data=LOBBYING.encode(), headers={
-        "Accept": JSON, "Content-Type": "application/sparql-query; charset=utf-8"})
-    assert bindings(get) == bindings(form) == bindings(direct) == [{"who": {"type": "uri", "value": str(PDR.chongqing)}}]
+    direct = server.post(
+        "/sparql",
+        data=LOBBYING.encode(),
+        headers={"Accept": JSON, "Content-Type": "application/sparql-query; charset=utf-8"},
+    )
+    assert (
+        bindings(get) == bindings(form) == bindings(direct) == [{"who": {"type": "uri", "value": str(PDR.chongqing)}}]
+    )
     assert get.headers["Content-Type"].startswith(JSON)
 
 
-@pytest.mark.parametrize("accept, media_type", [
-    ("application/sparql-results+json", "application/sparql-results+json"),
-    ("application/sparql-results+xml", "application/sparql-results+xml"),
-    ("text/csv", "text/csv"),
-    ("text/tab-separated-values", "text/tab-separated-values"),
-    ("text/*;q=0.9, application/sparql-results+xml;q=0.1", "text/csv"),
-    ("*/*", "application/sparql-results+json"),
-])
+@pytest.mark.parametrize(
+    "accept, media_type",
+    [
+        ("application/sparql-results+json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("text/*;q=0.9, application/sparql-results+xml;q=0.1", "text/csv"),
+        ("*/*", "application/sparql-results+json"),
+    ],
+)
 def test_select_answers_in_the_accepted_format(server, accept, media_type):
     r = server.get("/sparql", params={"query": LOBBYING}, headers={"Accept": accept})
     assert r.status_code == 200 and r.headers["Content-Type"].split(";")[0] == media_type
@@ -64,24 +72,39 @@ def test_no_accept_header_means_json(server):
     assert r.headers["Content-Type"] == JSON
 
 
-@pytest.mark.parametrize("fmt, media_type", [("json", JSON), ("xml", "application/sparql-results+xml"),
-                                             ("csv", "text/csv"), ("tsv", "text/tab-separated-values"),
-                                             ("text/csv", "text/csv")])
+@pytest.mark.parametrize(
+    "fmt, media_type",
+    [
+        ("json", JSON),
+        ("xml", "application/sparql-results+xml"),
+        ("csv", "text/csv"),
+        ("tsv", "text/tab-separated-values"),
+        ("text/csv", "text/csv"),
+    ],
+)
 def test_format_parameter_overrides_accept(server, fmt, media_type):
     r = server.get("/sparql", params={"query": LOBBYING, "format": fmt}, headers={"Accept": "text/turtle"})
     assert r.status_code == 200 and r.headers["Content-Type"].split(";")[0] == media_type
 
 
-@pytest.mark.parametrize("accept, parse_as", [("text/turtle", "turtle"), ("application/n-triples", "nt"),
-                                              ("application/rdf+xml", "xml"), ("application/ld+json", "json-ld"),
-                                              ("application/trig", "trig")])
+@pytest.mark.parametrize(
+    "accept, parse_as",
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/rdf+xml", "xml"),
+        ("application/ld+json", "json-ld"),
+        ("application/trig", "trig"),
+    ],
+)
 def test_construct_answers_in_every_rdf_format(server, accept, parse_as):
     q = "CONSTRUCT { ?l pd:lobbiedBy ?who } WHERE { ?l pd:lobbiedBy ?who }"
     r = server.post("/sparql", data={"query": q}, headers={"Accept": accept})
     assert r.status_code == 200 and r.headers["Content-Type"].split(";")[0] == accept
     g = Graph().parse(data=r.text, format=parse_as)
-    assert set(g) == {(PDR["chongqing-atdc-lobbying"], URIRef("https://w3id.org/paradiplomacy/ontology#lobbiedBy"),
-                       PDR.chongqing)}
+    assert set(g) == {
+        (PDR["chongqing-atdc-lobbying"], URIRef("https://w3id.org/paradiplomacy/ontology#lobbiedBy"), PDR.chongqing)
+    }
 
 
 def test_describe_answers_turtle(server):
@@ -106,8 +129,11 @@ def test_malformed_query_is_400_with_the_parsers_message(server):
 def test_two_queries_are_refused(server):
     r = server.get("/sparql" + "?query=" + quote(LOBBYING) + "&query=" + quote(LOBBYING))
     assert r.status_code == 400 and "2 queries" in r.text
-    r = server.post("/sparql" + "?query=" + quote(LOBBYING), data=LOBBYING.encode(),
-                      headers={"Content-Type": "application/sparql-query"})
+    r = server.post(
+        "/sparql" + "?query=" + quote(LOBBYING),
+        data=LOBBYING.encode(),
+        headers={"Content-Type": "application/sparql-query"},
+    )
     assert r.status_code == 400 and "2 queries" in r.text
 
 
@@ -131,8 +157,7 @@ def test_wrong_media_type_is_415(server, content_type):
 def test_unmet_accept_is_406_and_says_what_is_offered(server):
     r = server.get("/sparql", params={"query": LOBBYING}, headers={"Accept": "image/png"})
     assert r.status_code == 406 and "application/sparql-results+json" in r.text
-    r = server.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s a pd:Ministry }"},
-                     headers={"Accept": "text/csv"})
+    r = server.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s a pd:Ministry }"}, headers={"Accept": "text/csv"})
     assert r.status_code == 406 and "text/turtle" in r.text
     r = server.get("/sparql", params={"query": LOBBYING, "format": "turtle"})
     assert r.status_code == 406
@@ -140,8 +165,10 @@ def test_unmet_accept_is_406_and_says_what_is_offered(server):
 
 def test_updates_are_refused_by_a_read_only_server(server):
     before = server.get("/sparql", params={"query": "ASK { pdr:x pdr:y pdr:z }"}, headers={"Accept": JSON})
-    for request in (dict(data={"update": "INSERT DATA { pdr:x pdr:y pdr:z }"}),
-                    dict(data=b"INSERT DATA { pdr:x pdr:y pdr:z }", headers={"Content-Type": "application/sparql-update"})):
+    for request in (
+        dict(data={"update": "INSERT DATA { pdr:x pdr:y pdr:z }"}),
+        dict(data=b"INSERT DATA { pdr:x pdr:y pdr:z }", headers={"Content-Type": "application/sparql-update"}),
+    ):
         r = server.post("/sparql", **request)
         assert r.status_code == 403 and "read-only" in r.text
     r = server.get("/sparql", params={"update": "INSERT DATA { pdr:x pdr:y pdr:z }"})
@@ -155,24 +182,33 @@ def test_default_graph_is_the_union_unless_the_request_names_graphs(server):
     q = "SELECT (COUNT(*) AS ?n) WHERE { pdr:chongqing ?p ?o }"
     union = int(bindings(server.get("/sparql", params={"query": q}))[0]["n"]["value"])
     only_claim = int(bindings(server.get("/sparql", params={"query": q, "default-graph-uri": claim}))[0]["n"]["value"])
-    nothing = int(bindings(server.get("/sparql", params={
-        "query": q, "default-graph-uri": "https://example.org/no-such-graph"}))[0]["n"]["value"])
+    nothing = int(
+        bindings(server.get("/sparql", params={"query": q, "default-graph-uri": "https://example.org/no-such-graph"}))[
+            0
+        ]["n"]["value"]
+    )
     assert union > only_claim == 2 and nothing == 0  # the claim says: a province-level unit, labelled Chongqing
 
 
 def test_the_union_default_graph_is_a_set(real_app_server):
     """A fact that several graphs state counts once over the default graph (COUNT, aggregates), and GRAPH ?g
     still finds every graph that states it. On the paper's graph, where several claims state one fact."""
+
     def one(query):
         return bindings(real_app_server.get("/sparql", params={"query": query}, headers={"Accept": JSON}))
-    shared = one("SELECT ?s ?p ?o (COUNT(?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s) && isIRI(?o)) } "
-                 "GROUP BY ?s ?p ?o HAVING (COUNT(?g) > 1) LIMIT 1")
+
+    shared = one(
+        "SELECT ?s ?p ?o (COUNT(?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s) && isIRI(?o)) } "
+        "GROUP BY ?s ?p ?o HAVING (COUNT(?g) > 1) LIMIT 1"
+    )
     assert shared, "the paper's graph has a fact stated in more than one graph"
     s, p, o = (shared[0][v] for v in ("s", "p", "o"))
     assert s["type"] == "uri" and p["type"] == "uri" and o["type"] == "uri"
     fact = f"<{s['value']}> <{p['value']}> <{o['value']}>"
     assert one(f"SELECT (COUNT(*) AS ?n) WHERE {{ {fact} }}")[0]["n"]["value"] == "1"
-    assert one(f"SELECT (COUNT(?g) AS ?n) WHERE {{ GRAPH ?g {{ {fact} }} }}")[0]["n"]["value"] == shared[0]["n"]["value"]
+    assert (
+        one(f"SELECT (COUNT(?g) AS ?n) WHERE {{ GRAPH ?g {{ {fact} }} }}")[0]["n"]["value"] == shared[0]["n"]["value"]
+    )
     union = one("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]["value"]
     distinct = one("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")
     assert union == distinct[0]["n"]["value"]
@@ -190,12 +226,21 @@ def test_protocol_dataset_wins_over_from_and_from_is_honoured(server):
     claim = str(PDR["claim-chongqing-lobbied-mofcom-for-atdc"])
     q = f"SELECT (COUNT(*) AS ?n) FROM <{claim}> WHERE {{ ?s ?p ?o }}"
     from_only = int(bindings(server.get("/sparql", params={"query": q}))[0]["n"]["value"])
-    assert from_only == len(Graph().parse(data=server.get("/sparql", params={
-        "query": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{claim}> {{ ?s ?p ?o }} }}"},
-        headers={"Accept": "text/turtle"}).text,
-        format="turtle"))
-    overridden = int(bindings(server.get("/sparql", params={
-        "query": q, "default-graph-uri": "https://example.org/no-such-graph"}))[0]["n"]["value"])
+    assert from_only == len(
+        Graph().parse(
+            data=server.get(
+                "/sparql",
+                params={"query": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{claim}> {{ ?s ?p ?o }} }}"},
+                headers={"Accept": "text/turtle"},
+            ).text,
+            format="turtle",
+        )
+    )
+    overridden = int(
+        bindings(server.get("/sparql", params={"query": q, "default-graph-uri": "https://example.org/no-such-graph"}))[
+            0
+        ]["n"]["value"]
+    )
     assert overridden == 0
 
 
@@ -210,8 +255,9 @@ def test_row_cap_cuts_the_answer_and_says_so(server):
     assert len(rows) == ROW_CAP + 1 and r.headers["X-SPARQL-MaxRows"] == str(ROW_CAP)
     small = server.get("/sparql", params={"query": LOBBYING})
     assert "X-SPARQL-MaxRows" not in small.headers
-    g = server.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
-                     headers={"Accept": "application/n-triples"})
+    g = server.get(
+        "/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, headers={"Accept": "application/n-triples"}
+    )
     assert len(g.text.strip().splitlines()) == ROW_CAP and g.headers["X-SPARQL-MaxRows"] == str(ROW_CAP)
 
 
@@ -220,8 +266,10 @@ def test_a_capped_answer_is_byte_for_byte_what_pyoxigraph_writes_for_those_rows(
     """Cut or not, the body is pyoxigraph's own serialisation of the rows it holds: the whole answer under the
     cap, the first ROW_CAP rows (the same as LIMIT ROW_CAP) over it."""
     import pyoxigraph as ox
+
     from paradiplomacy.store import OxigraphStore
     from paradiplomacy.web.formats import pyoxigraph_format
+
     store = OxigraphStore(server.store, read_only=True)
     for query, cut in (("SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o", True), (LOBBYING, False)):
         r = server.get("/sparql", params={"query": query, "format": fmt})
@@ -265,7 +313,9 @@ def test_void_describes_the_dataset(server):
     triples = int(g.value(dataset, VOID.triples))
     count = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
     assert triples == int(bindings(server.get("/sparql", params={"query": count}))[0]["n"]["value"]) > 1000
-    partitions = {g.value(p, VOID["class"]): int(g.value(p, VOID.entities)) for p in g.objects(dataset, VOID.classPartition)}
+    partitions = {
+        g.value(p, VOID["class"]): int(g.value(p, VOID.entities)) for p in g.objects(dataset, VOID.classPartition)
+    }
     assert partitions[URIRef("https://w3id.org/paradiplomacy/ontology#LobbyingForSelection")] == 1
     rdfxml = server.get("/.well-known/void", headers={"Accept": "application/rdf+xml"})
     assert len(Graph().parse(data=rdfxml.text, format="xml")) == len(g)
@@ -275,13 +325,18 @@ def test_cors_for_browser_clients_of_other_sites(server):
     r = server.get("/sparql", params={"query": LOBBYING}, headers={"Origin": "https://example.org"})
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     assert "X-SPARQL-MaxRows" in r.headers["Access-Control-Expose-Headers"]
-    preflight = server.request("OPTIONS", "/sparql", headers={
-        "Origin": "https://example.org", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "Content-Type"})
+    preflight = server.request(
+        "OPTIONS",
+        "/sparql",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "Content-Type",
+        },
+    )
     assert preflight.status_code == 200
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
     assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]
-
 
 
 def test_unknown_path_is_404_and_wrong_method_405(server):
@@ -300,13 +355,16 @@ def test_json_results_are_what_the_store_answers(server):
 
 def test_relative_iris_of_a_query_resolve_against_the_endpoint(server):
     """As the W3C protocol tests expect: `CONSTRUCT { <s> <p> 1 }` answers with resolved IRIs, not a 400."""
-    r = server.post("/sparql", data={"query": "CONSTRUCT { <s> <p> 1 } WHERE {}"},
-                      headers={"Accept": "application/n-triples"})
+    r = server.post(
+        "/sparql", data={"query": "CONSTRUCT { <s> <p> 1 } WHERE {}"}, headers={"Accept": "application/n-triples"}
+    )
     assert r.status_code == 200, r.text
-    assert r.text.strip() == (f"<{server.url}/s> <{server.url}/p> "
-                              '"1"^^<http://www.w3.org/2001/XMLSchema#integer> .')
-    own = server.post("/sparql", data={"query": "BASE <http://example.org/b/> CONSTRUCT { <s> <p> 1 } WHERE {}"},
-                        headers={"Accept": "application/n-triples"})
+    assert r.text.strip() == (f'<{server.url}/s> <{server.url}/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .')
+    own = server.post(
+        "/sparql",
+        data={"query": "BASE <http://example.org/b/> CONSTRUCT { <s> <p> 1 } WHERE {}"},
+        headers={"Accept": "application/n-triples"},
+    )
     assert own.text.startswith("<http://example.org/b/s>")  # the query's own BASE wins
 
 
@@ -314,13 +372,19 @@ def test_relative_iris_of_a_query_resolve_against_the_endpoint(server):
 @pytest.mark.parametrize("media_type", ["application/sparql-query", "application/sparql-update"])
 def test_a_body_in_another_charset_than_utf8_is_refused_naming_the_rule(server, charset, media_type):
     text = "ASK {}" if media_type.endswith("query") else "CLEAR SILENT GRAPH <urn:x>"
-    r = server.post("/sparql", data=text.encode("utf-16" if charset.lower().startswith("utf-16") else "latin-1"),
-                      headers={"Content-Type": f"{media_type}; charset={charset}", "Accept": JSON})
+    r = server.post(
+        "/sparql",
+        data=text.encode("utf-16" if charset.lower().startswith("utf-16") else "latin-1"),
+        headers={"Content-Type": f"{media_type}; charset={charset}", "Accept": JSON},
+    )
     assert r.status_code == 415 and "must be UTF-8" in r.text and f"charset={charset}" in r.text
 
 
 @pytest.mark.parametrize("charset", ["utf-8", "UTF8", "utf_8"])
 def test_a_utf8_body_is_answered_whatever_the_label_spells(server, charset):
-    r = server.post("/sparql", data="ASK { ?s ?p 'Zhōngguó' }".encode(),
-                      headers={"Content-Type": f"application/sparql-query; charset={charset}", "Accept": JSON})
+    r = server.post(
+        "/sparql",
+        data="ASK { ?s ?p 'Zhōngguó' }".encode(),
+        headers={"Content-Type": f"application/sparql-query; charset={charset}", "Accept": JSON},
+    )
     assert r.status_code == 200 and "boolean" in r.json()

@@ -13,8 +13,6 @@ HTML = {"Accept": "text/html"}
 JSON = {"Accept": "application/json"}
 
 
-
-
 def count(store, query: str) -> int:
     return int(next(iter(store.query(query).as_dicts()))["n"])
 
@@ -31,8 +29,15 @@ def test_the_home_page_says_what_the_graph_is_and_leads_everywhere(client, store
     rows = count(store, "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a pd:FinancedProject }")
     assert f"{claims:,} claims of the paper" in page.text and f"{rows:,} dataset rows" in page.text
     assert "actors" in page.text and "engagements" in page.text and "Built 20" in page.text
-    for target in ("/query", "/browse", "/map", "/network", "/ontology", "/.well-known/void",
-                   "/download/paradiplomacy-kg.trig"):
+    for target in (
+        "/query",
+        "/browse",
+        "/map",
+        "/network",
+        "/ontology",
+        "/.well-known/void",
+        "/download/paradiplomacy-kg.trig",
+    ):
         assert target in page.links, target
     assert "home-search" in page.ids
 
@@ -86,11 +91,14 @@ def rows_of(html: str) -> int:
     return html.split("<tbody>", 1)[1].split("</tbody>", 1)[0].count("<tr>")
 
 
-@pytest.mark.parametrize("name, expected, asked", [
-    ("provinces", 31, "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a pd:ProvinceLevelUnit }"),
-    ("states", None, "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a pd:ForeignState }"),
-    ("sections", None, "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a pd:Section }"),
-])
+@pytest.mark.parametrize(
+    "name, expected, asked",
+    [
+        ("provinces", 31, "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a pd:ProvinceLevelUnit }"),
+        ("states", None, "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a pd:ForeignState }"),
+        ("sections", None, "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a pd:Section }"),
+    ],
+)
 def test_each_list_has_a_row_for_each_resource(client, store, name, expected, asked):
     n = count(store, asked)
     if expected is not None:
@@ -109,8 +117,11 @@ def test_lists_drill_down_and_paginate(client, store):
     overview = Page(client.get("/browse/mechanisms", headers=HTML).text)
     medical = next(link for link in overview.links if "MedicalTeamTwinning" in link)
     first = client.get(medical, headers=HTML)
-    total = count(store, "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a pd:MedicalTeamTwinning "
-                         "FILTER EXISTS { ?e pd:subStateActor|pd:foreignCounterpart ?x } }")
+    total = count(
+        store,
+        "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a pd:MedicalTeamTwinning "
+        "FILTER EXISTS { ?e pd:subStateActor|pd:foreignCounterpart ?x } }",
+    )
     assert total > 50 and f"{total} rows" in Page(first.text).text and "page 1 of" in first.text
     second = client.get(medical + "&page=2", headers=HTML)
     assert rows_of(second.text) == min(total - 50, 50) and second.text != first.text
@@ -140,12 +151,16 @@ OA_EXACT = ox.NamedNode("http://www.w3.org/ns/oa#exact")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
-@pytest.mark.parametrize("media_type, rdf_format", [("application/trig", ox.RdfFormat.TRIG),
-                                                    ("application/ld+json", ox.RdfFormat.JSON_LD)])
+@pytest.mark.parametrize(
+    "media_type, rdf_format", [("application/trig", ox.RdfFormat.TRIG), ("application/ld+json", ox.RdfFormat.JSON_LD)]
+)
 def test_a_resources_rdf_keeps_the_claim_graphs_its_page_shows(client, media_type, rdf_format):
     html = Page(client.get("/resource/jiangxi", headers=HTML).text)
-    shown_claims = {str(PDR) + link[len("/resource/"):] for link in html.links
-                    if link.startswith("/resource/claim-") and not link.endswith("-provenance")}
+    shown_claims = {
+        str(PDR) + link[len("/resource/") :]
+        for link in html.links
+        if link.startswith("/resource/claim-") and not link.endswith("-provenance")
+    }
     r = client.get("/resource/jiangxi", headers={"Accept": media_type})
     assert r.status_code == 200 and r.mimetype == media_type
     dataset = ox.Dataset(ox.parse(r.data, format=rdf_format))

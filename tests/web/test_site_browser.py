@@ -22,12 +22,23 @@ from web_servers import WIKIDATA, start, web_project
 pytestmark = [needs_chromium, pytest.mark.slow]
 
 PAGES = {
-    "home": "/", "query": "/query", "browse": "/browse", "provinces": "/browse/provinces",
-    "mechanisms": "/browse/mechanisms", "medical-teams": "/browse/engagements?type=https%3A%2F%2Fw3id.org%2F"
-    "paradiplomacy%2Fontology%23MedicalTeamTwinning", "sections": "/browse/sections", "sources": "/browse/sources",
-    "search": "/search?q=Jiangxi", "jiangxi": "/resource/jiangxi", "claim": "/resource/claim-lenz-end-13-jiangxi-twinned-with-chad",
-    "ontology": "/ontology", "void": "/.well-known/void", "service": "/service-description", "map": "/map",
-    "network": "/network", "preview": "/reconcile/preview?id=jiangxi",
+    "home": "/",
+    "query": "/query",
+    "browse": "/browse",
+    "provinces": "/browse/provinces",
+    "mechanisms": "/browse/mechanisms",
+    "medical-teams": "/browse/engagements?type=https%3A%2F%2Fw3id.org%2Fparadiplomacy%2Fontology%23MedicalTeamTwinning",
+    "sections": "/browse/sections",
+    "sources": "/browse/sources",
+    "search": "/search?q=Jiangxi",
+    "jiangxi": "/resource/jiangxi",
+    "claim": "/resource/claim-lenz-end-13-jiangxi-twinned-with-chad",
+    "ontology": "/ontology",
+    "void": "/.well-known/void",
+    "service": "/service-description",
+    "map": "/map",
+    "network": "/network",
+    "preview": "/reconcile/preview?id=jiangxi",
 }
 READY = {"map": "#map-status[data-rendered]", "network": "#network-status[data-rendered]", "query": ".CodeMirror"}
 
@@ -41,8 +52,7 @@ def wide(playwright, real_server, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def narrow(playwright, real_server, tmp_path_factory):
-    b = Browser(playwright, tmp_path_factory.mktemp("narrow"), real_server.url, width=375, height=800,
-                bypass_csp=True)
+    b = Browser(playwright, tmp_path_factory.mktemp("narrow"), real_server.url, width=375, height=800, bypass_csp=True)
     yield b
     b.context.close()
 
@@ -114,7 +124,8 @@ def test_an_unreachable_service_is_a_short_wrapped_message(playwright, offline, 
     try:
         page = browser.open("/query")
         page.wait_for_selector(".CodeMirror")
-        text = page.evaluate("""async (query) => {
+        text = page.evaluate(
+            """async (query) => {
           const yasgui = window.paradiplomacyYasgui;
           const answered = new Promise(resolve => yasgui.once("queryResponse", (_, tab) => resolve(tab)));
           const tab = yasgui.getTab();
@@ -122,7 +133,9 @@ def test_an_unreachable_service_is_a_short_wrapped_message(playwright, offline, 
           tab.query().catch(() => {});  // the failure is read from the results below
           const error = (await answered).getYasr().results.getError();
           return error && error.text;
-        }""", f"SELECT * WHERE {{ SERVICE <{WIKIDATA}> {{ ?s ?p ?o }} }} LIMIT 1")
+        }""",
+            f"SELECT * WHERE {{ SERVICE <{WIKIDATA}> {{ ?s ?p ?o }} }} LIMIT 1",
+        )
         assert text.startswith(f"The external service <{WIKIDATA}> is unreachable from this server"), text
         assert text.count(WIKIDATA) == 1 and len(text) < 200 and "127.0.0.1" not in text
         message = page.wait_for_selector(".yasr .errorResult pre")

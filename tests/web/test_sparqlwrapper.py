@@ -7,16 +7,30 @@ import io
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
-from SPARQLWrapper import (CSV, GET, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, URLENCODED, XML,
-                           SPARQLWrapper)
+from SPARQLWrapper import (
+    CSV,
+    GET,
+    JSON,
+    JSONLD,
+    N3,
+    POST,
+    POSTDIRECTLY,
+    RDFXML,
+    TSV,
+    TURTLE,
+    URLENCODED,
+    XML,
+    SPARQLWrapper,
+)
 
 from paradiplomacy.namespaces import PD, PDR
 from paradiplomacy.store import OxigraphStore
 
 SELECT = "SELECT ?s ?label WHERE { ?s a pd:ProvinceLevelUnit ; rdfs:label ?label }"
 CONSTRUCT = "CONSTRUCT { ?s a pd:ForeignState ; rdfs:label ?label } WHERE { ?s a pd:ForeignState ; rdfs:label ?label }"
-PREFIXES = ("PREFIX pd: <https://w3id.org/paradiplomacy/ontology#>\n"
-            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
+PREFIXES = (
+    "PREFIX pd: <https://w3id.org/paradiplomacy/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+)
 WAYS = [(GET, URLENCODED), (POST, URLENCODED), (POST, POSTDIRECTLY)]
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")]
 
@@ -92,7 +106,9 @@ def test_construct_in_every_rdf_format(server, expected, fmt, parse_as, method, 
 
 @pytest.mark.parametrize("fmt", [TURTLE, RDFXML, JSONLD])
 def test_describe(server, fmt):
-    result = client(server, fmt, GET, URLENCODED, "DESCRIBE <https://w3id.org/paradiplomacy/resource/tanzania>").convert()
+    result = client(
+        server, fmt, GET, URLENCODED, "DESCRIBE <https://w3id.org/paradiplomacy/resource/tanzania>"
+    ).convert()
     g = result if isinstance(result, Graph) else Graph().parse(data=result, format="turtle")
     assert (PDR.tanzania, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), PD.ForeignState) in g
     assert (PDR.tanzania, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("Tanzania", lang="en")) in g

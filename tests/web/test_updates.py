@@ -9,9 +9,8 @@ import sys
 
 import pytest
 import requests
-from rdflib import Graph, Namespace, URIRef
-
 from conftest import sources_dir
+from rdflib import Graph, Namespace, URIRef
 from web_servers import web_project
 
 pytestmark = pytest.mark.slow  # real servers, processes or a browser
@@ -52,15 +51,31 @@ def test_service_description_says_updates_are_supported(writable):
 
 
 def cli(server, *args):
-    return subprocess.run([sys.executable, "-m", "paradiplomacy", "--home", str(server.home), "--store",
-                           str(server.store), "--sources", str(sources_dir()), *args],
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "paradiplomacy",
+            "--home",
+            str(server.home),
+            "--store",
+            str(server.store),
+            "--sources",
+            str(sources_dir()),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_the_server_follows_a_load_and_a_build_by_another_process(writable, tmp_path):
     extra = tmp_path / "extra.ttl"
-    extra.write_text("<https://w3id.org/paradiplomacy/resource/loaded-thing> "
-                     "<http://www.w3.org/2000/01/rdf-schema#label> 'loaded' .\n")
+    extra.write_text(
+        "<https://w3id.org/paradiplomacy/resource/loaded-thing> "
+        "<http://www.w3.org/2000/01/rdf-schema#label> 'loaded' .\n"
+    )
     loaded = "ASK { pdr:loaded-thing rdfs:label 'loaded' }"
     assert not ask(writable, loaded)
     result = cli(writable, "load", str(extra))
@@ -75,9 +90,23 @@ def test_the_server_follows_a_load_and_a_build_by_another_process(writable, tmp_
 
 def test_serve_refuses_updates_without_a_token(tmp_path):
     home = web_project(tmp_path)
-    result = subprocess.run([sys.executable, "-m", "paradiplomacy", "--home", str(home), "--store",
-                             str(tmp_path / "store"), "serve", "--port", "9"],
-                            env={**os.environ, "PARADIPLOMACY_UPDATES": "yes"},
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "paradiplomacy",
+            "--home",
+            str(home),
+            "--store",
+            str(tmp_path / "store"),
+            "serve",
+            "--port",
+            "9",
+        ],
+        env={**os.environ, "PARADIPLOMACY_UPDATES": "yes"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2 and "PARADIPLOMACY_UPDATE_TOKEN" in result.stderr
     assert not (tmp_path / "store").exists()  # it stopped before building anything

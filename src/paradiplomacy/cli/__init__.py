@@ -17,12 +17,11 @@ import click
 from rdflib import Literal, URIRef
 
 from paradiplomacy import __version__
+from paradiplomacy.cli.projects import built_store, in_use, project_config, store_location
 from paradiplomacy.errors import EXIT_INVALID_INPUT, EXIT_OTHER, InvalidInput, ParadiplomacyError
 from paradiplomacy.namespaces import PREFIXES
 from paradiplomacy.settings import Config, setting_help
 from paradiplomacy.store import EXPORT_FORMATS, QueryResult, QuerySyntaxError, open_store
-from paradiplomacy.cli.projects import built_store, in_use, project_config, store_location
-
 
 _config = project_config  # every command but init works on a project
 
@@ -38,8 +37,10 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except InvalidInput as exc:
-            _say(f"error: invalid input ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}); "
-                 "nothing was written:")
+            _say(
+                f"error: invalid input ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}); "
+                "nothing was written:"
+            )
             for p in exc.problems:
                 _say(f"  {p}")
             ctx.exit(EXIT_INVALID_INPUT)
@@ -60,8 +61,12 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="paradiplomacy")
-@click.option("--home", type=click.Path(file_okay=False), help="Project directory (ontology/, data/, queries/). [env PARADIPLOMACY_HOME; default: the current "
-                   "directory if it is a project, else the packaged project]")
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False),
+    help="Project directory (ontology/, data/, queries/). [env PARADIPLOMACY_HOME; default: the current "
+    "directory if it is a project, else the packaged project]",
+)
 @click.option("--store", help=setting_help("store"))
 @click.option("--backend", type=click.Choice(["oxigraph", "memory", "remote"]), help=setting_help("backend"))
 @click.option("--data", "data_dir", help=setting_help("data_dir"))
@@ -79,8 +84,9 @@ def cli(ctx, home, store, backend, data_dir, ontology_dir, sources_dir):
       paradiplomacy query queries/twinned-provinces.rq
       paradiplomacy export --format nquads
     """
-    overrides = dict(store=store, backend=backend, data_dir=data_dir, ontology_dir=ontology_dir,
-                     sources_dir=sources_dir)
+    overrides = dict(
+        store=store, backend=backend, data_dir=data_dir, ontology_dir=ontology_dir, sources_dir=sources_dir
+    )
     ctx.obj = Config.from_env(home=home, **overrides)
 
 
@@ -91,17 +97,20 @@ def ctx_command() -> str:
 
 def _report_build(result, seconds: float, config: Config) -> None:
     ev = result.evidence
-    _say(f"read {len(ev.claims)} claims from {len(ev.files)} files, {len(ev.works)} works, "
-         f"{len(ev.declared)} resources")
+    _say(
+        f"read {len(ev.claims)} claims from {len(ev.files)} files, {len(ev.works)} works, {len(ev.declared)} resources"
+    )
     if ev.unverified_sources:
         from paradiplomacy.evidence.quotes import unverified_note
+
         _say(unverified_note(ev.unverified_sources, config.path("sources_dir"), ctx_command()))
     for w in result.shacl.warnings:
         _say(f"warning: {w}")
     from paradiplomacy.linking.mapping import report_lines
+
     for line in report_lines(result.links):
         _say(line)
-    if not result.quads:   # validated only: count what would be written
+    if not result.quads:  # validated only: count what would be written
         result.quads = sum(1 for _ in result.dataset.quads((None, None, None, None)))
         result.graphs = sum(1 for _ in result.dataset.contexts())
     stages = ", ".join(f"{k} {v:.1f}s" for k, v in result.seconds.items())
@@ -109,8 +118,12 @@ def _report_build(result, seconds: float, config: Config) -> None:
 
 
 @cli.command()
-@click.option("--all", "check_all", is_flag=True,
-              help="Also check the datasets and Wikidata links when they are unchanged since their last check.")
+@click.option(
+    "--all",
+    "check_all",
+    is_flag=True,
+    help="Also check the datasets and Wikidata links when they are unchanged since their last check.",
+)
 @click.pass_context
 def validate(ctx, check_all):
     """Check ontology/ and data/ (schema, ids, quotes, SHACL) without writing anything to the store.
@@ -119,6 +132,7 @@ def validate(ctx, check_all):
     or the resources the claims declare changed since their last successful check (a digest kept in
     var/validate-cache), or with --all."""
     from paradiplomacy.build import VALIDATE_CACHE, prepare
+
     config = _config(ctx)
     started = time.monotonic()
     cache = config.home / VALIDATE_CACHE
@@ -127,15 +141,21 @@ def validate(ctx, check_all):
     result = prepare(config, cache=cache)
     _report_build(result, time.monotonic() - started, config)
     if result.datasets_skipped:
-        _say(f"datasets and links: unchanged since their last check ({VALIDATE_CACHE.as_posix()}), not checked again "
-             "(paradiplomacy validate --all checks them)")
+        _say(
+            f"datasets and links: unchanged since their last check ({VALIDATE_CACHE.as_posix()}), not checked again "
+            "(paradiplomacy validate --all checks them)"
+        )
     _say("valid")
 
 
 @cli.command()
 @click.argument("text", required=False, default="")
-@click.option("--kind", type=click.Choice(["resource", "concept", "work", "class", "property"]), multiple=True,
-              help="Only identifiers of this kind (repeatable).")
+@click.option(
+    "--kind",
+    type=click.Choice(["resource", "concept", "work", "class", "property"]),
+    multiple=True,
+    help="Only identifiers of this kind (repeatable).",
+)
 @click.pass_context
 def ids(ctx, text, kind):
     """List the identifiers a claim can use (slug or name, kind, label, type, where declared), read from
@@ -143,10 +163,14 @@ def ids(ctx, text, kind):
     (case-insensitive)."""
     from paradiplomacy.evidence.ids import identifiers
     from paradiplomacy.evidence.ontology import Vocabulary, load_ontology
+
     config = _config(ctx)
     vocab = Vocabulary(load_ontology(config.path("ontology_dir")))
-    found = [i for i in identifiers(config.path("data_dir"), vocab, config.home)
-             if i.matches(text) and (not kind or i.kind in kind)]
+    found = [
+        i
+        for i in identifiers(config.path("data_dir"), vocab, config.home)
+        if i.matches(text) and (not kind or i.kind in kind)
+    ]
     rows = [(i.name, i.kind, i.label, i.type, i.where) for i in found]
     header = ("id", "kind", "label", "type", "declared at")
     widths = [min(60, max([len(header[c])] + [len(r[c]) for r in rows])) for c in range(len(header))]
@@ -160,7 +184,10 @@ def ids(ctx, text, kind):
 def _peak_memory_mb() -> float:
     """Peak resident memory of this process plus its waited-for children (HermiT's Java), in MB."""
     import resource
-    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+
+    return (
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    ) / 1024
 
 
 def _report_inference(inference, seconds: float | None = None) -> None:
@@ -168,31 +195,44 @@ def _report_inference(inference, seconds: float | None = None) -> None:
         return
     if inference.read is not None:
         read = inference.read
-        _say(f"read {read.triples:,} asserted triples: {len(read.tbox)} ontology graph(s) "
-             f"({sum(read.tbox.values()):,} triples: {', '.join(f'<{g}>' for g in read.tbox)}), "
-             f"{len(read.data)} data graph(s) ({sum(read.data.values()):,} triples)")
+        _say(
+            f"read {read.triples:,} asserted triples: {len(read.tbox)} ontology graph(s) "
+            f"({sum(read.tbox.values()):,} triples: {', '.join(f'<{g}>' for g in read.tbox)}), "
+            f"{len(read.data)} data graph(s) ({sum(read.data.values()):,} triples)"
+        )
     for w in inference.warnings:
         _say(f"warning: {w}")
     timing = ", ".join(f"{k} {v:.1f}s" for k, v in inference.seconds.items())
-    hermit = f"HermiT {len(inference.hermit)} over {inference.hermit_triples:,} triples" if "hermit" in inference.seconds \
+    hermit = (
+        f"HermiT {len(inference.hermit)} over {inference.hermit_triples:,} triples"
+        if "hermit" in inference.seconds
         else "HermiT did not run"
+    )
     total = f"; {seconds:.1f}s in all, peak memory {_peak_memory_mb():,.0f} MB" if seconds is not None else ""
-    _say(f"inferred {len(inference.triples):,} triples (OWL 2 RL {len(inference.rl):,}, {hermit}; {timing}{total}) "
-         "into <https://w3id.org/paradiplomacy/graph/inferred>")
+    _say(
+        f"inferred {len(inference.triples):,} triples (OWL 2 RL {len(inference.rl):,}, {hermit}; {timing}{total}) "
+        "into <https://w3id.org/paradiplomacy/graph/inferred>"
+    )
     if "hermit" not in inference.seconds and not any(w.startswith("HermiT skipped") for w in inference.warnings):
         from paradiplomacy.reasoning.reasoners import JAVA_HELP
+
         _say(f"warning: HermiT skipped: {JAVA_HELP}")
     for c in inference.unsatisfiable:
         _say(f"warning: unsatisfiable class {c}")
 
 
 @cli.command()
-@click.option("--reason/--no-reason", default=True, show_default=True,
-              help="Classify with HermiT and materialise OWL 2 RL into the inferred graph.")
+@click.option(
+    "--reason/--no-reason",
+    default=True,
+    show_default=True,
+    help="Classify with HermiT and materialise OWL 2 RL into the inferred graph.",
+)
 @click.pass_context
 def build(ctx, reason):
     """(Re)build the store from ontology/ and data/. Atomic: on any error the store is unchanged."""
     from paradiplomacy.build import build as do_build
+
     config = _config(ctx)
     started = time.monotonic()
     _say(f"building {config.backend} store at {store_location(config)} for {in_use(config)} ...")
@@ -204,8 +244,13 @@ def build(ctx, reason):
 
 
 @cli.command()
-@click.option("--tbox", "tbox", multiple=True, metavar="GRAPH",
-              help="A graph (IRI) to read as an ontology besides the project's and those holding an owl:Ontology; repeatable.")
+@click.option(
+    "--tbox",
+    "tbox",
+    multiple=True,
+    metavar="GRAPH",
+    help="A graph (IRI) to read as an ontology besides the project's and those holding an owl:Ontology; repeatable.",
+)
 @click.pass_context
 def reason(ctx, tbox):
     """Reason over every asserted graph of the store: OWL 2 RL over the ontologies and all the data
@@ -213,12 +258,15 @@ def reason(ctx, tbox):
     project's graph. Replaces the inferred graph. An inconsistency names the claims, files or graphs
     involved, and nothing is written."""
     from paradiplomacy.build import reason_store
+
     config = _config(ctx)
     store = open_store(config)
     if store.is_empty():
         raise click.ClickException("the store is empty: run `paradiplomacy build` or `paradiplomacy load` first")
     started = time.monotonic()
-    _report_inference(reason_store(store, config.reasoning_limit, config.hermit_limit, tbox), time.monotonic() - started)
+    _report_inference(
+        reason_store(store, config.reasoning_limit, config.hermit_limit, tbox), time.monotonic() - started
+    )
     _say(f"store: {len(store)} quads")
 
 
@@ -226,8 +274,10 @@ def _print_explanation(exp, indent: str = "") -> None:
     origin = "inferred" if exp.inferred else "asserted"
     click.echo(f"{indent}{_short(exp.resource)} is a {_short(exp.cls)} ({origin}) because it:")
     if exp.rests_on == "interpretation":
-        click.echo(f"{indent}  [rests on an interpretation: it does not hold on the explicit statements alone; "
-                   f"interpretation claims: {', '.join(_short(c) for c in exp.interpretations) or 'none listed'}]")
+        click.echo(
+            f"{indent}  [rests on an interpretation: it does not hold on the explicit statements alone; "
+            f"interpretation claims: {', '.join(_short(c) for c in exp.interpretations) or 'none listed'}]"
+        )
     else:
         click.echo(f"{indent}  [rests on explicit statements: it holds with every interpretation claim left out]")
     for cond in exp.conditions:
@@ -236,9 +286,11 @@ def _print_explanation(exp, indent: str = "") -> None:
         for f in cond.facts:
             click.echo(f"{indent}      {_short(f.subject)} {_short(f.predicate)} {_short(f.object)}")
             where = f" [{f.file}:{f.line}]" if f.file else ""
-            click.echo(f"{indent}        claim {_short(f.claim)}{where} ({f.support}), {_short(f.source)}"
-                       + (f", section \"{f.section}\"" if f.section else ""))
-            click.echo(f"{indent}        \"{f.quote}\"")
+            click.echo(
+                f"{indent}        claim {_short(f.claim)}{where} ({f.support}), {_short(f.source)}"
+                + (f', section "{f.section}"' if f.section else "")
+            )
+            click.echo(f'{indent}        "{f.quote}"')
         for sub in cond.because:
             _print_explanation(sub, indent + "      ")
 
@@ -251,7 +303,10 @@ def explain(ctx, resource, as_json):
     """Why RESOURCE (a slug, pdr:slug or IRI) is in a central-local model class: the asserted facts
     that satisfy the class definition, each with its claim, quote, section and source."""
     from dataclasses import asdict
-    from paradiplomacy.reasoning.explain import explain as do_explain, resource_iri
+
+    from paradiplomacy.reasoning.explain import explain as do_explain
+    from paradiplomacy.reasoning.explain import resource_iri
+
     store = built_store(_config(ctx))
     iri = resource_iri(resource)
     if not store.query(f"ASK {{ <{iri}> ?p ?o }}").boolean:
@@ -268,8 +323,12 @@ def explain(ctx, resource, as_json):
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--reason/--no-reason", default=True, show_default=True,
-              help="Re-reason the whole store afterwards (OWL 2 RL over everything, HermiT over the project's graph).")
+@click.option(
+    "--reason/--no-reason",
+    default=True,
+    show_default=True,
+    help="Re-reason the whole store afterwards (OWL 2 RL over everything, HermiT over the project's graph).",
+)
 @click.pass_context
 def load(ctx, files, reason):
     """Add evidence (.yaml) or RDF files (Turtle, TriG, N-Triples, N-Quads, RDF/XML, JSON-LD).
@@ -278,13 +337,16 @@ def load(ctx, files, reason):
     write. Loading a file again replaces what it loaded before. A later `build` rebuilds from
     data/ only. Then the whole store is reasoned over again (`--no-reason` leaves the inferred graph as it was)."""
     from paradiplomacy.build import load_files
+
     config = _config(ctx)
     store = open_store(config)
     if reason:  # `reasonable` keeps no state from one command to the next: no incremental reasoning
         _say("loading, then re-reasoning the whole store as it will be (nothing is written before) ...")
     counts = load_files(config, store, [Path(f) for f in files], reason=reason)
-    _say(f"loaded {counts['claims']} claims and {counts['rdf_quads']} RDF quads into {counts['graphs']} graphs; "
-         f"store: {len(store)} quads")
+    _say(
+        f"loaded {counts['claims']} claims and {counts['rdf_quads']} RDF quads into {counts['graphs']} graphs; "
+        f"store: {len(store)} quads"
+    )
     if reason:
         _say(f"re-reasoned the whole store in {counts['reasoning_seconds']:.1f}s:")
         _report_inference(counts["inference"], counts["reasoning_seconds"])
@@ -307,8 +369,8 @@ def _short(term) -> str:
     if isinstance(term, URIRef):
         s = str(term)
         for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-            if s.startswith(ns) and s[len(ns):] and "/" not in s[len(ns):]:
-                return f"{prefix}:{s[len(ns):]}"
+            if s.startswith(ns) and s[len(ns) :] and "/" not in s[len(ns) :]:
+                return f"{prefix}:{s[len(ns) :]}"
         return f"<{s}>"
     return str(term)
 
@@ -340,17 +402,26 @@ def _json_term(t) -> dict:
 
 @cli.command()
 @click.argument("query")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
-              help="Output: an aligned table, CSV, or SPARQL 1.1 Query Results JSON. CONSTRUCT results are Turtle.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output: an aligned table, CSV, or SPARQL 1.1 Query Results JSON. CONSTRUCT results are Turtle.",
+)
 @click.pass_context
 def query(ctx, query, fmt):
     """Run a SPARQL query (a string or a .rq file) on the store; all graphs form the default graph."""
     config = _config(ctx)
     from paradiplomacy.sparql.service import resolve
+
     sparql = resolve(_read_query(query), config)  # SERVICE IRIs as the service_map setting says
     result = built_store(config, check_first=sparql).query(sparql)
     if result.kind == "ask":
-        click.echo(json.dumps({"head": {}, "boolean": result.boolean}) if fmt == "json" else str(result.boolean).lower())
+        click.echo(
+            json.dumps({"head": {}, "boolean": result.boolean}) if fmt == "json" else str(result.boolean).lower()
+        )
     elif result.kind == "graph":
         click.echo(result.as_graph().serialize(format="turtle"))
     elif fmt == "table":
@@ -362,13 +433,22 @@ def query(ctx, query, fmt):
             w.writerow(["" if t is None else str(t) for t in row])
     else:
         bindings = [{v: _json_term(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows]
-        click.echo(json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
-                              ensure_ascii=False, indent=1))
+        click.echo(
+            json.dumps(
+                {"head": {"vars": result.variables}, "results": {"bindings": bindings}}, ensure_ascii=False, indent=1
+            )
+        )
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="nquads", show_default=True,
-              help="nquads, trig and jsonld keep the named graphs; turtle, ntriples and rdfxml write their union.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(EXPORT_FORMATS)),
+    default="nquads",
+    show_default=True,
+    help="nquads, trig and jsonld keep the named graphs; turtle, ntriples and rdfxml write their union.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
 @click.pass_context
 def export(ctx, fmt, output):
@@ -383,17 +463,27 @@ def export(ctx, fmt, output):
 
 
 @cli.command()
-@click.option("--claims", "n", type=click.IntRange(100, 10_000_000), required=True,
-              help="How many claims to write (about 200 declare the actors, the rest engagements).")
+@click.option(
+    "--claims",
+    "n",
+    type=click.IntRange(100, 10_000_000),
+    required=True,
+    help="How many claims to write (about 200 declare the actors, the rest engagements).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="The same seed writes the same files.")
-@click.option("--out", type=click.Path(file_okay=False), required=True,
-              help="Directory of the synthetic project (replaced if it exists).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Directory of the synthetic project (replaced if it exists).",
+)
 @click.pass_context
 def generate(ctx, n, seed, out):
     """Write a synthetic evidence set for tests and benchmarks (never facts about the world).
 
     Then: paradiplomacy --home OUT --sources OUT/data/sources build"""
     from paradiplomacy.evidence.synthetic import generate as do_generate
+
     counts = do_generate(Path(out), n, seed, ontology_dir=_config(ctx).path("ontology_dir"))
     _say(f"wrote {counts['claims']} claims ({counts['engagements']} engagements) in {counts['files']} files to {out}")
 
@@ -410,10 +500,11 @@ SELECT ?class (COUNT(DISTINCT ?asserted) AS ?graph) (COUNT(DISTINCT ?claimed) AS
   BIND(IF(?g = pdg:inferred, ?s, ?none) AS ?inferred)
 } GROUP BY ?class ORDER BY DESC(?graph) DESC(?reasoner) ?class
 """
-STATS_COLUMNS = {"graph": "typed so in any graph but the reasoner's (claims, datasets, reference data, links, "
-                          "ontology)",
-                 "claims": "typed so in the assertions of the paper's claims",
-                 "inferred": "typed so by the reasoner (graph pdg:inferred)"}
+STATS_COLUMNS = {
+    "graph": "typed so in any graph but the reasoner's (claims, datasets, reference data, links, ontology)",
+    "claims": "typed so in the assertions of the paper's claims",
+    "inferred": "typed so by the reasoner (graph pdg:inferred)",
+}
 
 
 @cli.command()
@@ -431,10 +522,15 @@ def stats(ctx, as_json):
         "quads": len(store),
         "named_graphs": len(store.named_graphs()),
         "claims": count("SELECT (COUNT(?c) AS ?n) { ?c a pd:Claim }"),
-        "sources_cited_by_claims": count("SELECT (COUNT(DISTINCT ?s) AS ?n) { ?c a pd:Claim ; prov:wasDerivedFrom ?s }"),
-        "works": count("SELECT (COUNT(DISTINCT ?w) AS ?n) { GRAPH pdg:bibliography { ?w dct:title ?t ; a prov:Entity } }"),
-        "classes": {_short(r[0]): dict(zip(STATS_COLUMNS, (int(n) for n in r[1:])))
-                    for r in store.query(STATS_QUERY).rows},
+        "sources_cited_by_claims": count(
+            "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?c a pd:Claim ; prov:wasDerivedFrom ?s }"
+        ),
+        "works": count(
+            "SELECT (COUNT(DISTINCT ?w) AS ?n) { GRAPH pdg:bibliography { ?w dct:title ?t ; a prov:Entity } }"
+        ),
+        "classes": {
+            _short(r[0]): dict(zip(STATS_COLUMNS, (int(n) for n in r[1:]))) for r in store.query(STATS_QUERY).rows
+        },
     }
     if as_json:
         click.echo(json.dumps(figures, indent=1))

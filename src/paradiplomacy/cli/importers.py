@@ -26,29 +26,38 @@ def import_group():
 
 
 def _run(ctx, name: str, path: str, review: str | None) -> None:
-    from paradiplomacy.store import open_store
     from paradiplomacy.importers.pipeline import default_review_path, import_dataset
+    from paradiplomacy.store import open_store
+
     config = project_config(ctx)
     store = open_store(config)
     imported = import_dataset(config, store, name, Path(path), Path(review) if review else None)
     mentions = sum(len(r.mentions) for r in imported.recognitions)
     times = ", ".join(f"{k} {v:.1f}s" for k, v in imported.seconds.items())
-    _say(f"imported {len(imported.records)} Africa rows of {imported.info.title} from {path}: "
-         f"{imported.engagements} engagements of provincial actors ({mentions} mentions); "
-         f"{len(imported.quads)} quads into <{next(iter(sorted(imported.graphs)))}> and its provenance ({times})")
-    _say(f"review report: {len(imported.review)} names to review in "
-         f"{review or default_review_path(config, imported.info)}")
+    _say(
+        f"imported {len(imported.records)} Africa rows of {imported.info.title} from {path}: "
+        f"{imported.engagements} engagements of provincial actors ({mentions} mentions); "
+        f"{len(imported.quads)} quads into <{next(iter(sorted(imported.graphs)))}> and its provenance ({times})"
+    )
+    _say(
+        f"review report: {len(imported.review)} names to review in "
+        f"{review or default_review_path(config, imported.info)}"
+    )
     _say(f"store: {len(store)} quads")
 
 
 def _command(name: str, what: str):
     @import_group.command(name, help=f"Import {what} from PATH.")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-    @click.option("--review", type=click.Path(dir_okay=False),
-                  help="Where to write the review report (CSV). [default: var/review/DATASET.csv]")
+    @click.option(
+        "--review",
+        type=click.Path(dir_okay=False),
+        help="Where to write the review report (CSV). [default: var/review/DATASET.csv]",
+    )
     @click.pass_context
     def command(ctx, path, review):
         _run(ctx, name, path, review)
+
     return command
 
 
@@ -66,12 +75,14 @@ def evaluate_command(ctx, fixture, errors):
     """Precision and recall of provincial-actor recognition on a hand-labelled FIXTURE (YAML)."""
     from paradiplomacy.importers.evaluate import evaluate
     from paradiplomacy.importers.reference import load_reference
+
     config = project_config(ctx)
     scores = evaluate(Path(fixture), load_reference(config.path("data_dir")))
     click.echo(f"{'rows':<10} {'n':>4} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>9} {'recall':>7} {'F1':>6}")
     for s in sorted(scores.values(), key=lambda s: (s.name == "all", s.name)):
-        click.echo(f"{s.name:<10} {s.rows:>4} {s.tp:>4} {s.fp:>4} {s.fn:>4} {s.precision:>9.3f} {s.recall:>7.3f} "
-                   f"{s.f1:>6.3f}")
+        click.echo(
+            f"{s.name:<10} {s.rows:>4} {s.tp:>4} {s.fp:>4} {s.fn:>4} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f}"
+        )
         if errors:
             for row_id, expected, predicted in s.errors:
                 click.echo(f"    project {row_id}: labelled {expected or '-'}, recognised {predicted or '-'}")

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import click
 
-from paradiplomacy.cli.projects import project_config
-
 from paradiplomacy import __version__
+from paradiplomacy.cli.projects import project_config
 from paradiplomacy.errors import InvalidInput, Problem
 
 DEFAULT_REVIEW = "var/links/wikidata-proposals.csv"
@@ -20,9 +19,10 @@ def _say(message: str) -> None:
 
 
 def _prepared(config):
-    from paradiplomacy.linking.mapping import entity_kinds
     from paradiplomacy.build import prepare
+    from paradiplomacy.linking.mapping import entity_kinds
     from paradiplomacy.namespaces import GRAPH_ONTOLOGY
+
     result = prepare(config)
     ontology = result.dataset.graph(GRAPH_ONTOLOGY)
     mapping = result.links.mapping if result.links else None
@@ -31,24 +31,40 @@ def _prepared(config):
 
 def _endpoint(config, url: str | None):
     from paradiplomacy.linking.wikidata import WikidataClient
+
     return WikidataClient(url or config.wikidata_sparql)
 
 
 @click.command("link")
-@click.option("--endpoint", metavar="URL", help="SPARQL endpoint to ask (default: the wikidata_sparql setting, "
-              "PARADIPLOMACY_WIKIDATA_SPARQL).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help=f"Review file to write. [default {DEFAULT_REVIEW}]")
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="SPARQL endpoint to ask (default: the wikidata_sparql setting, PARADIPLOMACY_WIKIDATA_SPARQL).",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help=f"Review file to write. [default {DEFAULT_REVIEW}]"
+)
 @click.option("--only", multiple=True, metavar="SLUG", help="Propose for this resource only (repeatable).")
-@click.option("--candidates", type=click.IntRange(1, 20), default=3, show_default=True,
-              help="Proposals per resource, at most.")
-@click.option("--min-score", type=click.FloatRange(0, 1), default=0.6, show_default=True,
-              help="Lowest score proposed.")
-@click.option("--accept", "accept_file", type=click.Path(dir_okay=False, exists=True), metavar="FILE",
-              help="Add the rows of a review file marked accept=yes to data/links/wikidata.csv (asks nothing).")
+@click.option(
+    "--candidates", type=click.IntRange(1, 20), default=3, show_default=True, help="Proposals per resource, at most."
+)
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.6, show_default=True, help="Lowest score proposed.")
+@click.option(
+    "--accept",
+    "accept_file",
+    type=click.Path(dir_okay=False, exists=True),
+    metavar="FILE",
+    help="Add the rows of a review file marked accept=yes to data/links/wikidata.csv (asks nothing).",
+)
 @click.option("--reviewer", help="With --accept: who reviewed, for rows whose reviewed_by is empty.")
 @click.option("--refresh-slice", is_flag=True, help="Regenerate data/wikidata/slice.ttl for the linked items.")
-@click.option("--from", "from_file", type=click.Path(dir_okay=False, exists=True), metavar="FILE",
-              help="With --refresh-slice: read a Wikidata-shaped RDF file instead of the endpoint.")
+@click.option(
+    "--from",
+    "from_file",
+    type=click.Path(dir_okay=False, exists=True),
+    metavar="FILE",
+    help="With --refresh-slice: read a Wikidata-shaped RDF file instead of the endpoint.",
+)
 @click.option("--status", is_flag=True, help="List the places and organisations, linked or not; ask nothing.")
 @click.pass_context
 def link(ctx, endpoint, output, only, candidates, min_score, accept_file, reviewer, refresh_slice, from_file, status):
@@ -87,42 +103,61 @@ def _status(config):
 
 def _propose(config, url, output, only, candidates, min_score):
     from paradiplomacy.linking.reconcile import graph_entities, reconcile, write_review
+
     result, ontology, mapping, kinds = _prepared(config)
     linked = mapping.by_slug() if mapping else {}
     unknown = sorted(only - set(kinds))
     if unknown:
         raise click.BadParameter(f"not a place or organisation of the graph: {', '.join(unknown)}", param_hint="--only")
-    entities = [e for e in graph_entities(result, ontology, mapping)
-                if e.slug not in linked and (not only or e.slug in only)]
+    entities = [
+        e for e in graph_entities(result, ontology, mapping) if e.slug not in linked and (not only or e.slug in only)
+    ]
     ep = _endpoint(config, url)
-    when = dt.datetime.now(dt.timezone.utc)
+    when = dt.datetime.now(dt.UTC)
     _say(f"asking {ep.url} about {len(entities)} unlinked resources ...")
     results = {e.slug: (e, reconcile(ep, e, candidates, min_score)) for e in entities}
     path = Path(output) if output else config.workspace / DEFAULT_REVIEW
     write_review(path, results, ep.url, when)
     for slug, (_, assessed) in sorted(results.items()):
         best = next((a for a in assessed if a.decision == "proposed"), None)
-        click.echo(f"{slug:45} " + (f"{best.facts.qid:10} {best.score:.3f} {best.facts.label}" if best else "no candidate"))
+        click.echo(
+            f"{slug:45} " + (f"{best.facts.qid:10} {best.score:.3f} {best.facts.label}" if best else "no candidate")
+        )
     proposed = sum(1 for _, a in results.values() if any(x.decision == "proposed" for x in a))
-    _say(f"proposals for {proposed} of {len(entities)} resources written to {path}; review them, set accept=yes "
-         f"on the right row, then run: paradiplomacy link --accept {path}")
+    _say(
+        f"proposals for {proposed} of {len(entities)} resources written to {path}; review them, set accept=yes "
+        f"on the right row, then run: paradiplomacy link --accept {path}"
+    )
 
 
 def _accept(config, review: Path, reviewer):
     from paradiplomacy.linking.reconcile import accept, mapping_path
+
     result, ontology, mapping, kinds = _prepared(config)
     path = mapping_path(config)
     if mapping is None:
-        raise InvalidInput([Problem(str(path), None, None, "no curated mapping to add to: create it with a "
-                                                           "'# version: 1' line and the CSV header")])
+        raise InvalidInput(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    "no curated mapping to add to: create it with a '# version: 1' line and the CSV header",
+                )
+            ]
+        )
     from paradiplomacy.linking.mapping import declared_slugs
-    added = accept(review, path, mapping, declared_slugs(result.dataset), set(kinds), reviewer,
-                   dt.date.today(), mapping.file)
+
+    added = accept(
+        review, path, mapping, declared_slugs(result.dataset), set(kinds), reviewer, dt.date.today(), mapping.file
+    )
     for link in added:
         _say(f"linked {link.slug} -> {link.qid} ({link.label}), reviewed by {link.reviewed_by}")
     if added:
-        _say(f"{mapping.file}: version {int(mapping.version) + 1}; run `paradiplomacy link --refresh-slice` "
-             f"for the new items, then `paradiplomacy build`")
+        _say(
+            f"{mapping.file}: version {int(mapping.version) + 1}; run `paradiplomacy link --refresh-slice` "
+            f"for the new items, then `paradiplomacy build`"
+        )
     else:
         _say(f"no row of {review} is marked accept=yes: nothing changed")
 
@@ -130,11 +165,12 @@ def _accept(config, review: Path, reviewer):
 def _refresh(config, url, from_file):
     from paradiplomacy.linking.mapping import SLICE_FILE, write_atomically
     from paradiplomacy.linking.wikidata import WikidataFile, refresh_slice
+
     result, ontology, mapping, kinds = _prepared(config)
     if mapping is None or not mapping.links:
         raise click.ClickException("no curated links: nothing to slice")
     ep = WikidataFile(Path(from_file)) if from_file else _endpoint(config, url)
-    when = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    when = dt.datetime.now(dt.UTC).replace(microsecond=0)
     qids = sorted({link.qid for link in mapping.links})
     header = [
         f"Offline slice of Wikidata for the resources linked in {mapping.file} (mapping version {mapping.version}).",
@@ -146,8 +182,11 @@ def _refresh(config, url, from_file):
         "`paradiplomacy build` loads it into the graph <https://w3id.org/paradiplomacy/graph/wikidata>.",
     ]
     if from_file:
-        upstream = [line[1:].strip() for line in Path(from_file).read_text(encoding="utf-8").splitlines()
-                    if line.startswith("#")]
+        upstream = [
+            line[1:].strip()
+            for line in Path(from_file).read_text(encoding="utf-8").splitlines()
+            if line.startswith("#")
+        ]
         if upstream:
             header += ["", f"The header of {from_file}:"] + [f"| {line}" for line in upstream]
     text, data = refresh_slice(ep, qids, header, when)
@@ -161,4 +200,5 @@ def _refresh(config, url, from_file):
 
 def _wd(qid):
     from paradiplomacy.namespaces import WD
+
     return WD[qid]

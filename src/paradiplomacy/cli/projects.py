@@ -36,8 +36,10 @@ def built_store(config: Config, check_first: str | None = None) -> Store:
         if check_first is not None:
             store.query(check_first)  # on an empty store: raises QuerySyntaxError, costs nothing
         store.close()
-        raise StoreError(f"the store at {store_location(config)} is empty ({in_use(config)}): build it with "
-                         "`paradiplomacy build`, or run `paradiplomacy serve`, which builds it first")
+        raise StoreError(
+            f"the store at {store_location(config)} is empty ({in_use(config)}): build it with "
+            "`paradiplomacy build`, or run `paradiplomacy serve`, which builds it first"
+        )
     return store
 
 
@@ -48,5 +50,8 @@ def init(directory):
     directory, for adding evidence: then `cd DIRECTORY && paradiplomacy build`."""
     target = Path(directory).resolve()
     copied = init_project(target)
-    click.echo(f"copied {', '.join(d + '/' for d in copied)} to {target}; add claims under data/claims/, then "
-               f"`paradiplomacy validate` and `paradiplomacy build` there (the store goes to var/store)", err=True)
+    click.echo(
+        f"copied {', '.join(d + '/' for d in copied)} to {target}; add claims under data/claims/, then "
+        f"`paradiplomacy validate` and `paradiplomacy build` there (the store goes to var/store)",
+        err=True,
+    )

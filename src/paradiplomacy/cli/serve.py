@@ -25,20 +25,32 @@ def _say(message: str) -> None:
 
 def check_settings(config) -> None:
     if config.backend not in ("oxigraph", "remote"):
-        raise ServeError("serve reads the on-disk store (--backend oxigraph, the default) or a SPARQL server "
-                         "(--backend remote), not an in-memory one")
+        raise ServeError(
+            "serve reads the on-disk store (--backend oxigraph, the default) or a SPARQL server "
+            "(--backend remote), not an in-memory one"
+        )
     if config.updates and not config.update_token:
         raise ServeError("PARADIPLOMACY_UPDATES is on but PARADIPLOMACY_UPDATE_TOKEN is empty: updates need a token")
     if config.workers < 1 or config.query_timeout <= 0 or config.row_cap < 1 or config.max_request_bytes < 1:
         raise ServeError("workers, query timeout, row cap and request size limit must be positive")
-    if config.max_answer_bytes < 1 or config.worker_wait <= 0 or config.queued_queries < 0 \
-            or config.client_queries < 0 or config.client_connections < 0 or config.request_timeout <= 0 \
-            or config.idle_timeout < 1:
-        raise ServeError("the answer size limit, worker wait, request timeout and idle timeout must be positive, "
-                         "queued and per-client queries not negative")
+    if (
+        config.max_answer_bytes < 1
+        or config.worker_wait <= 0
+        or config.queued_queries < 0
+        or config.client_queries < 0
+        or config.client_connections < 0
+        or config.request_timeout <= 0
+        or config.idle_timeout < 1
+    ):
+        raise ServeError(
+            "the answer size limit, worker wait, request timeout and idle timeout must be positive, "
+            "queued and per-client queries not negative"
+        )
     from paradiplomacy.web.app import service_routes
+
     service_routes(config)  # a malformed service map stops the server before anything is built
     from paradiplomacy.web.proxy import public_origin
+
     public_origin(config)  # so does a public URL that is not one
 
 
@@ -46,6 +58,7 @@ def ensure_store(config) -> None:
     """Build the store from ontology/ and data/ if it is empty or missing."""
     from paradiplomacy.build import build
     from paradiplomacy.store import open_store
+
     store = open_store(config)
     try:
         if store.is_empty():
@@ -63,6 +76,7 @@ def unverified_sources(config) -> list[str]:
     """The sources whose quotes the build of the store did not verify (recorded by the build)."""
     from paradiplomacy.namespaces import PDR
     from paradiplomacy.store import open_store
+
     store = open_store(config, read_only=config.backend == "oxigraph")
     try:
         works = [str(row[0]) for row in store.query(UNVERIFIED_QUERY).rows]
@@ -87,28 +101,39 @@ def serve(ctx, host, port, workers):
     unverified = unverified_sources(config)
     if unverified:
         from paradiplomacy.evidence.quotes import unverified_note
+
         _say(unverified_note(unverified, config.path("sources_dir"), "build") + "; the store was built so")
     from paradiplomacy.web import create_app
+
     app = create_app(config)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a clean exit stops the query workers
     _say(f"project: {in_use(config)}; store: {store_location(config)}")
     if config.public_url:
         _say(f"public URL: {config.public_url}")
     elif config.host not in ("127.0.0.1", "localhost", "::1") and not config.trusted_proxy:
-        _say("note: the pages and descriptions advertise the listening address; set PARADIPLOMACY_PUBLIC_URL "
-             "(or a trusted proxy) for the URL that clients use")
+        _say(
+            "note: the pages and descriptions advertise the listening address; set PARADIPLOMACY_PUBLIC_URL "
+            "(or a trusted proxy) for the URL that clients use"
+        )
     try:  # waitress binds here; it reads a whole body before the app sees it, and refuses one over the limit (413)
-        server = http_server(app, host=config.host, port=config.port, ident="paradiplomacy",
-                             max_request_body_size=config.max_request_bytes + 1,
-                             request_timeout=config.request_timeout,
-                             client_connections=0 if config.trusted_proxy else config.client_connections,
-                             **connection_adjustments(config),
-                             **proxy_adjustments(config))
+        server = http_server(
+            app,
+            host=config.host,
+            port=config.port,
+            ident="paradiplomacy",
+            max_request_body_size=config.max_request_bytes + 1,
+            request_timeout=config.request_timeout,
+            client_connections=0 if config.trusted_proxy else config.client_connections,
+            **connection_adjustments(config),
+            **proxy_adjustments(config),
+        )
     except OSError as exc:  # taken since check_port looked
         raise _port_error(config.host, config.port, exc) from exc
-    _say(f"serving http://{config.host}:{config.port}/ (query interface /query, SPARQL endpoint /sparql; "
-         f"{config.workers} query workers, time limit {config.query_timeout:g} s, row cap {config.row_cap}); "
-         "Ctrl-C stops")
+    _say(
+        f"serving http://{config.host}:{config.port}/ (query interface /query, SPARQL endpoint /sparql; "
+        f"{config.workers} query workers, time limit {config.query_timeout:g} s, row cap {config.row_cap}); "
+        "Ctrl-C stops"
+    )
     server.run()
 
 
@@ -120,8 +145,12 @@ def connection_adjustments(config) -> dict:
     """waitress's threads and connection timeouts. SPARQL requests hold at most workers + queued_queries
     threads (web.context.Admission), so PAGE_THREADS more are always there for the rest; a connection with
     no progress for idle_timeout seconds (idle, or not reading its answer) is closed, checked every second."""
-    return {"threads": config.workers + config.queued_queries + PAGE_THREADS, "connection_limit": CONNECTIONS,
-            "channel_timeout": config.idle_timeout, "cleanup_interval": 1}
+    return {
+        "threads": config.workers + config.queued_queries + PAGE_THREADS,
+        "connection_limit": CONNECTIONS,
+        "channel_timeout": config.idle_timeout,
+        "cleanup_interval": 1,
+    }
 
 
 def proxy_adjustments(config) -> dict:
@@ -129,16 +158,18 @@ def proxy_adjustments(config) -> dict:
     cleared), the scheme and the path prefix."""
     adjustments = {"url_scheme": config.url_scheme, "url_prefix": config.url_prefix.rstrip("/")}
     if config.trusted_proxy:
-        adjustments.update(trusted_proxy=config.trusted_proxy, trusted_proxy_count=1,
-                           trusted_proxy_headers=set(config.trusted_proxy_headers),
-                           clear_untrusted_proxy_headers=True)
+        adjustments.update(
+            trusted_proxy=config.trusted_proxy,
+            trusted_proxy_count=1,
+            trusted_proxy_headers=set(config.trusted_proxy_headers),
+            clear_untrusted_proxy_headers=True,
+        )
     return adjustments
 
 
 def _port_error(host: str, port: int, exc: OSError) -> click.UsageError:
     reason = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be bound ({exc.strerror or exc})"
-    return click.UsageError(f"port {port} on {host} {reason}: choose another with --port "
-                            "(or PARADIPLOMACY_PORT)")
+    return click.UsageError(f"port {port} on {host} {reason}: choose another with --port (or PARADIPLOMACY_PORT)")
 
 
 def check_port(host: str, port: int) -> None:
@@ -193,9 +224,12 @@ def http_server(app, request_timeout: float = 0, client_connections: int = 0, **
 
         def __init__(self, server, sock, addr, adj, map=None):
             super().__init__(server, sock, addr, adj, map)
-            if client_connections and isinstance(addr, tuple) and sum(
-                    1 for c in list(server.active_channels.values())
-                    if c.addr and c.addr[0] == addr[0]) > client_connections:
+            if (
+                client_connections
+                and isinstance(addr, tuple)
+                and sum(1 for c in list(server.active_channels.values()) if c.addr and c.addr[0] == addr[0])
+                > client_connections
+            ):
                 self.dropped = True
                 self.handle_close()
 

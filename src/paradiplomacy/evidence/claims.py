@@ -23,13 +23,28 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from paradiplomacy import __version__
-from paradiplomacy.evidence.reader import NAME_FIELDS, Claim, Evidence, Work
-from paradiplomacy.namespaces import BIBO, GRAPH_BIBLIOGRAPHY, GRAPH_ONTOLOGY, OA, PD, PDR, SOFTWARE, claim_iri, claim_provenance_iri
 from paradiplomacy.evidence.quotes import SourceText, source_text
+from paradiplomacy.evidence.reader import NAME_FIELDS, Claim, Evidence, Work
+from paradiplomacy.namespaces import (
+    BIBO,
+    GRAPH_BIBLIOGRAPHY,
+    GRAPH_ONTOLOGY,
+    OA,
+    PD,
+    PDR,
+    SOFTWARE,
+    claim_iri,
+    claim_provenance_iri,
+)
 from paradiplomacy.rdfutil import slugify
 
-CONTAINER_TYPE = {"AcademicArticle": BIBO.Journal, "Article": BIBO.Periodical, "BookSection": BIBO.Book,
-                  "Chapter": BIBO.Book, "Webpage": BIBO.Website}
+CONTAINER_TYPE = {
+    "AcademicArticle": BIBO.Journal,
+    "Article": BIBO.Periodical,
+    "BookSection": BIBO.Book,
+    "Chapter": BIBO.Book,
+    "Webpage": BIBO.Website,
+}
 SUPPORT = {"explicit": PD.ExplicitStatement, "interpretation": PD.Interpretation}
 
 
@@ -72,10 +87,19 @@ def bibliography_graph(g: Graph, works: dict[str, Work]) -> None:
             g.add((s, PD.publicationYear, Literal(d["year"], datatype=XSD.integer)))
         if "accessed" in d:
             g.add((s, PD.accessed, Literal(d["accessed"].isoformat(), datatype=XSD.date)))
-        simple = {"title_en": PD.titleTranslation, "title_translit": PD.titleTransliteration,
-                  "publisher": DCTERMS.publisher, "place": PD.publicationPlace, "volume": BIBO.volume,
-                  "issue": BIBO.issue, "pages": BIBO.pages, "doi": BIBO.doi, "note": SKOS.note,
-                  "series": PD.series, "quote": DCTERMS.bibliographicCitation}
+        simple = {
+            "title_en": PD.titleTranslation,
+            "title_translit": PD.titleTransliteration,
+            "publisher": DCTERMS.publisher,
+            "place": PD.publicationPlace,
+            "volume": BIBO.volume,
+            "issue": BIBO.issue,
+            "pages": BIBO.pages,
+            "doi": BIBO.doi,
+            "note": SKOS.note,
+            "series": PD.series,
+            "quote": DCTERMS.bibliographicCitation,
+        }
         for key, prop in simple.items():
             if key in d:
                 g.add((s, prop, Literal(d[key])))
@@ -121,8 +145,9 @@ def assertion_graph(g: Graph, claim: Claim) -> None:
                 g.add((s, v.prop.iri, Literal(v.value, datatype=v.prop.datatype)))
 
 
-def provenance(g: Graph, claim: Claim, evidence: Evidence, activity: URIRef, when: Literal,
-               texts: dict[str, SourceText | None]) -> None:
+def provenance(
+    g: Graph, claim: Claim, evidence: Evidence, activity: URIRef, when: Literal, texts: dict[str, SourceText | None]
+) -> None:
     c = claim_iri(claim.id)
     src = PDR[claim.source]
     g.add((c, RDF.type, PD.Claim))
@@ -153,7 +178,7 @@ def provenance(g: Graph, claim: Claim, evidence: Evidence, activity: URIRef, whe
         text = texts.get(claim.source)
         match = text.find(claim.quote) if text else None
         # each endnote the claim cites, with the quoted sentence its mark stands on (as the source places it)
-        for n, sentence in (text.marks(claim.quote).items() if match else ()):
+        for n, sentence in text.marks(claim.quote).items() if match else ():
             if n in claim.endnotes:
                 mark = PDR[f"claim-{claim.id}-endnote-{n}"]
                 g.add((c, PD.endnoteMark, mark))
@@ -189,15 +214,15 @@ def activity_graph(g: Graph, activity: URIRef, evidence: Evidence, when: Literal
     g.add((SOFTWARE, OWL.versionInfo, Literal(__version__)))
 
 
-def build_dataset(ontology: Graph, evidence: Evidence, sources_dir: Path | None = None,
-                  now: dt.datetime | None = None) -> Dataset:
+def build_dataset(
+    ontology: Graph, evidence: Evidence, sources_dir: Path | None = None, now: dt.datetime | None = None
+) -> Dataset:
     ds = Dataset()
     og = ds.graph(GRAPH_ONTOLOGY)
     for t in ontology:
         og.add(t)
     bibliography_graph(ds.graph(GRAPH_BIBLIOGRAPHY), evidence.works)
-    when = Literal((now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0).isoformat(),
-                   datatype=XSD.dateTime)
+    when = Literal((now or dt.datetime.now(dt.UTC)).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
     activity = build_activity_iri(evidence, ontology)
     activity_graph(ds.graph(activity), activity, evidence, when)
     texts = source_texts(evidence, sources_dir)

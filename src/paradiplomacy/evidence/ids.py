@@ -21,10 +21,10 @@ KINDS = ("resource", "concept", "work", "class", "property")
 
 @dataclass(frozen=True)
 class Identifier:
-    name: str        # what a claim writes: a slug, a class or property name
-    kind: str        # one of KINDS
-    label: str       # its English label ("" if it has none)
-    type: str        # its class(es); for a property, object or datatype and its range
+    name: str  # what a claim writes: a slug, a class or property name
+    kind: str  # one of KINDS
+    label: str  # its English label ("" if it has none)
+    type: str  # its class(es); for a property, object or datatype and its range
     where: str = ""  # file:line where a claim first declares it (resources), or the ontology
 
     def matches(self, text: str) -> bool:
@@ -58,20 +58,29 @@ def identifiers(data_dir: Path, vocab: Vocabulary, root: Path) -> list[Identifie
                 entry["label"] = item.names["label"][0]
     for slug, entry in declared.items():
         if entry["types"]:
-            out["resource", slug] = Identifier(slug, "resource", entry["label"], ", ".join(entry["types"]), entry["where"])
+            out["resource", slug] = Identifier(
+                slug, "resource", entry["label"], ", ".join(entry["types"]), entry["where"]
+            )
     for slug, iri in vocab.concepts.items():
         types = sorted(vocab.curie(t) for t in vocab.graph.objects(iri, RDF.type) if t != OWL.NamedIndividual)
         out["concept", slug] = Identifier(slug, "concept", _label(vocab, iri), ", ".join(types), "ontology")
     for wid, work in reader.works.items():
-        out["work", wid] = Identifier(wid, "work", work.data.get("title", ""), work.type,
-                                      f"{work.where.file}:{work.where.line}")
+        out["work", wid] = Identifier(
+            wid, "work", work.data.get("title", ""), work.type, f"{work.where.file}:{work.where.line}"
+        )
     for cls in vocab.classes:
         if isinstance(cls, URIRef):
-            out["class", vocab.curie(cls)] = Identifier(vocab.curie(cls), "class", _label(vocab, cls), "class", "ontology")
+            out["class", vocab.curie(cls)] = Identifier(
+                vocab.curie(cls), "class", _label(vocab, cls), "class", "ontology"
+            )
     for prop, info in vocab.properties.items():
         rng = vocab.graph.value(prop, RDFS.range)
         kind = "object property" if info.is_object else "datatype property"
         out["property", vocab.curie(prop)] = Identifier(
-            vocab.curie(prop), "property", _label(vocab, prop),
-            f"{kind} -> {vocab.curie(rng)}" if isinstance(rng, URIRef) else kind, "ontology")
+            vocab.curie(prop),
+            "property",
+            _label(vocab, prop),
+            f"{kind} -> {vocab.curie(rng)}" if isinstance(rng, URIRef) else kind,
+            "ontology",
+        )
     return sorted(out.values(), key=lambda i: (KINDS.index(i.kind), i.name))

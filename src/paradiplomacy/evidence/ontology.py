@@ -69,7 +69,7 @@ class Vocabulary:
         out = {}
         for s in set(self.graph.subjects(RDF.type, None)):
             if isinstance(s, URIRef) and str(s).startswith(str(PDR)):
-                out[str(s)[len(PDR):]] = s
+                out[str(s)[len(PDR) :]] = s
         return out
 
     def resolve(self, name: str) -> URIRef | None:
@@ -99,7 +99,7 @@ class Vocabulary:
     def curie(iri: URIRef) -> str:
         """The name evidence uses for a term: the ontology's own bare (`implementedBy`), others prefixed."""
         s = str(iri)
-        return s[len(str(PD)):] if s.startswith(str(PD)) else curie(s)
+        return s[len(str(PD)) :] if s.startswith(str(PD)) else curie(s)
 
     def label(self, iri: URIRef) -> str | None:
         for lbl in self.graph.objects(iri, RDFS.label):

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-_FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "—": "-", "–": "-", "‐": "-",
-                       "«": '"', "»": '"'})
+_FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "—": "-", "–": "-", "‐": "-", "«": '"', "»": '"'})
 _ELISION = re.compile(r"\[\.\.\.\]|\.\.\.|…")
 CONTEXT = 32  # characters of oa:prefix and oa:suffix
 _MARK = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
@@ -97,12 +96,17 @@ class SourceText:
         (Aho-Corasick, ahocorasick-rs) instead of one scan each, which grows as quotes x text:
         25,000 quotes in a 4 MB text took 37 s one by one. Later `find` calls read the result."""
         import ahocorasick_rs
-        firsts = sorted({ps[0] for ps in map(parts, set(quotes) - set(self._found))
-                         if ps and len(ps[0]) >= BATCH_MIN} - set(self._first))
+
+        firsts = sorted(
+            {ps[0] for ps in map(parts, set(quotes) - set(self._found)) if ps and len(ps[0]) >= BATCH_MIN}
+            - set(self._first)
+        )
         if not firsts:
             return
         self._first.update(dict.fromkeys(firsts, -1))
-        for index, start, _ in ahocorasick_rs.AhoCorasick(firsts).find_matches_as_indexes(self.folded, overlapping=True):
+        for index, start, _ in ahocorasick_rs.AhoCorasick(firsts).find_matches_as_indexes(
+            self.folded, overlapping=True
+        ):
             if self._first[firsts[index]] < 0 or start < self._first[firsts[index]]:
                 self._first[firsts[index]] = start
 
@@ -144,8 +148,10 @@ class SourceText:
             after = _MARK.match(self.text, tail)
             found += [after] if after else []
             for m in found:
-                boundary = max(self.text.rfind(". ", start, m.start() - 1) + 2, self.text.rfind("\n", start, m.start()) + 1, start)
-                sentence = " ".join(self.text[boundary:m.start()].split())
+                boundary = max(
+                    self.text.rfind(". ", start, m.start() - 1) + 2, self.text.rfind("\n", start, m.start()) + 1, start
+                )
+                sentence = " ".join(self.text[boundary : m.start()].split())
                 out.setdefault(int(m.group().translate(_DIGITS)), sentence)
         return out
 
@@ -162,8 +168,7 @@ class SourceText:
             last = pos + len(p) - 1
             at = pos + len(p)
         start, end = self._where[first], self._where[last] + 1
-        return Match(start, end, self.text[max(0, start - CONTEXT):start], self.text[end:end + CONTEXT])
-
+        return Match(start, end, self.text[max(0, start - CONTEXT) : start], self.text[end : end + CONTEXT])
 
     def divergence(self, quote: str) -> Divergence | None:
         """Where a quote that does not stand in the text leaves it (None if it does stand there): the
@@ -180,7 +185,7 @@ class SourceText:
             if pos >= 0:
                 at = pos + len(part)
                 continue
-            low, high, found = 0, len(part), at   # the longest prefix that stands in the text (monotone)
+            low, high, found = 0, len(part), at  # the longest prefix that stands in the text (monotone)
             while low < high:
                 mid = (low + high + 1) // 2
                 hit = self.folded.find(part[:mid], at)
@@ -190,15 +195,16 @@ class SourceText:
                     high = mid - 1
             matched = low
             if matched:
-                end = self._where[found + matched - 1] + 1   # in the original text, after the matched start
+                end = self._where[found + matched - 1] + 1  # in the original text, after the matched start
             else:
                 end = self._where[at] if at < len(self._where) else len(self.text)
             line = self.text.count("\n", 0, end) + 1
             column = end - (self.text.rfind("\n", 0, end) + 1) + 1
-            quoted = raw[:where_raw[lead + matched - 1] + 1] if matched else ""
-            rest = raw[len(quoted):]
-            return Divergence(number, len(raw_parts), quoted.strip(), line, column,
-                              _words(self.text[end:], 6), _words(rest, 6))
+            quoted = raw[: where_raw[lead + matched - 1] + 1] if matched else ""
+            rest = raw[len(quoted) :]
+            return Divergence(
+                number, len(raw_parts), quoted.strip(), line, column, _words(self.text[end:], 6), _words(rest, 6)
+            )
         return None
 
 
@@ -212,31 +218,38 @@ def _words(text: str, n: int) -> str:
 class Divergence:
     """Where a quote leaves its source text (SourceText.divergence)."""
 
-    part: int          # which part of the quote (1-based; parts are separated by elisions)
-    parts: int         # how many parts the quote has
-    matched: str       # the longest start of that part that stands in the text, as the quote writes it
-    line: int          # where the text and the quote part: line and character of the text (1-based)
+    part: int  # which part of the quote (1-based; parts are separated by elisions)
+    parts: int  # how many parts the quote has
+    matched: str  # the longest start of that part that stands in the text, as the quote writes it
+    line: int  # where the text and the quote part: line and character of the text (1-based)
     column: int
-    text_next: str     # the words that follow there in the text
-    quote_next: str    # the words that follow in the quote
+    text_next: str  # the words that follow there in the text
+    quote_next: str  # the words that follow in the quote
 
     def __str__(self) -> str:
-        which = f"part {self.part} of {self.parts} of the quote (parts stand between elisions)" if self.parts > 1 \
+        which = (
+            f"part {self.part} of {self.parts} of the quote (parts stand between elisions)"
+            if self.parts > 1
             else "the quote"
+        )
         if not self.matched:
             return f"{which} does not start with anything that stands in the text"
         shown = self.matched if len(self.matched) <= 60 else "..." + self.matched[-60:]
-        return (f"{which} leaves the text after its first {len(self.matched)} characters "
-                f"({shown!r}): at line {self.line}, character {self.column} of the text, the quote has "
-                f"{self.quote_next!r} where the text has {self.text_next!r}")
+        return (
+            f"{which} leaves the text after its first {len(self.matched)} characters "
+            f"({shown!r}): at line {self.line}, character {self.column} of the text, the quote has "
+            f"{self.quote_next!r} where the text has {self.text_next!r}"
+        )
 
 
 def unverified_note(sources, sources_dir, command: str = "validate") -> str:
     """What `validate`, `build` and `serve` say when quotes of some sources were not checked."""
-    return ("note: quotes not verified (the text of " + ", ".join(sorted(sources)) + f" is not in the sources "
-            f"directory, {sources_dir}): put each source's text file (its text_file in data/sources.yaml) in "
-            "that directory, or name the directory that holds them with PARADIPLOMACY_SOURCES or --sources "
-            f"(e.g. paradiplomacy --sources ../shared/sources {command})")
+    return (
+        "note: quotes not verified (the text of " + ", ".join(sorted(sources)) + f" is not in the sources "
+        f"directory, {sources_dir}): put each source's text file (its text_file in data/sources.yaml) in "
+        "that directory, or name the directory that holds them with PARADIPLOMACY_SOURCES or --sources "
+        f"(e.g. paradiplomacy --sources ../shared/sources {command})"
+    )
 
 
 @functools.lru_cache(maxsize=16)

@@ -22,17 +22,46 @@ from paradiplomacy.evidence.quotes import source_text
 from paradiplomacy.evidence.yamlfile import LineDict, LineList, read_yaml
 from paradiplomacy.rdfutil import SLUG
 
-WORK_TYPES = {"AcademicArticle", "Article", "Book", "BookSection", "Chapter", "Report", "Thesis",
-              "Webpage", "Document"}
-WORK_STRING_FIELDS = {"title", "title_en", "title_translit", "container", "publisher", "place", "volume",
-                      "issue", "pages", "url", "doi", "quote", "note", "series", "text_file", "cited_in"}
-WORK_FIELDS = WORK_STRING_FIELDS | {"id", "type", "authors", "editors", "year", "accessed", "published",
-                                    "sections", "endnotes"}
+WORK_TYPES = {"AcademicArticle", "Article", "Book", "BookSection", "Chapter", "Report", "Thesis", "Webpage", "Document"}
+WORK_STRING_FIELDS = {
+    "title",
+    "title_en",
+    "title_translit",
+    "container",
+    "publisher",
+    "place",
+    "volume",
+    "issue",
+    "pages",
+    "url",
+    "doi",
+    "quote",
+    "note",
+    "series",
+    "text_file",
+    "cited_in",
+}
+WORK_FIELDS = WORK_STRING_FIELDS | {
+    "id",
+    "type",
+    "authors",
+    "editors",
+    "year",
+    "accessed",
+    "published",
+    "sections",
+    "endnotes",
+}
 CLAIM_FIELDS = {"id", "quote", "locator", "source", "section", "endnotes", "support", "note", "assert"}
 # Names and notes an assert item may give: field -> (RDF property, language tag)
-NAME_FIELDS = {"label": (RDFS.label, "en"), "label_zh": (RDFS.label, "zh"),
-               "pinyin": (URIRef("https://w3id.org/paradiplomacy/ontology#pinyin"), "zh-Latn-pinyin"),
-               "altLabel": (SKOS.altLabel, "en"), "altLabel_zh": (SKOS.altLabel, "zh"), "comment": (RDFS.comment, "en")}
+NAME_FIELDS = {
+    "label": (RDFS.label, "en"),
+    "label_zh": (RDFS.label, "zh"),
+    "pinyin": (URIRef("https://w3id.org/paradiplomacy/ontology#pinyin"), "zh-Latn-pinyin"),
+    "altLabel": (SKOS.altLabel, "en"),
+    "altLabel_zh": (SKOS.altLabel, "zh"),
+    "comment": (RDFS.comment, "en"),
+}
 ITEM_NAME_FIELDS = set(NAME_FIELDS)
 SUPPORT_LEVELS = ("explicit", "interpretation")
 YEAR_PROPERTIES = {"startYear", "endYear", "year"}
@@ -144,24 +173,33 @@ class _Reader:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str) or not value.strip():
-            self.bad(self.at(file, mapping, key), f"{path}.{key}" if path else key,
-                     f"must be a non-empty string, not {value!r}")
+            self.bad(
+                self.at(file, mapping, key),
+                f"{path}.{key}" if path else key,
+                f"must be a non-empty string, not {value!r}",
+            )
             return None
         return value.strip()
 
     def slug(self, file, mapping, key, path, required=True):
         value = self.string(file, mapping, key, path, required)
         if value is not None and not SLUG.match(value):
-            self.bad(self.at(file, mapping, key), (f"{path}.{key}" if path else key),
-                     f"{value!r} is not a slug (lower-case letters, digits and single hyphens)")
+            self.bad(
+                self.at(file, mapping, key),
+                (f"{path}.{key}" if path else key),
+                f"{value!r} is not a slug (lower-case letters, digits and single hyphens)",
+            )
             return None
         return value
 
     def unknown_keys(self, file, mapping, allowed, path):
         for key in mapping:
             if key not in allowed:
-                self.bad(self.at(file, mapping, key), f"{path}.{key}" if path else str(key),
-                         f"unknown field{_suggest(str(key), allowed)}")
+                self.bad(
+                    self.at(file, mapping, key),
+                    f"{path}.{key}" if path else str(key),
+                    f"unknown field{_suggest(str(key), allowed)}",
+                )
 
     # ---- sources.yaml --------------------------------------------------------------------
 
@@ -188,8 +226,11 @@ class _Reader:
         self.unknown_keys(file, entry, WORK_FIELDS, path)
         wtype = self.string(file, entry, "type", path, required=True)
         if wtype and wtype not in WORK_TYPES:
-            self.bad(self.at(file, entry, "type"), f"{path}.type",
-                     f"unknown work type {wtype!r}{_suggest(wtype, WORK_TYPES)}; one of {sorted(WORK_TYPES)}")
+            self.bad(
+                self.at(file, entry, "type"),
+                f"{path}.type",
+                f"unknown work type {wtype!r}{_suggest(wtype, WORK_TYPES)}; one of {sorted(WORK_TYPES)}",
+            )
         data = {}
         for key in WORK_STRING_FIELDS:
             value = self.string(file, entry, key, path)
@@ -201,13 +242,17 @@ class _Reader:
             if names is None:
                 continue
             if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
-                self.bad(self.at(file, entry, key), (f"{path}.{key}" if path else key), "must be a list of names (strings)")
+                self.bad(
+                    self.at(file, entry, key), (f"{path}.{key}" if path else key), "must be a list of names (strings)"
+                )
             else:
                 data[key] = [n.strip() for n in names]
         if "year" in entry:
             year = entry["year"]
             if isinstance(year, bool) or not isinstance(year, int) or not YEAR_RANGE[0] - 200 <= year <= YEAR_RANGE[1]:
-                self.bad(self.at(file, entry, "year"), f"{path}.year", f"malformed year {year!r}: write a year such as 2018")
+                self.bad(
+                    self.at(file, entry, "year"), f"{path}.year", f"malformed year {year!r}: write a year such as 2018"
+                )
             else:
                 data["year"] = year
         for key in ("accessed", "published"):
@@ -219,8 +264,11 @@ class _Reader:
                     try:
                         data[key] = dt.date.fromisoformat(str(value))
                     except ValueError:
-                        self.bad(self.at(file, entry, key), (f"{path}.{key}" if path else key),
-                                 f"malformed date {value!r}: write it as YYYY-MM-DD")
+                        self.bad(
+                            self.at(file, entry, key),
+                            (f"{path}.{key}" if path else key),
+                            f"malformed date {value!r}: write it as YYYY-MM-DD",
+                        )
         work = Work(wid or "", wtype or "Document", data, where)
         self.read_sections(file, entry, path, work)
         self.read_endnotes(file, entry, path, work)
@@ -309,8 +357,11 @@ class _Reader:
             self.bad(self.at(file, entry, "support"), f"{path}.support", f"must be one of {', '.join(SUPPORT_LEVELS)}")
         note = self.string(file, entry, "note", path)
         if support == "interpretation" and not note:
-            self.bad(self.at(file, entry, "support"), f"{path}.note",
-                     "a claim with support: interpretation needs a 'note' saying how the facts follow from the quote")
+            self.bad(
+                self.at(file, entry, "support"),
+                f"{path}.note",
+                "a claim with support: interpretation needs a 'note' saying how the facts follow from the quote",
+            )
         endnotes = entry.get("endnotes") or []
         if isinstance(endnotes, int) and not isinstance(endnotes, bool):
             endnotes = [endnotes]
@@ -320,8 +371,11 @@ class _Reader:
         items = []
         asserted = entry.get("assert")
         if not isinstance(asserted, list) or not asserted:
-            self.bad(self.at(file, entry, "assert"), f"{path}.assert",
-                     "a claim must assert at least one fact (a list of resource descriptions)")
+            self.bad(
+                self.at(file, entry, "assert"),
+                f"{path}.assert",
+                "a claim must assert at least one fact (a list of resource descriptions)",
+            )
         else:
             for j, item in enumerate(asserted):
                 p = f"{path}.assert[{j}]"
@@ -337,28 +391,40 @@ class _Reader:
                 self.bad(where, f"{path}.id", f"duplicate claim id {cid!r} (first at {first.file}:{first.line})")
                 return
             self.claim_where[cid] = where
-            self.claims.append(Claim(cid, source or "", section, quote, locator, list(endnotes), support,
-                                     note, items, where, path, entry))
+            self.claims.append(
+                Claim(
+                    cid, source or "", section, quote, locator, list(endnotes), support, note, items, where, path, entry
+                )
+            )
 
     def read_item(self, file, item: LineDict, path) -> Item | None:
         iid = self.slug(file, item, "id", path)
         types = []
         raw_types = item.get("type")
         if raw_types is not None and not isinstance(raw_types, (str, list)):
-            self.bad(self.at(file, item, "type"), f"{path}.type",
-                     f"must be a class name or a list of class names, not {raw_types!r}")
+            self.bad(
+                self.at(file, item, "type"),
+                f"{path}.type",
+                f"must be a class name or a list of class names, not {raw_types!r}",
+            )
             raw_types = None
-        for t in ([raw_types] if isinstance(raw_types, str) else raw_types or []):
+        for t in [raw_types] if isinstance(raw_types, str) else raw_types or []:
             iri = self.vocab.resolve_class(t) if isinstance(t, str) else None
             if iri is None:
-                self.bad(self.at(file, item, "type"), f"{path}.type",
-                         f"unknown class {t!r}{_suggest(str(t), self.vocab.class_names())}")
+                self.bad(
+                    self.at(file, item, "type"),
+                    f"{path}.type",
+                    f"unknown class {t!r}{_suggest(str(t), self.vocab.class_names())}",
+                )
             elif any(isinstance(d, BNode) for d in self.vocab.graph.objects(iri, OWL.equivalentClass)):
                 # a defined class (the central-local models): the reasoner's to infer, never evidence's to give
-                self.bad(self.at(file, item, "type"), f"{path}.type",
-                         f"{t!r} is a class the reasoner infers from the facts that define it (designedBy, implementedBy, "
-                         "initiatedBy, imposedBy ...): state those facts, or the source's own classification with "
-                         "exemplifiesModel, instead of the type")
+                self.bad(
+                    self.at(file, item, "type"),
+                    f"{path}.type",
+                    f"{t!r} is a class the reasoner infers from the facts that define it (designedBy, implementedBy, "
+                    "initiatedBy, imposedBy ...): state those facts, or the source's own classification with "
+                    "exemplifiesModel, instead of the type",
+                )
             else:
                 types.append(iri)
         names: dict[str, list[str]] = {}
@@ -368,7 +434,11 @@ class _Reader:
             raw = item[key]
             values = raw if isinstance(raw, list) else [raw]
             if not all(isinstance(v, str) and v.strip() for v in values):
-                self.bad(self.at(file, item, key), (f"{path}.{key}" if path else key), "must be a string or a list of strings")
+                self.bad(
+                    self.at(file, item, key),
+                    (f"{path}.{key}" if path else key),
+                    "must be a string or a list of strings",
+                )
                 continue
             names[key] = [v.strip() for v in values]
         values = []
@@ -378,14 +448,21 @@ class _Reader:
             where = self.at(file, item, key)
             prop = self.vocab.resolve_property(str(key))
             if prop is None:
-                self.bad(where, (f"{path}.{key}" if path else key),
-                         f"unknown property{_suggest(str(key), self.vocab.property_names() + sorted(ITEM_NAME_FIELDS))}")
+                self.bad(
+                    where,
+                    (f"{path}.{key}" if path else key),
+                    f"unknown property{_suggest(str(key), self.vocab.property_names() + sorted(ITEM_NAME_FIELDS))}",
+                )
                 continue
-            for v in (raw if isinstance(raw, list) else [raw]):
+            for v in raw if isinstance(raw, list) else [raw]:
                 converted = self.convert(where, (f"{path}.{key}" if path else key), prop, str(key), v)
                 if key == "memberKind" and converted is not None and self.vocab.resolve_class(converted) is None:
-                    self.bad(where, f"{path}.{key}", f"unknown class {converted!r}: memberKind names an ontology class"
-                                                     f"{_suggest(converted, self.vocab.class_names())}")
+                    self.bad(
+                        where,
+                        f"{path}.{key}",
+                        f"unknown class {converted!r}: memberKind names an ontology class"
+                        f"{_suggest(converted, self.vocab.class_names())}",
+                    )
                     converted = None
                 if converted is not None:
                     values.append(Value(prop, converted, where, str(key), (f"{path}.{key}" if path else key)))
@@ -440,8 +517,11 @@ class _Reader:
             self.check_claim_locators(claim)
             for item in claim.items:
                 if item.id not in known:
-                    self.bad(item.where, f"{item.path}.id", f"unknown id {item.id!r}: no claim declares it with 'type'"
-                                               f"{_suggest(item.id, known)}")
+                    self.bad(
+                        item.where,
+                        f"{item.path}.id",
+                        f"unknown id {item.id!r}: no claim declares it with 'type'{_suggest(item.id, known)}",
+                    )
                 for v in item.values:
                     if v.prop.is_object and v.value not in known:
                         self.bad(v.where, v.path, f"unknown id {v.value!r}{_suggest(v.value, known)}")
@@ -460,11 +540,18 @@ class _Reader:
     def check_claim_locators(self, claim: Claim):
         work = self.works.get(claim.source)
         if work is None:
-            self.bad(claim.where, f"{claim.path}.source", f"unknown source {claim.source!r}{_suggest(claim.source, self.works)}")
+            self.bad(
+                claim.where,
+                f"{claim.path}.source",
+                f"unknown source {claim.source!r}{_suggest(claim.source, self.works)}",
+            )
             return
         if claim.section and claim.section not in work.sections:
-            self.bad(claim.where, f"{claim.path}.section",
-                     f"{claim.source!r} has no section {claim.section!r}{_suggest(claim.section, work.sections)}")
+            self.bad(
+                claim.where,
+                f"{claim.path}.section",
+                f"{claim.source!r} has no section {claim.section!r}{_suggest(claim.section, work.sections)}",
+            )
         if claim.quote and work.sections and not claim.section:
             self.bad(claim.where, f"{claim.path}.section", f"a quote from {claim.source!r} needs its section")
         for n in claim.endnotes:
@@ -479,8 +566,12 @@ class _Reader:
                     for value in item.names.get(key, []):
                         first = seen.setdefault((item.id, key), (value, item.where))
                         if first[0] != value:
-                            self.bad(item.where, f"{item.path}.{key}", f"{item.id!r} is labelled {value!r} here but {first[0]!r} "
-                                                      f"at {first[1].file}:{first[1].line}: use one label")
+                            self.bad(
+                                item.where,
+                                f"{item.path}.{key}",
+                                f"{item.id!r} is labelled {value!r} here but {first[0]!r} "
+                                f"at {first[1].file}:{first[1].line}: use one label",
+                            )
                 if len(item.names.get("label", [])) > 1:
                     self.bad(item.where, f"{item.path}.label", "give one English label; put others in altLabel")
 
@@ -500,16 +591,24 @@ class _Reader:
             text.find_all(c.quote for c in claims)
             for claim in claims:
                 if text.find(claim.quote) is None:
-                    self.bad(claim.where, f"{claim.path}.quote", f"quote not found in the text of {source!r} "
-                                                   f"({work.data.get('text_file')}): {text.divergence(claim.quote)}")
+                    self.bad(
+                        claim.where,
+                        f"{claim.path}.quote",
+                        f"quote not found in the text of {source!r} "
+                        f"({work.data.get('text_file')}): {text.divergence(claim.quote)}",
+                    )
                     continue
                 carried = text.marks(claim.quote)
                 for n in claim.endnotes:
                     if n not in carried:
-                        self.bad(self.at(claim.where.file, claim.entry, "endnotes") if claim.entry is not None
-                                 else claim.where, f"{claim.path}.endnotes",
-                                 f"endnote {n} is not carried by the quoted passage: its mark stands on no quoted "
-                                 f"sentence (marks the passage carries: {sorted(carried) or 'none'})")
+                        self.bad(
+                            self.at(claim.where.file, claim.entry, "endnotes")
+                            if claim.entry is not None
+                            else claim.where,
+                            f"{claim.path}.endnotes",
+                            f"endnote {n} is not carried by the quoted passage: its mark stands on no quoted "
+                            f"sentence (marks the passage carries: {sorted(carried) or 'none'})",
+                        )
         return unverified
 
 
@@ -518,8 +617,9 @@ def evidence_files(data_dir: Path) -> tuple[Path, list[Path]]:
     return data_dir / "sources.yaml", sorted((data_dir / "claims").glob("*.y*ml"))
 
 
-def read_evidence(data_dir: Path, vocab: Vocabulary, extra_claim_files=(), sources_dir: Path | None = None,
-                  root: Path | None = None) -> Evidence:
+def read_evidence(
+    data_dir: Path, vocab: Vocabulary, extra_claim_files=(), sources_dir: Path | None = None, root: Path | None = None
+) -> Evidence:
     """Read and validate all evidence. Raises InvalidInput listing every problem."""
     sources, claim_files = evidence_files(data_dir)
     claim_files += [Path(p) for p in extra_claim_files if Path(p).resolve() not in {c.resolve() for c in claim_files}]

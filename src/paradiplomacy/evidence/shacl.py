@@ -29,6 +29,7 @@ ENGINES = ("turbo", "pyshacl")
 def default_engine() -> str:
     try:
         import pyshacl_turbo  # noqa: F401
+
         return "turbo"
     except ImportError:
         return "pyshacl"
@@ -43,13 +44,13 @@ def run_shacl(data: Graph, shapes: Graph, engine: str | None = None) -> tuple[bo
         from pyshacl import validate
     else:
         raise ValueError(f"unknown SHACL engine {engine!r}: one of {', '.join(ENGINES)}")
-    conforms, results, _ = validate(data, shacl_graph=shapes, inference="none", advanced=True,
-                                    allow_warnings=True, inplace=True)
+    conforms, results, _ = validate(
+        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, inplace=True
+    )
     return conforms, results
 
 
-_PREDICATE_LINKS = ("path", "targetSubjectsOf", "targetObjectsOf", "equals", "disjoint", "lessThan",
-                    "lessThanOrEquals")
+_PREDICATE_LINKS = ("path", "targetSubjectsOf", "targetObjectsOf", "equals", "disjoint", "lessThan", "lessThanOrEquals")
 _SPARQL_LINKS = ("sparql", "select", "ask", "target")  # SPARQL-based constraints and targets see everything
 
 
@@ -64,7 +65,7 @@ def shape_predicates(shapes: Graph) -> set[URIRef] | None:
         for value in shapes.objects(None, SH[link]):
             if isinstance(value, URIRef):
                 found.add(value)
-            else:   # a sequence path: an RDF list of predicates
+            else:  # a sequence path: an RDF list of predicates
                 found |= {p for p in Collection(shapes, value) if isinstance(p, URIRef)}
     return found | {RDF.type, RDFS.subClassOf}
 
@@ -82,10 +83,16 @@ class ShaclResult:
 
 def read_report(results: Graph) -> list[ShaclResult]:
     """The results of a SHACL validation report graph (pySHACL's and pyshacl-turbo's alike)."""
-    return [ShaclResult(results.value(r, SH.focusNode), results.value(r, SH.resultPath),
-                        results.value(r, SH.resultMessage), results.value(r, SH.value),
-                        results.value(r, SH.resultSeverity) == SH.Warning)
-            for r in results.subjects(RDF.type, SH.ValidationResult)]
+    return [
+        ShaclResult(
+            results.value(r, SH.focusNode),
+            results.value(r, SH.resultPath),
+            results.value(r, SH.resultMessage),
+            results.value(r, SH.value),
+            results.value(r, SH.resultSeverity) == SH.Warning,
+        )
+        for r in results.subjects(RDF.type, SH.ValidationResult)
+    ]
 
 
 def local_name(iri) -> str | None:
@@ -119,7 +126,8 @@ def shacl_check(ds: Dataset, shapes: Graph, evidence: Evidence, engine: str | No
         w = where.get(result.focus, Where("(graph)", None))
         value = result.value
         text = f"{slug_or_iri(result.focus)!r}: {result.message}" + (
-            f" (value {value})" if value is not None and str(value) != str(result.focus) else "")
+            f" (value {value})" if value is not None and str(value) != str(result.focus) else ""
+        )
         problem = Problem(w.file, w.line, local_name(result.path), text)
         (warnings if result.warning else violations).append(problem)
     key = lambda p: (p.file, p.line or 0, p.message)

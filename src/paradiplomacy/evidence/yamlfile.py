@@ -51,8 +51,9 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in out:
-            raise _DuplicateKey(None, None, f"duplicate key {key!r} (first at line {out.lines[key]})",
-                                key_node.start_mark)
+            raise _DuplicateKey(
+                None, None, f"duplicate key {key!r} (first at line {out.lines[key]})", key_node.start_mark
+            )
         out[key] = loader.construct_object(value_node, deep=True)
         out.lines[key] = key_node.start_mark.line + 1
     return out
@@ -70,8 +71,9 @@ def _timestamp(loader: _Loader, node: yaml.ScalarNode):
     try:
         return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
     except ValueError as exc:
-        raise yaml.constructor.ConstructorError(None, None, f"{node.value!r} is not a valid date ({exc})",
-                                                node.start_mark) from exc
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a valid date ({exc})", node.start_mark
+        ) from exc
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)

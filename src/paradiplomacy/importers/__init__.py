@@ -15,4 +15,5 @@ def reader(name: str):
     if name not in IMPORTERS:
         raise KeyError(name)
     from importlib import import_module
+
     return import_module(f"{__name__}.{name}")

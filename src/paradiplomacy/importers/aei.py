@@ -20,22 +20,56 @@ from paradiplomacy.importers.records import DatasetInfo, Organisation, Record, R
 from paradiplomacy.importers.reference import Reference
 
 DATASET = DatasetInfo(
-    key="aei", slug="aei-cgit-2021", title="China Global Investment Tracker (investments, 2005-2021), Fall 2021",
-    version="2021 Fall", publisher="American Enterprise Institute and Heritage Foundation", year=2021,
-    citation=("American Enterprise Institute and The Heritage Foundation. China Global Investment Tracker, "
-              "2021 Fall edition. https://www.aei.org/china-global-investment-tracker/"),
-    url="https://www.aei.org/china-global-investment-tracker/", licence=None,
+    key="aei",
+    slug="aei-cgit-2021",
+    title="China Global Investment Tracker (investments, 2005-2021), Fall 2021",
+    version="2021 Fall",
+    publisher="American Enterprise Institute and Heritage Foundation",
+    year=2021,
+    citation=(
+        "American Enterprise Institute and The Heritage Foundation. China Global Investment Tracker, "
+        "2021 Fall edition. https://www.aei.org/china-global-investment-tracker/"
+    ),
+    url="https://www.aei.org/china-global-investment-tracker/",
+    licence=None,
     terms="public use with citation; not redistributed by this project, which reads it from the user's copy",
     redistributable=False,
-    selection=("rows whose Country is one of the 54 African UN member states (by name); a 'Sub-Saharan Africa' row "
-               "with an unrecognised country is an error"),
-    row_id_column="line")
+    selection=(
+        "rows whose Country is one of the 54 African UN member states (by name); a 'Sub-Saharan Africa' row "
+        "with an unrecognised country is an error"
+    ),
+    row_id_column="line",
+)
 
-COLUMNS = ("Year", "Month", "Investor", "Quantity in Millions", "Share Size", "Transaction Party", "Sector",
-           "Subsector", "Country", "Region", "BRI", "Greenfield")
+COLUMNS = (
+    "Year",
+    "Month",
+    "Investor",
+    "Quantity in Millions",
+    "Share Size",
+    "Transaction Party",
+    "Sector",
+    "Subsector",
+    "Country",
+    "Region",
+    "BRI",
+    "Greenfield",
+)
 SECTORS = {"Energy": "sector-energy", "Agriculture": "sector-agriculture", "Health": "sector-health"}
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def split_investors(value: str) -> list[str]:
@@ -78,15 +112,32 @@ def read(path: Path, reference: Reference) -> list[Record]:
             problems.add(line, "Month", f"not a month: {month!r}")
         sector, subsector = value("Sector") or None, value("Subsector")
         y = year(value("Year"), problems, line, "Year")
-        label = (f"{investor}: {sector or 'investment'}{' (' + subsector + ')' if subsector else ''} "
-                 f"in {country}, {(month + ' ') if month else ''}{y or ''}").strip().rstrip(",")
-        out.append(Record(
-            dataset=DATASET, row_id=str(line), row_number=line, label=label, countries=[slug], year=y,
-            amount_usd=amount(value("Quantity in Millions"), problems, line, "Quantity in Millions", scale=1_000_000),
-            flow="investment" + (" (greenfield)" if value("Greenfield") == "G" else ""),
-            sector=sector, sector_concept=SECTORS.get(sector),
-            fields={c: value(c) for c in COLUMNS if value(c)},
-            organisations=[Organisation("Investor", name, None, "investor") for name in split_investors(investor)],
-            texts=[]))
+        label = (
+            (
+                f"{investor}: {sector or 'investment'}{' (' + subsector + ')' if subsector else ''} "
+                f"in {country}, {(month + ' ') if month else ''}{y or ''}"
+            )
+            .strip()
+            .rstrip(",")
+        )
+        out.append(
+            Record(
+                dataset=DATASET,
+                row_id=str(line),
+                row_number=line,
+                label=label,
+                countries=[slug],
+                year=y,
+                amount_usd=amount(
+                    value("Quantity in Millions"), problems, line, "Quantity in Millions", scale=1_000_000
+                ),
+                flow="investment" + (" (greenfield)" if value("Greenfield") == "G" else ""),
+                sector=sector,
+                sector_concept=SECTORS.get(sector),
+                fields={c: value(c) for c in COLUMNS if value(c)},
+                organisations=[Organisation("Investor", name, None, "investor") for name in split_investors(investor)],
+                texts=[],
+            )
+        )
     problems.raise_if_any()
     return out

@@ -17,41 +17,73 @@ from paradiplomacy.importers.records import DatasetInfo, Organisation, Record, R
 from paradiplomacy.importers.reference import Reference
 
 DATASET = DatasetInfo(
-    key="aiddata", slug="aiddata-v1-0",
-    title="Global Chinese Official Finance Dataset, 2000-2014, Version 1.0", version="1.0",
-    publisher="AidData at William & Mary", year=2017,
-    citation=("Dreher, Axel, Andreas Fuchs, Bradley Parks, Austin M. Strange, and Michael J. Tierney. 2017. "
-              "Aid, China, and Growth: Evidence from a New Global Development Finance Dataset. AidData Working "
-              "Paper #46. Williamsburg, VA: AidData."),
+    key="aiddata",
+    slug="aiddata-v1-0",
+    title="Global Chinese Official Finance Dataset, 2000-2014, Version 1.0",
+    version="1.0",
+    publisher="AidData at William & Mary",
+    year=2017,
+    citation=(
+        "Dreher, Axel, Andreas Fuchs, Bradley Parks, Austin M. Strange, and Michael J. Tierney. 2017. "
+        "Aid, China, and Growth: Evidence from a New Global Development Finance Dataset. AidData Working "
+        "Paper #46. Williamsburg, VA: AidData."
+    ),
     url="http://aiddata.org/data/chinese-global-official-finance-dataset",
     licence="https://opendatacommons.org/licenses/by/1-0/",
     terms="Open Data Commons Attribution License (ODC-By 1.0): may be shared and adapted with attribution",
     redistributable=True,
-    selection=("rows whose recipient_region is 'Africa'; recipient states are the codes of recipient_iso2 that name "
-               "an African state (the regional code XR and non-African co-recipients are dropped)"),
-    row_id_column="project_id")
+    selection=(
+        "rows whose recipient_region is 'Africa'; recipient states are the codes of recipient_iso2 that name "
+        "an African state (the regional code XR and non-African co-recipients are dropped)"
+    ),
+    row_id_column="project_id",
+)
 
 SHEET = "ChineseOfficialFinance1.0"
-ORGANISATION_COLUMNS = {"funding_agency": "funder", "implementing_agency": "implementer", "cofinancing_agency": "cofunder"}
+ORGANISATION_COLUMNS = {
+    "funding_agency": "funder",
+    "implementing_agency": "implementer",
+    "cofinancing_agency": "cofunder",
+}
 TEXT_COLUMNS = ("title", "description", "contacts")
 # the columns read: those facts, recognition and selection come from, and AidData's research flag
-USED = ("project_id", "recommended_for_research", "year", "funding_agency", "implementing_agency",
-        "cofinancing_agency", "recipient_iso2", "recipient_region", "title", "description", "flow", "usd_current",
-        "crs_sector_name", "contacts")
-SECTORS = {"Health": "sector-health", "Education": "sector-education",
-           "Agriculture, Forestry and Fishing": "sector-agriculture", "Energy Generation and Supply": "sector-energy",
-           "Government and Civil Society": "sector-governance"}
+USED = (
+    "project_id",
+    "recommended_for_research",
+    "year",
+    "funding_agency",
+    "implementing_agency",
+    "cofinancing_agency",
+    "recipient_iso2",
+    "recipient_region",
+    "title",
+    "description",
+    "flow",
+    "usd_current",
+    "crs_sector_name",
+    "contacts",
+)
+SECTORS = {
+    "Health": "sector-health",
+    "Education": "sector-education",
+    "Agriculture, Forestry and Fishing": "sector-agriculture",
+    "Energy Generation and Supply": "sector-energy",
+    "Government and Civil Society": "sector-governance",
+}
 
 
 def _column(name: str, index: int) -> str:
     from openpyxl.utils import get_column_letter
+
     return f"{name} (column {get_column_letter(index + 1)})"
 
 
 def read(path: Path, reference: Reference) -> list[Record]:
     """The Africa rows of the workbook as records; InvalidInput (file, row, column) if malformed."""
-    import openpyxl
     from zipfile import BadZipFile
+
+    import openpyxl
+
     path = Path(path)
     file = str(path)
     try:
@@ -60,7 +92,9 @@ def read(path: Path, reference: Reference) -> list[Record]:
         raise InvalidInput([Problem(file, None, None, f"not an xlsx workbook: {exc}")]) from exc
     try:
         if SHEET not in workbook.sheetnames:
-            raise InvalidInput([Problem(file, None, None, f"no sheet {SHEET!r} (sheets: {', '.join(workbook.sheetnames)})")])
+            raise InvalidInput(
+                [Problem(file, None, None, f"no sheet {SHEET!r} (sheets: {', '.join(workbook.sheetnames)})")]
+            )
         rows = workbook[SHEET].iter_rows(values_only=True)
         header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
         missing = [c for c in USED if c not in header]
@@ -79,7 +113,11 @@ def read(path: Path, reference: Reference) -> list[Record]:
                 continue
             pid = int(pid)
             if pid in seen:
-                problems.add(number, _column("project_id", at["project_id"]), f"duplicate project id {pid} (first at row {seen[pid]})")
+                problems.add(
+                    number,
+                    _column("project_id", at["project_id"]),
+                    f"duplicate project id {pid} (first at row {seen[pid]})",
+                )
                 continue
             seen[pid] = number
             if text(value("recipient_region")) != "Africa":
@@ -116,10 +154,17 @@ def _record(number, pid, value, col, reference: Reference, problems: RowProblems
                 organisations.append(Organisation(column, name, tag, role))
     sector = text(value("crs_sector_name")) or None
     return Record(
-        dataset=DATASET, row_id=str(pid), row_number=number, label=title or f"AidData project {pid}",
-        countries=countries, year=year(value("year"), problems, number, col("year")),
+        dataset=DATASET,
+        row_id=str(pid),
+        row_number=number,
+        label=title or f"AidData project {pid}",
+        countries=countries,
+        year=year(value("year"), problems, number, col("year")),
         amount_usd=amount(value("usd_current"), problems, number, col("usd_current")),
-        flow=text(value("flow")) or None, sector=sector, sector_concept=SECTORS.get(sector),
+        flow=text(value("flow")) or None,
+        sector=sector,
+        sector_concept=SECTORS.get(sector),
         fields={c: text(value(c)) for c in USED if text(value(c))},
         organisations=organisations,
-        texts=[(c, text(value(c))) for c in TEXT_COLUMNS if text(value(c))])
+        texts=[(c, text(value(c))) for c in TEXT_COLUMNS if text(value(c))],
+    )

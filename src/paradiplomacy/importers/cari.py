@@ -18,23 +18,53 @@ from paradiplomacy.importers.records import DatasetInfo, Organisation, Record, R
 from paradiplomacy.importers.reference import Reference
 
 DATASET = DatasetInfo(
-    key="cari", slug="sais-cari-v2-0", title="Chinese Loans to Africa Database, Version 2.0", version="2.0",
+    key="cari",
+    slug="sais-cari-v2-0",
+    title="Chinese Loans to Africa Database, Version 2.0",
+    version="2.0",
     publisher="China Africa Research Initiative (Johns Hopkins SAIS) and Boston University Global Development Policy Center",
     year=2021,
-    citation=("China Africa Research Initiative and Boston University Global Development Policy Center. 2021. "
-              "Chinese Loans to Africa Database, Version 2.0. Retrieved from https://chinaafricaloandata.bu.edu/."),
-    url="https://chinaafricaloandata.bu.edu/", licence=None,
+    citation=(
+        "China Africa Research Initiative and Boston University Global Development Policy Center. 2021. "
+        "Chinese Loans to Africa Database, Version 2.0. Retrieved from https://chinaafricaloandata.bu.edu/."
+    ),
+    url="https://chinaafricaloandata.bu.edu/",
+    licence=None,
     terms="no open licence: cite as given; not redistributed by this project, which reads it from the user's copy",
     redistributable=False,
     selection="every row (all loans go to African borrowers); the recipient state is Country ('Regional' loans have none)",
-    row_id_column="Loan ID")
+    row_id_column="Loan ID",
+)
 
-COLUMNS = ("Loan ID", "Status", "Year", "Country", "Borrower", "Lender", "Finance Type", "USD (M)", "Interest Rate",
-           "Libor Rate", "Grace Period", "Term", "Purpose", "Sector", "Contractor", "Resource Security", "Narratives")
+COLUMNS = (
+    "Loan ID",
+    "Status",
+    "Year",
+    "Country",
+    "Borrower",
+    "Lender",
+    "Finance Type",
+    "USD (M)",
+    "Interest Rate",
+    "Libor Rate",
+    "Grace Period",
+    "Term",
+    "Purpose",
+    "Sector",
+    "Contractor",
+    "Resource Security",
+    "Narratives",
+)
 ORGANISATION_COLUMNS = {"Lender": "lender", "Contractor": "contractor"}
 TEXT_COLUMNS = ("Purpose", "Narratives")
-SECTORS = {"Health": "sector-health", "Education": "sector-education", "Agriculture": "sector-agriculture",
-           "Power": "sector-energy", "Mining": "sector-mining", "Government": "sector-governance"}
+SECTORS = {
+    "Health": "sector-health",
+    "Education": "sector-education",
+    "Agriculture": "sector-agriculture",
+    "Power": "sector-energy",
+    "Mining": "sector-mining",
+    "Government": "sector-governance",
+}
 SUFFIX_FRAGMENT = re.compile(r"^(?:Ltd\.?|Limited|Inc\.?|Co\.?|LLC|S\.A\.?|Ltda\.?)(?:\s*\(.*\))?$", re.I)
 LOAN_ID = re.compile(r"^[A-Za-z]{2,3}\.[0-9A-Za-z.\-]+$")
 
@@ -53,7 +83,7 @@ def records(content: str):
                         raise ValueError(f"line {start}: a quoted field is not closed")
                     c = content[i]
                     if c == '"':
-                        if content[i + 1:i + 2] == '"':      # an escaped quote, or a quote that closes the field
+                        if content[i + 1 : i + 2] == '"':  # an escaped quote, or a quote that closes the field
                             field.append('"')
                             i += 2
                             if i >= n or content[i] in ",\r\n":
@@ -137,17 +167,29 @@ def read(path: Path, reference: Reference) -> list[Record]:
                 problems.add(line, "Country", f"not an African state: {country!r}")
                 continue
             countries = [slug]
-        organisations = [Organisation(c, name, None, role) for c, role in ORGANISATION_COLUMNS.items()
-                         for name in split_names(value(c))]
+        organisations = [
+            Organisation(c, name, None, role)
+            for c, role in ORGANISATION_COLUMNS.items()
+            for name in split_names(value(c))
+        ]
         sector = value("Sector") or None
         purpose = value("Purpose")
-        out.append(Record(
-            dataset=DATASET, row_id=loan, row_number=line,
-            label=f"{purpose or 'Loan'} ({country}, {value('Lender') or 'lender unknown'}, loan {loan})",
-            countries=countries, year=year(value("Year"), problems, line, "Year"),
-            amount_usd=amount(value("USD (M)"), problems, line, "USD (M)", scale=1_000_000),
-            flow=value("Finance Type") or None, sector=sector, sector_concept=SECTORS.get(sector),
-            fields={c: value(c) for c in COLUMNS if value(c)}, organisations=organisations,
-            texts=[(c, value(c)) for c in TEXT_COLUMNS if value(c)]))
+        out.append(
+            Record(
+                dataset=DATASET,
+                row_id=loan,
+                row_number=line,
+                label=f"{purpose or 'Loan'} ({country}, {value('Lender') or 'lender unknown'}, loan {loan})",
+                countries=countries,
+                year=year(value("Year"), problems, line, "Year"),
+                amount_usd=amount(value("USD (M)"), problems, line, "USD (M)", scale=1_000_000),
+                flow=value("Finance Type") or None,
+                sector=sector,
+                sector_concept=SECTORS.get(sector),
+                fields={c: value(c) for c in COLUMNS if value(c)},
+                organisations=organisations,
+                texts=[(c, value(c)) for c in TEXT_COLUMNS if value(c)],
+            )
+        )
     problems.raise_if_any()
     return out

@@ -27,7 +27,7 @@ class Score:
     tp: int = 0
     fp: int = 0
     fn: int = 0
-    errors: list = field(default_factory=list)   # (project id, expected, predicted)
+    errors: list = field(default_factory=list)  # (project id, expected, predicted)
 
     @property
     def precision(self) -> float:

@@ -21,18 +21,27 @@ from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from paradiplomacy import __version__
-from paradiplomacy.namespaces import BASE, BIBO, ORG, PD, PDG, PDR, SOFTWARE
 from paradiplomacy.importers.actors import Mention, Recognition
 from paradiplomacy.importers.records import DatasetInfo, Record
+from paradiplomacy.namespaces import BASE, BIBO, ORG, PD, PDG, PDR, SOFTWARE
 from paradiplomacy.rdfutil import slugify
 
-PDD = Namespace(BASE + "dataset/")   # the columns of each dataset, as properties
+PDD = Namespace(BASE + "dataset/")  # the columns of each dataset, as properties
 MEDICAL_TEAM = re.compile(r"medical (?:aid |assistance )?(?:teams?|mission|group|detachment)", re.I)
 NOT_PROVINCIAL_TEAM = re.compile(r"military|peace-?keeping|People's Liberation Army", re.I)
-AGRICULTURAL_CENTRE = re.compile(r"(?:agricultur\w*|agro-?technology|agrotechnology|technology)(?: \w+){0,3} "
-                                 r"demonstration cent(?:er|re)|\bATDC\b", re.I)
-ROLE = {"implementer": PD.implementedBy, "contractor": PD.implementedBy, "funder": PD.supportedBy,
-        "cofunder": PD.supportedBy, "lender": PD.supportedBy, "investor": PD.participant}
+AGRICULTURAL_CENTRE = re.compile(
+    r"(?:agricultur\w*|agro-?technology|agrotechnology|technology)(?: \w+){0,3} "
+    r"demonstration cent(?:er|re)|\bATDC\b",
+    re.I,
+)
+ROLE = {
+    "implementer": PD.implementedBy,
+    "contractor": PD.implementedBy,
+    "funder": PD.supportedBy,
+    "cofunder": PD.supportedBy,
+    "lender": PD.supportedBy,
+    "investor": PD.participant,
+}
 
 
 def dataset_graph(info: DatasetInfo) -> URIRef:
@@ -71,35 +80,50 @@ def _decimal(value: Decimal) -> Literal:
     return Literal(format(value.normalize(), "f"), datatype=XSD.decimal)
 
 
-def dataset_description(info: DatasetInfo, activity: URIRef, file_name: str, sha256: str, when: str,
-                        columns: list[str], count: int) -> list[tuple]:
+def dataset_description(
+    info: DatasetInfo, activity: URIRef, file_name: str, sha256: str, when: str, columns: list[str], count: int
+) -> list[tuple]:
     g, p = dataset_graph(info), provenance_graph(info)
     d = PDR[info.slug]
-    quads = [(d, RDF.type, PD.Dataset, p), (d, RDF.type, PROV.Entity, p),
-             (d, RDFS.label, Literal(f"{info.title} ({info.publisher})", lang="en"), p),
-             (d, DCTERMS.title, Literal(info.title), p), (d, OWL.versionInfo, Literal(info.version), p),
-             (d, DCTERMS.publisher, Literal(info.publisher), p),
-             (d, DCTERMS.bibliographicCitation, Literal(info.citation), p),
-             (d, BIBO.uri, Literal(info.url, datatype=XSD.anyURI), p),
-             (d, PD.termsOfUse, Literal(info.terms, lang="en"), p),
-             (d, PD.selection, Literal(info.selection, lang="en"), p)]
+    quads = [
+        (d, RDF.type, PD.Dataset, p),
+        (d, RDF.type, PROV.Entity, p),
+        (d, RDFS.label, Literal(f"{info.title} ({info.publisher})", lang="en"), p),
+        (d, DCTERMS.title, Literal(info.title), p),
+        (d, OWL.versionInfo, Literal(info.version), p),
+        (d, DCTERMS.publisher, Literal(info.publisher), p),
+        (d, DCTERMS.bibliographicCitation, Literal(info.citation), p),
+        (d, BIBO.uri, Literal(info.url, datatype=XSD.anyURI), p),
+        (d, PD.termsOfUse, Literal(info.terms, lang="en"), p),
+        (d, PD.selection, Literal(info.selection, lang="en"), p),
+    ]
     if info.licence:
         quads.append((d, DCTERMS.license, URIRef(info.licence), p))
-    quads += [(g, RDF.type, PD.DatasetGraph, p), (g, RDF.type, PROV.Entity, p),
-              (g, RDFS.label, Literal(f"Africa rows of {info.title}", lang="en"), p),
-              (g, PROV.wasDerivedFrom, d, p), (g, PROV.wasGeneratedBy, activity, p),
-              (g, PD.recordCount, Literal(count), p),
-              (activity, RDF.type, PD.ImportActivity, p), (activity, RDF.type, PROV.Activity, p),
-              (activity, RDFS.label, Literal(f"paradiplomacy import {info.key}"), p),
-              (activity, PROV.used, Literal(file_name), p), (activity, PD.sha256, Literal(sha256), p),
-              (activity, PROV.startedAtTime, Literal(when, datatype=XSD.dateTime), p),
-              (activity, PROV.wasAssociatedWith, SOFTWARE, p),
-              (SOFTWARE, RDF.type, PROV.SoftwareAgent, p),
-              (SOFTWARE, RDFS.label, Literal(f"paradiplomacy {__version__}"), p)]
+    quads += [
+        (g, RDF.type, PD.DatasetGraph, p),
+        (g, RDF.type, PROV.Entity, p),
+        (g, RDFS.label, Literal(f"Africa rows of {info.title}", lang="en"), p),
+        (g, PROV.wasDerivedFrom, d, p),
+        (g, PROV.wasGeneratedBy, activity, p),
+        (g, PD.recordCount, Literal(count), p),
+        (activity, RDF.type, PD.ImportActivity, p),
+        (activity, RDF.type, PROV.Activity, p),
+        (activity, RDFS.label, Literal(f"paradiplomacy import {info.key}"), p),
+        (activity, PROV.used, Literal(file_name), p),
+        (activity, PD.sha256, Literal(sha256), p),
+        (activity, PROV.startedAtTime, Literal(when, datatype=XSD.dateTime), p),
+        (activity, PROV.wasAssociatedWith, SOFTWARE, p),
+        (SOFTWARE, RDF.type, PROV.SoftwareAgent, p),
+        (SOFTWARE, RDFS.label, Literal(f"paradiplomacy {__version__}"), p),
+    ]
     for column in columns:
         c = column_iri(info, column)
-        quads += [(c, RDF.type, OWL.AnnotationProperty, p), (c, RDF.type, PD.DatasetColumn, p),
-                  (c, RDFS.label, Literal(column), p), (c, RDFS.isDefinedBy, d, p)]
+        quads += [
+            (c, RDF.type, OWL.AnnotationProperty, p),
+            (c, RDF.type, PD.DatasetColumn, p),
+            (c, RDFS.label, Literal(column), p),
+            (c, RDFS.isDefinedBy, d, p),
+        ]
     return quads
 
 
@@ -109,8 +133,11 @@ def record_quads(record: Record, recognition: Recognition, declared: set[str]) -
     info = record.dataset
     g, p = dataset_graph(info), provenance_graph(info)
     s, row = project_iri(record), row_iri(record)
-    quads = [(s, RDF.type, PD.FinancedProject, g), (s, RDFS.label, Literal(record.label, lang="en"), g),
-             (s, PROV.wasDerivedFrom, row, p)]
+    quads = [
+        (s, RDF.type, PD.FinancedProject, g),
+        (s, RDFS.label, Literal(record.label, lang="en"), g),
+        (s, PROV.wasDerivedFrom, row, p),
+    ]
     quads += [(s, PD.recipient, PDR[c], g) for c in record.countries]
     if record.year is not None:
         quads.append((s, PD.year, Literal(record.year), g))
@@ -131,10 +158,13 @@ def record_quads(record: Record, recognition: Recognition, declared: set[str]) -
                 quads.append((s, ROLE[m.role], PDR[m.actor], g))
             if m.new:
                 quads += _actor_quads(m, row, g, p, declared)
-    quads += [(row, RDF.type, PD.DatasetRecord, p),
-              (row, RDFS.label, Literal(f"{info.title}, {info.row_id_column} {record.row_id}"), p),
-              (row, DCTERMS.isPartOf, PDR[info.slug], p), (row, PD.rowId, Literal(record.row_id), p),
-              (row, PD.rowNumber, Literal(record.row_number), p)]
+    quads += [
+        (row, RDF.type, PD.DatasetRecord, p),
+        (row, RDFS.label, Literal(f"{info.title}, {info.row_id_column} {record.row_id}"), p),
+        (row, DCTERMS.isPartOf, PDR[info.slug], p),
+        (row, PD.rowId, Literal(record.row_id), p),
+        (row, PD.rowNumber, Literal(record.row_number), p),
+    ]
     quads += [(row, column_iri(info, c), Literal(v), p) for c, v in record.fields.items()]
     for i, m in enumerate(recognition.mentions, start=1):
         quads += _mention_quads(m, PDR[f"{info.slug}-row-{slugify(record.row_id)}-mention-{i}"], row, p)
@@ -154,12 +184,17 @@ def _actor_quads(m: Mention, row: URIRef, g: URIRef, p: URIRef, declared: set[st
 
 
 def _mention_quads(m: Mention, iri: URIRef, row: URIRef, p: URIRef) -> list[tuple]:
-    return [(iri, RDF.type, PD.ActorMention, p), (iri, PD.mentionIn, row, p),
-            (iri, PD.fieldName, Literal(m.column), p), (iri, PD.matchedText, Literal(m.text), p),
-            (iri, PD.resolvesTo, PDR[m.actor], p), (iri, PD.resolvedProvince, PDR[m.province], p),
-            (iri, PD.recognitionRule, Literal(m.rule), p),
-            (iri, PD.confidence, Literal(format(Decimal(str(m.confidence)), "f"), datatype=XSD.decimal), p)]
+    return [
+        (iri, RDF.type, PD.ActorMention, p),
+        (iri, PD.mentionIn, row, p),
+        (iri, PD.fieldName, Literal(m.column), p),
+        (iri, PD.matchedText, Literal(m.text), p),
+        (iri, PD.resolvesTo, PDR[m.actor], p),
+        (iri, PD.resolvedProvince, PDR[m.province], p),
+        (iri, PD.recognitionRule, Literal(m.rule), p),
+        (iri, PD.confidence, Literal(format(Decimal(str(m.confidence)), "f"), datatype=XSD.decimal), p),
+    ]
 
 
 def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()

@@ -19,18 +19,25 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from paradiplomacy.errors import InvalidInput, Problem
-from paradiplomacy.namespaces import PDR
 from paradiplomacy.evidence.ontology import load_ontology, load_shapes
+from paradiplomacy.evidence.shacl import local_name, read_report, run_shacl, shape_predicates
+from paradiplomacy.importers import reader
+from paradiplomacy.importers.actors import Recogniser, Recognition
+from paradiplomacy.importers.graph import (
+    dataset_description,
+    dataset_graph,
+    now,
+    project_iri,
+    provenance_graph,
+    record_quads,
+    row_iri,
+)
+from paradiplomacy.importers.records import DatasetInfo, Record
+from paradiplomacy.importers.reference import Reference, load_reference, reference_quads
+from paradiplomacy.namespaces import GRAPH_REFERENCE, GRAPH_REFERENCE_PROVENANCE, PDR
+from paradiplomacy.rdfutil import slug_or_iri
 from paradiplomacy.settings import Config
 from paradiplomacy.store import Store
-from paradiplomacy.evidence.shacl import local_name, read_report, run_shacl, shape_predicates
-from paradiplomacy.rdfutil import slug_or_iri
-from paradiplomacy.importers import reader
-from paradiplomacy.importers.actors import Recognition, Recogniser
-from paradiplomacy.importers.graph import dataset_description, dataset_graph, now, project_iri, provenance_graph, record_quads, row_iri
-from paradiplomacy.importers.records import DatasetInfo, Record
-from paradiplomacy.namespaces import GRAPH_REFERENCE, GRAPH_REFERENCE_PROVENANCE
-from paradiplomacy.importers.reference import Reference, load_reference, reference_quads
 
 MANIFEST = "datasets.yaml"
 KNOWN_QUERY = "SELECT DISTINCT ?s WHERE { ?c a pd:Claim . GRAPH ?c { ?s a ?t } }"
@@ -90,12 +97,18 @@ def make_graph(name: str, path: Path, reference: Reference, known: set[str]) -> 
     return Imported(info, path, records, recognitions, quads, graphs, seconds)
 
 
-def check(imported: list[Imported], reference_q: list[tuple], ontology: Graph, shapes: Graph,
-          context: list[tuple], engine: str = "") -> None:
+def check(
+    imported: list[Imported],
+    reference_q: list[tuple],
+    ontology: Graph,
+    shapes: Graph,
+    context: list[tuple],
+    engine: str = "",
+) -> None:
     """SHACL-validate the imported graphs with the reference data, the ontology and the types of
     the graph's resources they refer to; raise InvalidInput naming the dataset rows at fault.
     `engine`: the SHACL engine (the shacl_engine setting; empty: the default)."""
-    wanted = shape_predicates(shapes)   # the data graph holds only what some shape looks at
+    wanted = shape_predicates(shapes)  # the data graph holds only what some shape looks at
     data = Graph()
     for t in ontology:
         if t[1] in (RDFS.subClassOf, RDF.type):
@@ -107,7 +120,7 @@ def check(imported: list[Imported], reference_q: list[tuple], ontology: Graph, s
     conforms, results = run_shacl(data, shapes, engine)
     if conforms:
         return
-    where = {}   # every resource of the import -> the file and row it comes from
+    where = {}  # every resource of the import -> the file and row it comes from
     for i in imported:
         for record, recognition in zip(i.records, i.recognitions):
             place = (str(i.path), record.row_number)
@@ -136,18 +149,25 @@ def import_dataset(config: Config, store: Store, name: str, path: Path, review: 
     """Import one dataset file into the store (atomically; re-importing replaces it)."""
     started = time.monotonic()
     reference = load_reference(config.path("data_dir"))
-    known = {str(r[0])[len(str(PDR)):] for r in store.query(KNOWN_QUERY).rows if str(r[0]).startswith(str(PDR))}
+    known = {str(r[0])[len(str(PDR)) :] for r in store.query(KNOWN_QUERY).rows if str(r[0]).startswith(str(PDR))}
     imported = make_graph(name, path, reference, known)
     types = _store_types(store, known, imported)
     ontology_dir = config.path("ontology_dir")
     reference_q = reference_quads(reference)
     checked = time.monotonic()
-    check([imported], reference_q, load_ontology(ontology_dir), load_shapes(ontology_dir), _context(types, [imported]),
-          config.shacl_engine)
+    check(
+        [imported],
+        reference_q,
+        load_ontology(ontology_dir),
+        load_shapes(ontology_dir),
+        _context(types, [imported]),
+        config.shacl_engine,
+    )
     imported.seconds["validate"] = time.monotonic() - checked
     written = time.monotonic()
-    store.add(reference_q + imported.quads,
-              replace_graphs=imported.graphs | {GRAPH_REFERENCE, GRAPH_REFERENCE_PROVENANCE})
+    store.add(
+        reference_q + imported.quads, replace_graphs=imported.graphs | {GRAPH_REFERENCE, GRAPH_REFERENCE_PROVENANCE}
+    )
     imported.seconds["write"] = time.monotonic() - written
     write_review(review or default_review_path(config, imported.info), [imported])
     imported.seconds["total"] = time.monotonic() - started
@@ -155,15 +175,21 @@ def import_dataset(config: Config, store: Store, name: str, path: Path, review: 
 
 
 def _store_types(store: Store, known: set[str], imported: Imported) -> dict[str, set[tuple]]:
-    used = sorted({str(q[2])[len(str(PDR)):] for q in imported.quads
-                   if isinstance(q[2], URIRef) and str(q[2]).startswith(str(PDR))} & known)
+    used = sorted(
+        {
+            str(q[2])[len(str(PDR)) :]
+            for q in imported.quads
+            if isinstance(q[2], URIRef) and str(q[2]).startswith(str(PDR))
+        }
+        & known
+    )
     if not used:
         return {}
     values = " ".join(f"<{PDR[s]}>" for s in used)
     out: dict[str, set[tuple]] = {}
     query = f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ rdf:type rdfs:label }} ?s ?p ?o }}"
     for s, p, o in store.query(query).rows:
-        out.setdefault(str(s)[len(str(PDR)):], set()).add((p, o))
+        out.setdefault(str(s)[len(str(PDR)) :], set()).add((p, o))
     return out
 
 
@@ -179,11 +205,22 @@ def write_review(path: Path, imported: list[Imported]) -> None:
         w.writerow(["dataset", "row_id", "row_number", "field", "text", "reason", "candidates", "context"])
         for i in imported:
             for record, item in i.review:
-                w.writerow([i.info.slug, record.row_id, record.row_number, item.column, item.text, item.reason,
-                            " ".join(item.candidates), item.context])
+                w.writerow(
+                    [
+                        i.info.slug,
+                        record.row_id,
+                        record.row_number,
+                        item.column,
+                        item.text,
+                        item.reason,
+                        " ".join(item.candidates),
+                        item.context,
+                    ]
+                )
 
 
 # ---- the datasets every build includes ---------------------------------------------------------
+
 
 def manifest(config: Config) -> list[dict]:
     path = config.path("data_dir") / MANIFEST
@@ -194,7 +231,9 @@ def manifest(config: Config) -> list[dict]:
     problems = []
     for i, e in enumerate(entries):
         if not isinstance(e, dict) or e.get("importer") not in ("aiddata", "cari", "aei") or not e.get("file"):
-            problems.append(Problem(str(path), None, f"datasets[{i}]", "needs 'importer' (aiddata, cari, aei) and 'file'"))
+            problems.append(
+                Problem(str(path), None, f"datasets[{i}]", "needs 'importer' (aiddata, cari, aei) and 'file'")
+            )
         elif not (config.path("data_dir") / e["file"]).is_file():
             problems.append(Problem(str(path), None, f"datasets[{i}].file", f"no such file: {e['file']}"))
         elif e.get("sha256") and sha256(config.path("data_dir") / e["file"]) != e["sha256"]:
@@ -210,14 +249,21 @@ def default_datasets(config: Config, declared: dict[str, set[tuple]]) -> tuple[l
     entries = manifest(config)
     if not entries and not (config.path("data_dir") / "reference").is_dir():
         return [], []
-    reference = load_reference(config.path("data_dir"))   # the reference graph comes with every build
-    imported = [make_graph(e["importer"], config.path("data_dir") / e["file"], reference, set(declared))
-                for e in entries]
+    reference = load_reference(config.path("data_dir"))  # the reference graph comes with every build
+    imported = [
+        make_graph(e["importer"], config.path("data_dir") / e["file"], reference, set(declared)) for e in entries
+    ]
     ontology_dir = config.path("ontology_dir")
     reference_q = reference_quads(reference)
     started = time.monotonic()
-    check(imported, reference_q, load_ontology(ontology_dir), load_shapes(ontology_dir), _context(declared, imported),
-          config.shacl_engine)
+    check(
+        imported,
+        reference_q,
+        load_ontology(ontology_dir),
+        load_shapes(ontology_dir),
+        _context(declared, imported),
+        config.shacl_engine,
+    )
     for i in imported:
         i.seconds["validate"] = (time.monotonic() - started) / len(imported)
     return reference_q + [q for i in imported for q in i.quads], imported

@@ -10,27 +10,27 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from paradiplomacy.errors import InvalidInput, Problem
 
 
 @dataclass(frozen=True)
 class DatasetInfo:
-    key: str                 # the importer's name: aiddata, cari, aei
-    slug: str                # the dataset's identifier in the graph
+    key: str  # the importer's name: aiddata, cari, aei
+    slug: str  # the dataset's identifier in the graph
     title: str
     version: str
     publisher: str
     year: int
-    citation: str            # as the publisher asks it to be cited
+    citation: str  # as the publisher asks it to be cited
     url: str
-    licence: str | None      # the licence's IRI, when the dataset has an open licence
-    terms: str               # the terms of use in words
+    licence: str | None  # the licence's IRI, when the dataset has an open licence
+    terms: str  # the terms of use in words
     redistributable: bool
-    selection: str           # how the Africa rows are selected
-    row_id_column: str       # the column whose value identifies a row (or 'row' for the row number)
+    selection: str  # how the Africa rows are selected
+    row_id_column: str  # the column whose value identifies a row (or 'row' for the row number)
 
 
 @dataclass(frozen=True)
@@ -40,24 +40,24 @@ class Organisation:
     column: str
     name: str
     tag: str | None
-    role: str                # implementer, funder, cofunder, contractor, lender, investor
+    role: str  # implementer, funder, cofunder, contractor, lender, investor
 
 
 @dataclass
 class Record:
     dataset: DatasetInfo
     row_id: str
-    row_number: int          # the row (spreadsheet) or line (CSV) where the record starts
+    row_number: int  # the row (spreadsheet) or line (CSV) where the record starts
     label: str
-    countries: list[str]     # slugs of the African recipient states
+    countries: list[str]  # slugs of the African recipient states
     year: int | None
     amount_usd: Decimal | None
     flow: str | None
-    sector: str | None       # the dataset's own sector name
-    sector_concept: str | None   # a sector concept of the project's vocabulary, where the match is exact
-    fields: dict[str, str]   # column -> value (as text) of every field used
+    sector: str | None  # the dataset's own sector name
+    sector_concept: str | None  # a sector concept of the project's vocabulary, where the match is exact
+    fields: dict[str, str]  # column -> value (as text) of every field used
     organisations: list[Organisation] = field(default_factory=list)
-    texts: list[tuple[str, str]] = field(default_factory=list)   # (column, free text)
+    texts: list[tuple[str, str]] = field(default_factory=list)  # (column, free text)
 
 
 class RowProblems:
@@ -72,8 +72,14 @@ class RowProblems:
 
     def raise_if_any(self) -> None:
         if self.problems:
-            raise InvalidInput(self.problems[:50] + ([Problem(self.file, None, None,
-                               f"... and {len(self.problems) - 50} more problems")] if len(self.problems) > 50 else []))
+            raise InvalidInput(
+                self.problems[:50]
+                + (
+                    [Problem(self.file, None, None, f"... and {len(self.problems) - 50} more problems")]
+                    if len(self.problems) > 50
+                    else []
+                )
+            )
 
 
 NOT_GIVEN = {"", "nan", "n/a", "na", "-"}
@@ -85,7 +91,7 @@ def decode(path: Path, encoding: str, name: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         raise InvalidInput([Problem(str(path), line, None, f"not {name} text: {exc.reason}")]) from exc
 
 

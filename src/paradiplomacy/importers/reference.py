@@ -37,7 +37,7 @@ STATE_ALIASES = {
     "dr congo": "democratic-republic-of-the-congo",
     "republic of congo": "republic-of-the-congo",
     "congo rep": "republic-of-the-congo",
-    "congo": "republic-of-the-congo",   # beside 'Democratic Republic of the Congo' in the same file
+    "congo": "republic-of-the-congo",  # beside 'Democratic Republic of the Congo' in the same file
     "ivory coast": "cote-d-ivoire",
     "sao tome": "sao-tome-and-principe",
     "sao tome principe": "sao-tome-and-principe",
@@ -60,9 +60,9 @@ def key(name: str) -> str:
 class Place:
     slug: str
     label: str
-    codes: tuple[str, ...]   # ISO 3166 codes
+    codes: tuple[str, ...]  # ISO 3166 codes
     wikidata: str
-    row: int                 # row of ../shared/wikidata/qids.csv
+    row: int  # row of ../shared/wikidata/qids.csv
 
 
 @dataclass
@@ -73,8 +73,8 @@ class Firm:
     ownership: str
     province: str | None
     basis: str
-    derived_from: list[str] = field(default_factory=list)   # slugs of dataset rows or claims
-    kind: str = "soe"                                       # soe or institution
+    derived_from: list[str] = field(default_factory=list)  # slugs of dataset rows or claims
+    kind: str = "soe"  # soe or institution
     note: str | None = None
     confidence: float | None = None
     same_as_candidates: list[str] = field(default_factory=list)
@@ -106,8 +106,9 @@ def _read_places(path: Path, code_columns: tuple[str, ...]) -> dict[str, Place]:
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
     out = {}
     for row in csv.DictReader(lines):
-        out[row["slug"]] = Place(row["slug"], row["label"], tuple(row[c] for c in code_columns),
-                                 row["wikidata"], int(row["qids_csv_row"]))
+        out[row["slug"]] = Place(
+            row["slug"], row["label"], tuple(row[c] for c in code_columns), row["wikidata"], int(row["qids_csv_row"])
+        )
     return out
 
 
@@ -117,11 +118,19 @@ def _read_firms(path: Path, provinces: dict[str, Place]) -> list[Firm]:
     for i, entry in enumerate(doc.get("firms", [])):
         where = f"firms[{i}]"
         try:
-            firm = Firm(id=entry["id"], label=entry["label"], names=list(entry.get("names", [])),
-                        ownership=entry["ownership"], province=entry.get("province"), basis=entry["basis"],
-                        derived_from=list(entry.get("derived_from", [])), kind=entry.get("kind", "soe"),
-                        note=entry.get("note"), confidence=entry.get("confidence"),
-                        same_as_candidates=list(entry.get("same_as_candidates", [])))
+            firm = Firm(
+                id=entry["id"],
+                label=entry["label"],
+                names=list(entry.get("names", [])),
+                ownership=entry["ownership"],
+                province=entry.get("province"),
+                basis=entry["basis"],
+                derived_from=list(entry.get("derived_from", [])),
+                kind=entry.get("kind", "soe"),
+                note=entry.get("note"),
+                confidence=entry.get("confidence"),
+                same_as_candidates=list(entry.get("same_as_candidates", [])),
+            )
         except KeyError as exc:
             problems.append(Problem(str(path), None, where, f"missing {exc}"))
             continue
@@ -154,16 +163,21 @@ def load_reference(data_dir: Path) -> Reference:
 def reference_quads(ref: Reference) -> list[tuple]:
     """The reference graph and its provenance: province-level units, African states, provincial firms."""
     g, p = GRAPH_REFERENCE, GRAPH_REFERENCE_PROVENANCE
-    quads = [(g, RDF.type, PD.DatasetGraph, p), (g, RDF.type, PROV.Entity, p),
-             (g, RDFS.label, Literal("Reference data: province-level units, African states, firms"), p)]
+    quads = [
+        (g, RDF.type, PD.DatasetGraph, p),
+        (g, RDF.type, PROV.Entity, p),
+        (g, RDFS.label, Literal("Reference data: province-level units, African states, firms"), p),
+    ]
     quads += [(g, DCTERMS.source, Literal(f"data/{f}"), p) for f in ref.files]
     for places, cls in ((ref.provinces, PD.ProvinceLevelUnit), (ref.states, PD.ForeignState)):
         for place in places.values():
             s = PDR[place.slug]
             quads += [(s, RDF.type, cls, g), (s, RDFS.label, Literal(place.label, lang="en"), g)]
             quads += [(s, SKOS.notation, Literal(code), g) for code in place.codes]
-            quads += [(s, PROV.wasDerivedFrom, URIRef(WIKIDATA + place.wikidata), p),
-                      (s, DCTERMS.source, Literal(f"../shared/wikidata/qids.csv row {place.row}"), p)]
+            quads += [
+                (s, PROV.wasDerivedFrom, URIRef(WIKIDATA + place.wikidata), p),
+                (s, DCTERMS.source, Literal(f"../shared/wikidata/qids.csv row {place.row}"), p),
+            ]
     for firm in ref.firms:
         if firm.ownership != "provincial":
             continue

@@ -29,8 +29,19 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from paradiplomacy.errors import InvalidInput, Problem, display_path
-from paradiplomacy.namespaces import (GRAPH_INFERRED, GRAPH_LINKSET, GRAPH_ONTOLOGY, GRAPH_SAMEAS, GRAPH_SLICE,
-                                      GRAPH_SLICE_PROVENANCE, ORG, PD, PDR, VOID, WD)
+from paradiplomacy.namespaces import (
+    GRAPH_INFERRED,
+    GRAPH_LINKSET,
+    GRAPH_ONTOLOGY,
+    GRAPH_SAMEAS,
+    GRAPH_SLICE,
+    GRAPH_SLICE_PROVENANCE,
+    ORG,
+    PD,
+    PDR,
+    VOID,
+    WD,
+)
 from paradiplomacy.rdfutil import SLUG, graph_name
 
 QID = re.compile(r"^Q[1-9][0-9]*$")
@@ -42,8 +53,14 @@ SLICE_FILE = Path("wikidata") / "slice.ttl"
 LINKSET = PDR["linkset-wikidata"]
 
 # the kinds of linkable resources, by ontology class, most specific first
-KINDS = [("province", PD.ProvinceLevelUnit), ("county", PD.County), ("state", PD.State),
-         ("firm", PD.Enterprise), ("zone", PD.EconomicZone), ("organisation", ORG.Organization)]
+KINDS = [
+    ("province", PD.ProvinceLevelUnit),
+    ("county", PD.County),
+    ("state", PD.State),
+    ("firm", PD.Enterprise),
+    ("zone", PD.EconomicZone),
+    ("organisation", ORG.Organization),
+]
 
 
 NOT_ASSERTED = {str(GRAPH_ONTOLOGY), str(GRAPH_INFERRED), str(GRAPH_SLICE)}
@@ -59,8 +76,11 @@ def asserted(ds, s=None, p=None, o=None):
 
 def declared_slugs(ds) -> set[str]:
     """The resources (slugs) that an asserted graph types."""
-    return {str(s)[len(str(PDR)):] for s, _, _ in asserted(ds, None, RDF.type, None)
-            if isinstance(s, URIRef) and str(s).startswith(str(PDR))}
+    return {
+        str(s)[len(str(PDR)) :]
+        for s, _, _ in asserted(ds, None, RDF.type, None)
+        if isinstance(s, URIRef) and str(s).startswith(str(PDR))
+    }
 
 
 def entity_kinds(ds, ontology: Graph) -> dict[str, str]:
@@ -70,7 +90,7 @@ def entity_kinds(ds, ontology: Graph) -> dict[str, str]:
     types: dict[str, set] = {}
     for s, _, t in asserted(ds, None, RDF.type, None):
         if isinstance(s, URIRef) and str(s).startswith(str(PDR)):
-            types.setdefault(str(s)[len(str(PDR)):], set()).add(t)
+            types.setdefault(str(s)[len(str(PDR)) :], set()).add(t)
     supers_of: dict = {}
     out = {}
     for slug, ts in types.items():
@@ -127,8 +147,7 @@ class Mapping:
         return {link.slug: link for link in self.links}
 
 
-def parse_mapping(text: str, file: str, declared: dict | None = None,
-                  linkable: set[str] | None = None) -> Mapping:
+def parse_mapping(text: str, file: str, declared: dict | None = None, linkable: set[str] | None = None) -> Mapping:
     """Parse and validate a mapping file's text. `declared` (slug -> where) and `linkable` (slugs of
     places and organisations) check that every row names a resource of the graph that may be linked."""
     problems: list[Problem] = []
@@ -151,8 +170,16 @@ def parse_mapping(text: str, file: str, declared: dict | None = None,
     missing = [c for c in COLUMNS if c not in header]
     unknown = [h for h in header if h not in COLUMNS]
     if missing or unknown:
-        problems.append(Problem(file, start + 1, None, f"CSV header must be {','.join(COLUMNS)}"
-                                + (f"; missing {missing}" if missing else "") + (f"; unknown {unknown}" if unknown else "")))
+        problems.append(
+            Problem(
+                file,
+                start + 1,
+                None,
+                f"CSV header must be {','.join(COLUMNS)}"
+                + (f"; missing {missing}" if missing else "")
+                + (f"; unknown {unknown}" if unknown else ""),
+            )
+        )
         raise InvalidInput(problems)
     mapping = Mapping(file, meta)
     seen_slug: dict[str, int] = {}
@@ -180,33 +207,60 @@ def parse_mapping(text: str, file: str, declared: dict | None = None,
             problems.append(Problem(file, line, "slug", f"{where}: {slug!r} is not a slug"))
             bad = True
         elif slug and declared is not None and slug not in declared:
-            problems.append(Problem(file, line, "slug", f"{where}: unknown id {slug!r}: no claim declares it, "
-                                                        "and only resources of the graph are linked"))
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    "slug",
+                    f"{where}: unknown id {slug!r}: no claim declares it, and only resources of the graph are linked",
+                )
+            )
             bad = True
         elif slug and linkable is not None and slug not in linkable:
             problems.append(Problem(file, line, "slug", f"{where}: {slug!r} is neither a place nor an organisation"))
             bad = True
         if qid and not QID.match(qid):
-            problems.append(Problem(file, line, "qid", f"{where}: {qid!r} is not a Wikidata item id (Q followed by digits)"))
+            problems.append(
+                Problem(file, line, "qid", f"{where}: {qid!r} is not a Wikidata item id (Q followed by digits)")
+            )
             bad = True
         reviewed_on = None
         if row["reviewed_on"]:
             try:
                 reviewed_on = dt.date.fromisoformat(row["reviewed_on"])
             except ValueError:
-                problems.append(Problem(file, line, "reviewed_on", f"{where}: malformed date {row['reviewed_on']!r}: "
-                                                                   "write it as YYYY-MM-DD"))
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        "reviewed_on",
+                        f"{where}: malformed date {row['reviewed_on']!r}: write it as YYYY-MM-DD",
+                    )
+                )
                 bad = True
         for key, seen in (("slug", seen_slug), ("qid", seen_qid)):
             value = row[key]
             if value and value in seen:
-                problems.append(Problem(file, line, key, f"{where}: duplicate {key} {value!r} (first on line {seen[value]})"))
+                problems.append(
+                    Problem(file, line, key, f"{where}: duplicate {key} {value!r} (first on line {seen[value]})")
+                )
                 bad = True
             elif value:
                 seen[value] = line
         if not bad:
-            mapping.links.append(Link(slug, qid, row["label"], row["confidence"], row["evidence"],
-                                      row["reviewed_by"], reviewed_on, line, row_number))
+            mapping.links.append(
+                Link(
+                    slug,
+                    qid,
+                    row["label"],
+                    row["confidence"],
+                    row["evidence"],
+                    row["reviewed_by"],
+                    reviewed_on,
+                    line,
+                    row_number,
+                )
+            )
     if problems:
         raise InvalidInput(problems)
     return mapping
@@ -236,8 +290,17 @@ def format_mapping(mapping: Mapping, comments: list[str]) -> str:
     w = csv.writer(out, lineterminator="\n")
     w.writerow(COLUMNS)
     for link in mapping.links:
-        w.writerow([link.slug, link.qid, link.label, link.confidence, link.evidence, link.reviewed_by,
-                    link.reviewed_on.isoformat()])
+        w.writerow(
+            [
+                link.slug,
+                link.qid,
+                link.label,
+                link.confidence,
+                link.evidence,
+                link.reviewed_by,
+                link.reviewed_on.isoformat(),
+            ]
+        )
     return out.getvalue()
 
 
@@ -265,6 +328,7 @@ def write_atomically(path: Path, text: str) -> None:
 
 # ---- RDF ------------------------------------------------------------------------------------
 
+
 def link_quads(mapping: Mapping, activity: URIRef, when: Literal, same_as: bool = False) -> list[tuple]:
     """The link graphs, their provenance graphs, the link set description and (opt-in) owl:sameAs."""
     quads = []
@@ -272,37 +336,52 @@ def link_quads(mapping: Mapping, activity: URIRef, when: Literal, same_as: bool 
         s, g, pg = PDR[link.slug], link_iri(link.slug), link_provenance_iri(link.slug)
         quads.append((s, SKOS.exactMatch, link.item, g))
         prov = [
-            (g, RDF.type, PD.Link), (g, RDF.type, PROV.Entity),
+            (g, RDF.type, PD.Link),
+            (g, RDF.type, PROV.Entity),
             (g, RDFS.label, Literal(f"link {link.slug} skos:exactMatch wd:{link.qid}")),
-            (g, PROV.wasDerivedFrom, link.item), (g, PROV.wasDerivedFrom, LINKSET),
+            (g, PROV.wasDerivedFrom, link.item),
+            (g, PROV.wasDerivedFrom, LINKSET),
             (g, DCTERMS.isPartOf, LINKSET),
-            (g, PD.evidenceFile, Literal(mapping.file)), (g, PD.evidenceLine, Literal(link.line)),
+            (g, PD.evidenceFile, Literal(mapping.file)),
+            (g, PD.evidenceLine, Literal(link.line)),
             (g, PD.mappingRow, Literal(link.row)),
             (g, PD.verificationEvidence, Literal(link.evidence)),
             (g, PD.reviewedBy, Literal(link.reviewed_by)),
             (g, PD.reviewedOn, Literal(link.reviewed_on.isoformat(), datatype=XSD.date)),
-            (g, PROV.wasGeneratedBy, activity), (g, PROV.generatedAtTime, when),
+            (g, PROV.wasGeneratedBy, activity),
+            (g, PROV.generatedAtTime, when),
             (link.item, RDFS.label, Literal(link.label)),
         ]
         if link.confidence:
             prov.append((g, PD.confidence, Literal(link.confidence)))
         quads += [(a, b, c, pg) for a, b, c in prov]
     ls = [
-        (LINKSET, RDF.type, VOID.Linkset), (LINKSET, RDF.type, PROV.Entity),
+        (LINKSET, RDF.type, VOID.Linkset),
+        (LINKSET, RDF.type, PROV.Entity),
         (LINKSET, RDFS.label, Literal("links from the graph to Wikidata")),
         (LINKSET, VOID.linkPredicate, SKOS.exactMatch),
         (LINKSET, VOID.triples, Literal(len(mapping.links))),
         (LINKSET, OWL.versionInfo, Literal(mapping.version)),
         (LINKSET, PD.evidenceFile, Literal(mapping.file)),
-        (LINKSET, PROV.wasGeneratedBy, activity), (LINKSET, PROV.generatedAtTime, when),
+        (LINKSET, PROV.wasGeneratedBy, activity),
+        (LINKSET, PROV.generatedAtTime, when),
         (activity, PROV.used, Literal(mapping.file)),
     ]
     if mapping.meta.get("modified"):
         ls.append((LINKSET, DCTERMS.modified, Literal(mapping.meta["modified"], datatype=XSD.date)))
     if same_as:
-        ls += [(GRAPH_SAMEAS, RDF.type, PROV.Entity), (GRAPH_SAMEAS, PROV.wasDerivedFrom, LINKSET),
-               (GRAPH_SAMEAS, RDFS.comment, Literal("owl:sameAs copies of the skos:exactMatch links, written only "
-                                                    "when the wikidata_same_as setting asks for them"))]
+        ls += [
+            (GRAPH_SAMEAS, RDF.type, PROV.Entity),
+            (GRAPH_SAMEAS, PROV.wasDerivedFrom, LINKSET),
+            (
+                GRAPH_SAMEAS,
+                RDFS.comment,
+                Literal(
+                    "owl:sameAs copies of the skos:exactMatch links, written only "
+                    "when the wikidata_same_as setting asks for them"
+                ),
+            ),
+        ]
         quads += [(PDR[link.slug], OWL.sameAs, link.item, GRAPH_SAMEAS) for link in mapping.links]
     quads += [(a, b, c, GRAPH_LINKSET) for a, b, c in ls]
     return quads
@@ -319,17 +398,23 @@ def read_slice(data_dir: Path, root: Path | None = None) -> tuple[Graph, str] | 
         g.parse(path, format="turtle")
     except Exception as exc:
         line = getattr(exc, "lineno", None) or getattr(exc, "line", None)
-        raise InvalidInput([Problem(file, line if isinstance(line, int) else None, None,
-                                    f"not valid Turtle: {exc}")]) from exc
+        raise InvalidInput(
+            [Problem(file, line if isinstance(line, int) else None, None, f"not valid Turtle: {exc}")]
+        ) from exc
     return g, file
 
 
 def slice_quads(graph: Graph, file: str, activity: URIRef, when: Literal) -> list[tuple]:
     quads = [(s, p, o, GRAPH_SLICE) for s, p, o in graph]
     g = GRAPH_SLICE
-    prov = [(g, RDF.type, PROV.Entity), (g, RDFS.label, Literal("offline slice of Wikidata")),
-            (g, PD.evidenceFile, Literal(file)), (g, PROV.wasGeneratedBy, activity),
-            (g, PROV.generatedAtTime, when), (activity, PROV.used, Literal(file))]
+    prov = [
+        (g, RDF.type, PROV.Entity),
+        (g, RDFS.label, Literal("offline slice of Wikidata")),
+        (g, PD.evidenceFile, Literal(file)),
+        (g, PROV.wasGeneratedBy, activity),
+        (g, PROV.generatedAtTime, when),
+        (activity, PROV.used, Literal(file)),
+    ]
     for described in graph.subjects(RDF.type, VOID.Dataset):  # the slice's own description
         prov.append((g, PROV.wasDerivedFrom, described))
     return quads + [(a, b, c, GRAPH_SLICE_PROVENANCE) for a, b, c in prov]
@@ -359,7 +444,8 @@ def add_links(config, ds, ontology: Graph, activity: URIRef) -> LinkReport:
     mapping = read_mapping(data_dir, root, declared_slugs(ds), set(entity_kinds(ds, ontology)))
     sliced = read_slice(data_dir, root)
     when = next(ds.graph(activity).objects(activity, PROV.startedAtTime), None) or Literal(
-        dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
+        dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(), datatype=XSD.dateTime
+    )
     quads = []
     if mapping is not None:
         quads += link_quads(mapping, activity, when, same_as=is_on(config.wikidata_same_as))
@@ -378,12 +464,16 @@ def report_lines(report: LinkReport | None) -> list[str]:
         return []
     out = []
     if report.mapping is not None:
-        out.append(f"linked {len(report.mapping.links)} resources to Wikidata ({report.mapping.file}, "
-                   f"version {report.mapping.version})")
+        out.append(
+            f"linked {len(report.mapping.links)} resources to Wikidata ({report.mapping.file}, "
+            f"version {report.mapping.version})"
+        )
     if report.slice_file:
         out.append(f"offline Wikidata slice: {report.slice_items} items ({report.slice_file})")
     if report.missing_from_slice:
-        out.append("warning: the offline slice says nothing of " + ", ".join(
-            f"{link.slug} ({link.qid})" for link in report.missing_from_slice)
-            + ": run `paradiplomacy link --refresh-slice`")
+        out.append(
+            "warning: the offline slice says nothing of "
+            + ", ".join(f"{link.slug} ({link.qid})" for link in report.missing_from_slice)
+            + ": run `paradiplomacy link --refresh-slice`"
+        )
     return out

@@ -23,32 +23,90 @@ from pathlib import Path
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from paradiplomacy.errors import InvalidInput, Problem
-from paradiplomacy.namespaces import ORG, WD, WDT
-from paradiplomacy.linking.mapping import Link, Mapping, asserted, entity_kinds, format_mapping, header_comments, parse_mapping, write_atomically, MAPPING_FILE
-from paradiplomacy.namespaces import PD, PDR
+from paradiplomacy.linking.mapping import (
+    MAPPING_FILE,
+    Link,
+    Mapping,
+    asserted,
+    entity_kinds,
+    format_mapping,
+    header_comments,
+    parse_mapping,
+    write_atomically,
+)
 from paradiplomacy.linking.wikidata import WikidataClient, qid_of
+from paradiplomacy.namespaces import ORG, PD, PDR, WD, WDT
 
 # Wikidata classes the checks use (instance of, through subclass of)
 SOVEREIGN_STATE = "Q3624078"
 PROVINCE_CLASSES = ["Q1615742", "Q57362", "Q1208802"]  # province, autonomous region, municipality of China
 BUSINESS = "Q4830453"
 ORGANIZATION = "Q43229"
-ROOTS = {"province": PROVINCE_CLASSES, "state": [SOVEREIGN_STATE], "firm": [BUSINESS],
-         "organisation": [ORGANIZATION], "county": [], "zone": []}
-KIND_TEXT = {"province": "a province-level division of China", "state": "a sovereign state",
-             "firm": "a business", "organisation": "an organization", "county": "a county in its province",
-             "zone": "an economic zone"}
+ROOTS = {
+    "province": PROVINCE_CLASSES,
+    "state": [SOVEREIGN_STATE],
+    "firm": [BUSINESS],
+    "organisation": [ORGANIZATION],
+    "county": [],
+    "zone": [],
+}
+KIND_TEXT = {
+    "province": "a province-level division of China",
+    "state": "a sovereign state",
+    "firm": "a business",
+    "organisation": "an organization",
+    "county": "a county in its province",
+    "zone": "an economic zone",
+}
 FUZZY = {  # kinds small enough on Wikidata to search by a word of the label: the items with these codes
     "state": "?item wdt:P297 ?code .",
     "province": '?item wdt:P300 ?code . FILTER(STRSTARTS(STR(?code), "CN-"))',
 }
 STOPWORDS = {"of", "the", "and", "s", "de", "du", "la", "le"}
 # words that many names share: they count a quarter of a distinctive word in a partial match
-GENERIC = {"republic", "democratic", "peoples", "people", "united", "state", "states", "kingdom", "federal",
-           "province", "autonomous", "region", "municipality", "county", "city", "special", "administrative",
-           "zone", "economic", "company", "corporation", "group", "international", "china", "chinese"}
-REVIEW_COLUMNS = ["slug", "label", "kind", "rank", "qid", "wikidata_label", "score", "decision", "checks",
-                  "accept", "reviewed_by", "reviewed_on", "endpoint", "retrieved_at"]
+GENERIC = {
+    "republic",
+    "democratic",
+    "peoples",
+    "people",
+    "united",
+    "state",
+    "states",
+    "kingdom",
+    "federal",
+    "province",
+    "autonomous",
+    "region",
+    "municipality",
+    "county",
+    "city",
+    "special",
+    "administrative",
+    "zone",
+    "economic",
+    "company",
+    "corporation",
+    "group",
+    "international",
+    "china",
+    "chinese",
+}
+REVIEW_COLUMNS = [
+    "slug",
+    "label",
+    "kind",
+    "rank",
+    "qid",
+    "wikidata_label",
+    "score",
+    "decision",
+    "checks",
+    "accept",
+    "reviewed_by",
+    "reviewed_on",
+    "endpoint",
+    "retrieved_at",
+]
 YES = {"yes", "y", "x", "true", "1", "accept", "accepted"}
 
 
@@ -95,6 +153,7 @@ class Assessment:
 
 # ---- the resources to link ----------------------------------------------------------------------
 
+
 def graph_entities(result, ontology, mapping: Mapping | None) -> list[Entity]:
     """Places and organisations of the prepared graph (claims, reference data, datasets) with their
     names, and what the graph says of their country and province (through the links already curated)."""
@@ -102,7 +161,7 @@ def graph_entities(result, ontology, mapping: Mapping | None) -> list[Entity]:
     linked = mapping.by_slug() if mapping else {}
     qid = lambda slug: linked[slug].qid if slug in linked else None
     kinds = entity_kinds(ds, ontology)
-    slug_of = lambda term: str(term)[len(str(PDR)):] if str(term).startswith(str(PDR)) else None
+    slug_of = lambda term: str(term)[len(str(PDR)) :] if str(term).startswith(str(PDR)) else None
     names: dict[str, dict[str, list[str]]] = {}
     located: dict[str, list[str]] = {}
     parents: dict[str, list[str]] = {}
@@ -140,6 +199,7 @@ def graph_entities(result, ontology, mapping: Mapping | None) -> list[Entity]:
 
 # ---- asking the endpoint ------------------------------------------------------------------------
 
+
 def _literal(text: str, lang: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"@{lang}'
@@ -166,24 +226,30 @@ def candidate_query(entity: Entity, limit: int = 50) -> str:
         branches.append(f'{{ {FUZZY[entity.kind]} ?item rdfs:label ?l . FILTER(LANG(?l) = "en" && ({test})) }}')
     if not branches:
         return ""
-    return (f"PREFIX wdt: <{WDT}>\nPREFIX rdfs: <{RDFS}>\nPREFIX skos: <{SKOS}>\n"
-            f"SELECT DISTINCT ?item WHERE {{\n  {' UNION '.join(branches)}\n  FILTER(STRSTARTS(STR(?item), \"{WD}Q\"))\n}} LIMIT {limit}")
+    return (
+        f"PREFIX wdt: <{WDT}>\nPREFIX rdfs: <{RDFS}>\nPREFIX skos: <{SKOS}>\n"
+        f'SELECT DISTINCT ?item WHERE {{\n  {" UNION ".join(branches)}\n  FILTER(STRSTARTS(STR(?item), "{WD}Q"))\n}} LIMIT {limit}'
+    )
 
 
 def facts_query(qids: list[str]) -> str:
     items = " ".join(f"<{WD}{q}>" for q in qids)
     props = " ".join(f"<{WDT}{p}>" for p in ("P31", "P17", "P131", "P297", "P298", "P300"))
-    return (f"SELECT ?item ?prop ?value WHERE {{\n  VALUES ?item {{ {items} }}\n"
-            f"  {{ VALUES ?prop {{ {props} }} ?item ?prop ?value }}\n"
-            f"  UNION {{ VALUES ?prop {{ <{RDFS.label}> <{SKOS.altLabel}> }} ?item ?prop ?value\n"
-            f"          FILTER(LANG(?value) IN (\"en\", \"mul\", \"zh\", \"zh-hans\", \"zh-cn\")) }}\n}}")
+    return (
+        f"SELECT ?item ?prop ?value WHERE {{\n  VALUES ?item {{ {items} }}\n"
+        f"  {{ VALUES ?prop {{ {props} }} ?item ?prop ?value }}\n"
+        f"  UNION {{ VALUES ?prop {{ <{RDFS.label}> <{SKOS.altLabel}> }} ?item ?prop ?value\n"
+        f'          FILTER(LANG(?value) IN ("en", "mul", "zh", "zh-hans", "zh-cn")) }}\n}}'
+    )
 
 
 def roots_query(qids: list[str], roots: list[str]) -> str:
     items = " ".join(f"<{WD}{q}>" for q in qids)
     classes = " ".join(f"<{WD}{r}>" for r in roots)
-    return (f"SELECT DISTINCT ?item ?root WHERE {{\n  VALUES ?item {{ {items} }}\n  VALUES ?root {{ {classes} }}\n"
-            f"  ?item <{WDT}P31>/<{WDT}P279>* ?root .\n}}")
+    return (
+        f"SELECT DISTINCT ?item ?root WHERE {{\n  VALUES ?item {{ {items} }}\n  VALUES ?root {{ {classes} }}\n"
+        f"  ?item <{WDT}P31>/<{WDT}P279>* ?root .\n}}"
+    )
 
 
 def fetch_facts(endpoint: WikidataClient, qids: list[str], roots: list[str]) -> dict[str, Facts]:
@@ -200,7 +266,7 @@ def fetch_facts(endpoint: WikidataClient, qids: list[str], roots: list[str]) -> 
             target = f.labels if prop == str(RDFS.label) else f.aliases
             target.setdefault(lang, []).append(str(value))
         else:
-            f.values.setdefault(prop[len(str(WDT)):], set()).add(qid_of(value) or str(value))
+            f.values.setdefault(prop[len(str(WDT)) :], set()).add(qid_of(value) or str(value))
     if roots:
         for row in endpoint.select(roots_query(qids, roots)):
             f = facts.get(qid_of(row.get("item")))
@@ -210,6 +276,7 @@ def fetch_facts(endpoint: WikidataClient, qids: list[str], roots: list[str]) -> 
 
 
 # ---- checking and scoring -----------------------------------------------------------------------
+
 
 def name_score(entity: Entity, facts: Facts) -> tuple[float, str]:
     ours = {_norm(n) for values in entity.names.values() for n in values}
@@ -303,7 +370,9 @@ def assess(entity: Entity, facts: Facts) -> Assessment:
     return Assessment(entity, facts, score, "proposed", checks)
 
 
-def reconcile(endpoint: WikidataClient, entity: Entity, candidates: int = 3, min_score: float = 0.6) -> list[Assessment]:
+def reconcile(
+    endpoint: WikidataClient, entity: Entity, candidates: int = 3, min_score: float = 0.6
+) -> list[Assessment]:
     """The assessed candidates for one entity: proposals (best first, at most `candidates`, each
     scoring at least `min_score`), then the rejected ones."""
     query = candidate_query(entity)
@@ -317,8 +386,10 @@ def reconcile(endpoint: WikidataClient, entity: Entity, candidates: int = 3, min
 
 # ---- the review file ----------------------------------------------------------------------------
 
-def write_review(path: Path, results: dict[str, tuple[Entity, list[Assessment]]], endpoint: str,
-                 when: dt.datetime) -> int:
+
+def write_review(
+    path: Path, results: dict[str, tuple[Entity, list[Assessment]]], endpoint: str, when: dt.datetime
+) -> int:
     """Write the proposals (and rejections, and entities without a candidate) for review."""
     path.parent.mkdir(parents=True, exist_ok=True)
     stamp = when.replace(microsecond=0).isoformat()
@@ -328,30 +399,66 @@ def write_review(path: Path, results: dict[str, tuple[Entity, list[Assessment]]]
         w.writerow(REVIEW_COLUMNS)
         for slug, (entity, assessed) in sorted(results.items()):
             if not assessed:
-                w.writerow([slug, entity.label, entity.kind, "", "", "", "", "no candidate", "", "", "", "",
-                            endpoint, stamp])
+                w.writerow(
+                    [slug, entity.label, entity.kind, "", "", "", "", "no candidate", "", "", "", "", endpoint, stamp]
+                )
             rank = 0
             for a in assessed:
                 rank += a.decision == "proposed"
-                w.writerow([slug, entity.label, entity.kind, rank if a.decision == "proposed" else "", a.facts.qid,
-                            a.facts.label, f"{a.score:.3f}", a.decision, "; ".join(a.checks), "", "", "",
-                            endpoint, stamp])
+                w.writerow(
+                    [
+                        slug,
+                        entity.label,
+                        entity.kind,
+                        rank if a.decision == "proposed" else "",
+                        a.facts.qid,
+                        a.facts.label,
+                        f"{a.score:.3f}",
+                        a.decision,
+                        "; ".join(a.checks),
+                        "",
+                        "",
+                        "",
+                        endpoint,
+                        stamp,
+                    ]
+                )
                 rows += 1
     return rows
 
 
-def accept(review: Path, mapping_path: Path, mapping: Mapping, declared, linkable, reviewer: str | None,
-           today: dt.date, file_label: str) -> list[Link]:
+def accept(
+    review: Path,
+    mapping_path: Path,
+    mapping: Mapping,
+    declared,
+    linkable,
+    reviewer: str | None,
+    today: dt.date,
+    file_label: str,
+) -> list[Link]:
     """Move the rows a reviewer accepted (accept = yes) from the review file into the curated mapping,
     bumping its version; validate everything first and write nothing on any problem."""
     problems, new = [], []
     linked = mapping.by_slug()
     with open(review, encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
-        missing = [c for c in ("slug", "qid", "wikidata_label", "decision", "checks", "accept") if c not in (reader.fieldnames or [])]
+        missing = [
+            c
+            for c in ("slug", "qid", "wikidata_label", "decision", "checks", "accept")
+            if c not in (reader.fieldnames or [])
+        ]
         if missing:
-            raise InvalidInput([Problem(str(review), 1, None, f"not a review file written by `paradiplomacy link`: "
-                                                             f"no column {', '.join(missing)}")])
+            raise InvalidInput(
+                [
+                    Problem(
+                        str(review),
+                        1,
+                        None,
+                        f"not a review file written by `paradiplomacy link`: no column {', '.join(missing)}",
+                    )
+                ]
+            )
         for row in reader:
             line = reader.line_num
             if (row.get("accept") or "").strip().lower() not in YES:
@@ -359,25 +466,47 @@ def accept(review: Path, mapping_path: Path, mapping: Mapping, declared, linkabl
             slug, qid = row["slug"].strip(), row["qid"].strip()
             who = (row.get("reviewed_by") or "").strip() or reviewer
             if row["decision"] != "proposed":
-                problems.append(Problem(str(review), line, "accept", f"{slug}: only a proposed candidate can be accepted, "
-                                                                     f"not one marked {row['decision']!r}"))
+                problems.append(
+                    Problem(
+                        str(review),
+                        line,
+                        "accept",
+                        f"{slug}: only a proposed candidate can be accepted, not one marked {row['decision']!r}",
+                    )
+                )
                 continue
             if not who:
-                problems.append(Problem(str(review), line, "reviewed_by", f"{slug}: who reviewed it? fill reviewed_by "
-                                                                          "or give --reviewer"))
+                problems.append(
+                    Problem(
+                        str(review),
+                        line,
+                        "reviewed_by",
+                        f"{slug}: who reviewed it? fill reviewed_by or give --reviewer",
+                    )
+                )
                 continue
             if slug in linked:
-                problems.append(Problem(str(review), line, "slug", f"{slug}: already linked to {linked[slug].qid} "
-                                                                   f"({mapping.file} line {linked[slug].line})"))
+                problems.append(
+                    Problem(
+                        str(review),
+                        line,
+                        "slug",
+                        f"{slug}: already linked to {linked[slug].qid} ({mapping.file} line {linked[slug].line})",
+                    )
+                )
                 continue
             on = (row.get("reviewed_on") or "").strip()
             try:
                 reviewed_on = dt.date.fromisoformat(on) if on else today
             except ValueError:
-                problems.append(Problem(str(review), line, "reviewed_on", f"malformed date {on!r}: write it as YYYY-MM-DD"))
+                problems.append(
+                    Problem(str(review), line, "reviewed_on", f"malformed date {on!r}: write it as YYYY-MM-DD")
+                )
                 continue
-            evidence = (f"reconciled by `paradiplomacy link` against {row.get('endpoint', '')} at "
-                        f"{row.get('retrieved_at', '')}: {row['checks']}; score {row.get('score', '')}")
+            evidence = (
+                f"reconciled by `paradiplomacy link` against {row.get('endpoint', '')} at "
+                f"{row.get('retrieved_at', '')}: {row['checks']}; score {row.get('score', '')}"
+            )
             new.append(Link(slug, qid, row["wikidata_label"].strip(), "reviewed", evidence, who, reviewed_on, 0, 0))
     if problems:
         raise InvalidInput(problems)
@@ -386,10 +515,19 @@ def accept(review: Path, mapping_path: Path, mapping: Mapping, declared, linkabl
     try:
         version = str(int(mapping.version) + 1)
     except ValueError:
-        raise InvalidInput([Problem(mapping.file, 1, "version", f"version {mapping.version!r} is not a number "
-                                                                "that --accept can increase")]) from None
-    updated = Mapping(mapping.file, {**mapping.meta, "version": version, "modified": today.isoformat()},
-                      mapping.links + new)
+        raise InvalidInput(
+            [
+                Problem(
+                    mapping.file,
+                    1,
+                    "version",
+                    f"version {mapping.version!r} is not a number that --accept can increase",
+                )
+            ]
+        ) from None
+    updated = Mapping(
+        mapping.file, {**mapping.meta, "version": version, "modified": today.isoformat()}, mapping.links + new
+    )
     original = mapping_path.read_text(encoding="utf-8")
     text = format_mapping(updated, header_comments(original))
     parse_mapping(text, file_label, declared, linkable)  # the result must be valid as a whole (duplicates, ids)

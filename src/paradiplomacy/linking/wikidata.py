@@ -18,11 +18,12 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from paradiplomacy import __version__, http
 from paradiplomacy.errors import ParadiplomacyError
-from paradiplomacy.namespaces import VOID, WD, WDT
-from paradiplomacy.namespaces import PDR
+from paradiplomacy.namespaces import PDR, VOID, WD, WDT
 
-PURPOSE = ("https://w3id.org/paradiplomacy; linked-data knowledge graph of sub-state actors in foreign relations; "
-           "links curated resources to Wikidata")
+PURPOSE = (
+    "https://w3id.org/paradiplomacy; linked-data knowledge graph of sub-state actors in foreign relations; "
+    "links curated resources to Wikidata"
+)
 USER_AGENT = http.user_agent(PURPOSE)
 P = Namespace("http://www.wikidata.org/prop/")
 PS = Namespace("http://www.wikidata.org/prop/statement/")
@@ -57,8 +58,9 @@ class WikidataClient:
         if self.session is not None:
             return self.session
         if self._own is None:  # the backoff on 429 and 503 is the session's (paradiplomacy.http)
-            self._own = http.session(PURPOSE, timeout=self.timeout, retries=self.retries,
-                                     backoff=self.backoff, max_wait=self.max_wait)
+            self._own = http.session(
+                PURPOSE, timeout=self.timeout, retries=self.retries, backoff=self.backoff, max_wait=self.max_wait
+            )
         return self._own
 
     def _post(self, query: str, accept: str) -> requests.Response:
@@ -68,8 +70,10 @@ class WikidataClient:
         except requests.RequestException as exc:
             raise EndpointError(f"cannot reach the SPARQL endpoint {self.url}: {http.reason(exc)}") from exc
         if r.status_code in http.RETRY_STATUSES:  # what is left after the session's retries
-            raise EndpointError(f"the SPARQL endpoint {self.url} still answers HTTP {r.status_code} "
-                                f"after {self.retries} retries; try again later")
+            raise EndpointError(
+                f"the SPARQL endpoint {self.url} still answers HTTP {r.status_code} "
+                f"after {self.retries} retries; try again later"
+            )
         if r.status_code >= 400:
             raise EndpointError(f"the SPARQL endpoint {self.url} answered HTTP {r.status_code}: {r.text[:300]}")
         return r
@@ -105,10 +109,11 @@ def _term(v: dict):
 
 def qid_of(term) -> str | None:
     s = str(term)
-    return s[len(str(WD)):] if s.startswith(str(WD)) else None
+    return s[len(str(WD)) :] if s.startswith(str(WD)) else None
 
 
 # ---- the offline slice ------------------------------------------------------------------------
+
 
 def slice_query(qids: list[str]) -> str:
     """CONSTRUCT the slice of these items: labels (en, zh), truthy values of SLICE_PROPERTIES and
@@ -156,9 +161,16 @@ def slice_description(source: str, qids: list[str], when: dt.datetime, note: str
     g.add((SLICE, DCTERMS.source, Literal(source)))
     g.add((SLICE, PROV.generatedAtTime, Literal(when.replace(microsecond=0).isoformat(), datatype=XSD.dateTime)))
     g.add((SLICE, DCTERMS.license, CC0))
-    g.add((SLICE, DCTERMS.rights, Literal(
-        "Wikidata's data is available under CC0 1.0. A value whose statement names another source "
-        "(prov:wasDerivedFrom) comes with that source's terms; keep those statements when reusing it.")))
+    g.add(
+        (
+            SLICE,
+            DCTERMS.rights,
+            Literal(
+                "Wikidata's data is available under CC0 1.0. A value whose statement names another source "
+                "(prov:wasDerivedFrom) comes with that source's terms; keep those statements when reusing it."
+            ),
+        )
+    )
     g.add((SLICE, PROV.wasGeneratedBy, Literal(f"paradiplomacy {__version__} link --refresh-slice")))
     for q in qids:
         g.add((SLICE, VOID.rootResource, WD[q]))
@@ -169,11 +181,21 @@ def slice_description(source: str, qids: list[str], when: dt.datetime, note: str
 
 def render_slice(data: Graph, description: Graph, header: list[str]) -> str:
     g = Graph()
-    for prefix, ns in (("wd", WD), ("wdt", WDT), ("p", P), ("ps", PS), ("schema", SCHEMA), ("prov", PROV),
-                       ("dct", DCTERMS), ("void", VOID), ("pdr", PDR),
-                       ("skos", "http://www.w3.org/2004/02/skos/core#"),
-                       ("geo", "http://www.opengis.net/ont/geosparql#"),
-                       ("sl", "urn:x-wdslice:vocab#"), ("src", "urn:x-wdslice:source:")):
+    for prefix, ns in (
+        ("wd", WD),
+        ("wdt", WDT),
+        ("p", P),
+        ("ps", PS),
+        ("schema", SCHEMA),
+        ("prov", PROV),
+        ("dct", DCTERMS),
+        ("void", VOID),
+        ("pdr", PDR),
+        ("skos", "http://www.w3.org/2004/02/skos/core#"),
+        ("geo", "http://www.opengis.net/ont/geosparql#"),
+        ("sl", "urn:x-wdslice:vocab#"),
+        ("src", "urn:x-wdslice:source:"),
+    ):
         g.bind(prefix, ns, override=True, replace=True)
     for t in data:
         g.add(t)
@@ -188,6 +210,7 @@ class WikidataFile:
 
     def __init__(self, path):
         import pyoxigraph as ox
+
         self.url = str(path)
         self._store = ox.Store()
         try:
@@ -197,12 +220,14 @@ class WikidataFile:
 
     def select(self, query: str) -> list[dict]:
         from paradiplomacy.rdfutil import to_rdflib
+
         solutions = self._store.query(query)
         names = [v.value for v in solutions.variables]
         return [{n: to_rdflib(s[n]) for n in names if s[n] is not None} for s in solutions]
 
     def construct(self, query: str) -> Graph:
         from paradiplomacy.rdfutil import to_rdflib
+
         g = Graph()
         for t in self._store.query(query):
             g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
@@ -212,7 +237,7 @@ class WikidataFile:
 def refresh_slice(endpoint, qids: list[str], header: list[str], when: dt.datetime | None = None) -> tuple[str, Graph]:
     """The slice's Turtle for these items, from the endpoint (or file), with its description and
     header; and the items that came back with no data at all."""
-    when = when or dt.datetime.now(dt.timezone.utc)
+    when = when or dt.datetime.now(dt.UTC)
     data = endpoint.construct(slice_query(sorted(qids))) if qids else Graph()
     description = slice_description(endpoint.url, sorted(qids), when)
     return render_slice(data, description, header), data

@@ -18,13 +18,20 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF
 
 from paradiplomacy.namespaces import GRAPH_INFERRED, GRAPH_INFERRED_EXPLICIT, GRAPH_ONTOLOGY, PD, PDR
-from paradiplomacy.store import Store
 from paradiplomacy.rdfutil import curie
+from paradiplomacy.store import Store
 
 EXPLICIT, INTERPRETATION = "explicit statements", "interpretation"
-MODEL_CLASSES = [PD.SubordinateEngagement, PD.CollaborativeEngagement, PD.InitiatorEngagement,
-                 PD.DivergentEngagement, PD.SubordinateActor, PD.CollaborativePartnerActor, PD.InitiatorActor,
-                 PD.DivergentActor]
+MODEL_CLASSES = [
+    PD.SubordinateEngagement,
+    PD.CollaborativeEngagement,
+    PD.InitiatorEngagement,
+    PD.DivergentEngagement,
+    PD.SubordinateActor,
+    PD.CollaborativePartnerActor,
+    PD.InitiatorActor,
+    PD.DivergentActor,
+]
 
 
 @dataclass
@@ -45,7 +52,7 @@ class Fact:
 class Condition:
     text: str  # e.g. "some pd:designedBy that is a pd:CentralStateActor"
     facts: list[Fact] = field(default_factory=list)
-    because: list["Explanation"] = field(default_factory=list)  # for fillers that are model classes
+    because: list[Explanation] = field(default_factory=list)  # for fillers that are model classes
 
     @property
     def satisfied(self) -> bool:
@@ -58,7 +65,7 @@ class Explanation:
     cls: URIRef
     inferred: bool
     conditions: list[Condition]
-    rests_on: str = EXPLICIT   # EXPLICIT or INTERPRETATION
+    rests_on: str = EXPLICIT  # EXPLICIT or INTERPRETATION
     interpretations: list[URIRef] = field(default_factory=list)  # the interpretation claims among its facts
 
     def facts(self) -> list[Fact]:
@@ -90,8 +97,10 @@ def _parts(onto: Graph, cls: URIRef) -> list:
             elif onto.value(m, OWL.onProperty) is not None:
                 out.append(("some", [(onto.value(m, OWL.onProperty), onto.value(m, OWL.someValuesFrom))]))
             elif onto.value(m, OWL.unionOf) is not None:
-                alts = [(onto.value(a, OWL.onProperty), onto.value(a, OWL.someValuesFrom))
-                        for a in Collection(onto, onto.value(m, OWL.unionOf))]
+                alts = [
+                    (onto.value(a, OWL.onProperty), onto.value(a, OWL.someValuesFrom))
+                    for a in Collection(onto, onto.value(m, OWL.unionOf))
+                ]
                 out.append(("some", alts))
     return out
 
@@ -102,9 +111,18 @@ PROVENANCE = """?claim oa:hasTarget/oa:hasSelector/oa:exact ?quote ; prov:wasDer
 
 
 def _fact(row: dict, s, p, o) -> Fact:
-    return Fact(s, p, o, row["claim"], str(row["quote"]), str(row["section"]) if "section" in row else None,
-                row["source"], str(row["support"]).rsplit("#", 1)[-1], str(row["file"]) if "file" in row else None,
-                int(row["line"]) if "line" in row else None)
+    return Fact(
+        s,
+        p,
+        o,
+        row["claim"],
+        str(row["quote"]),
+        str(row["section"]) if "section" in row else None,
+        row["source"],
+        str(row["support"]).rsplit("#", 1)[-1],
+        str(row["file"]) if "file" in row else None,
+        int(row["line"]) if "line" in row else None,
+    )
 
 
 def _facts(store: Store, resource: URIRef, prop: URIRef, filler: URIRef, inverse_of: URIRef | None) -> list[Fact]:

@@ -30,14 +30,23 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
 from paradiplomacy.errors import InvalidInput, ParadiplomacyError, Problem
-from paradiplomacy.namespaces import (GRAPH_INFERRED, GRAPH_INFERRED_EXPLICIT, GRAPH_INFERRED_PROVENANCE,
-                                      GRAPH_ONTOLOGY, PD, PDR)
+from paradiplomacy.namespaces import (
+    GRAPH_INFERRED,
+    GRAPH_INFERRED_EXPLICIT,
+    GRAPH_INFERRED_PROVENANCE,
+    GRAPH_ONTOLOGY,
+    PD,
+    PDR,
+)
 from paradiplomacy.rdfutil import quad_to_ox, to_rdflib
 from paradiplomacy.reasoning import rl
 from paradiplomacy.reasoning.rl import Selection
+
 HERMIT_VERSION = "1.3.8"  # the HermiT.jar shipped with owlready2 (its manifest's Implementation-Version)
-JAVA_HELP = ("HermiT needs a Java runtime and 'java' was not found on PATH: install one "
-             "(Debian/Ubuntu: apt-get install default-jre-headless), or run `bash scripts/ensure-system-deps`")
+JAVA_HELP = (
+    "HermiT needs a Java runtime and 'java' was not found on PATH: install one "
+    "(Debian/Ubuntu: apt-get install default-jre-headless), or run `bash scripts/ensure-system-deps`"
+)
 IGNORED_TYPES = {OWL.Thing, OWL.NamedIndividual, RDFS.Resource, OWL.Class, RDFS.Class}
 
 
@@ -67,11 +76,11 @@ class Inference:
     seconds: dict
     unsatisfiable: list
     rl_engine: str = "owlrl"
-    read: Selection | None = None          # the graphs OWL 2 RL read
-    hermit_triples: int = 0                 # the triples HermiT read (0: it did not run)
+    read: Selection | None = None  # the graphs OWL 2 RL read
+    hermit_triples: int = 0  # the triples HermiT read (0: it did not run)
     warnings: list = field(default_factory=list)
     closure_triples: int = 0
-    used: list = field(default_factory=lambda: [GRAPH_ONTOLOGY])   # graphs read, but the (many) claims
+    used: list = field(default_factory=lambda: [GRAPH_ONTOLOGY])  # graphs read, but the (many) claims
     explicit: set = field(default_factory=set)  # defined-class types entailed by the explicit claims alone
 
     @property
@@ -91,6 +100,7 @@ def _version(package: str) -> str:
 
 
 # ---- what the reasoners read -----------------------------------------------------------------
+
 
 def claim_graph_ids(ds: Dataset) -> set[URIRef]:
     return {q[0] for q in ds.quads((None, RDF.type, PD.Claim, None))}
@@ -122,8 +132,13 @@ def to_oxigraph(ds: Dataset) -> ox.Store:
 
 
 def store_claim_graphs(store: ox.Store) -> list[URIRef]:
-    return sorted({URIRef(q.subject.value) for q in store.quads_for_pattern(
-        None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PD.Claim))) if isinstance(q.subject, ox.NamedNode)})
+    return sorted(
+        {
+            URIRef(q.subject.value)
+            for q in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PD.Claim)))
+            if isinstance(q.subject, ox.NamedNode)
+        }
+    )
 
 
 def graph_of(store: ox.Store, graph) -> Graph:
@@ -147,6 +162,7 @@ def _object_properties(graph) -> set:
 
 
 # ---- HermiT ----------------------------------------------------------------------------------
+
 
 def hermit_check(graph: Graph | Path, infer: bool = False) -> HermitResult:
     """Run HermiT on `graph` (or an N-Triples file): consistency, unsatisfiable classes and (with
@@ -187,6 +203,7 @@ RL_ENGINES = tuple(rl.ENGINES)
 def default_rl_engine() -> str:
     try:
         import reasonable  # noqa: F401
+
         return "reasonable"
     except ImportError:
         return "owlrl"
@@ -210,6 +227,7 @@ def _engine(engine: str | None) -> str:
 
 # ---- diagnosis of an inconsistency -----------------------------------------------------------
 
+
 def _inconsistent(ontology: Graph, abox_by_claim: dict, claims: list) -> bool:
     g = Graph()
     g += ontology
@@ -226,7 +244,7 @@ def conflicting_claims(ontology: Graph, by_claim: dict) -> list[URIRef]:
     while True:
         i = 0
         while i < len(claims):
-            trial = claims[:i] + claims[i + chunk:]
+            trial = claims[:i] + claims[i + chunk :]
             if trial and _inconsistent(ontology, by_claim, trial):
                 claims = trial
             else:
@@ -238,9 +256,11 @@ def conflicting_claims(ontology: Graph, by_claim: dict) -> list[URIRef]:
 
 def _graph_sources(store: ox.Store) -> dict:
     """graph -> the file it was loaded from (prov:wasDerivedFrom a file name, as `load` records)."""
-    return {URIRef(q.subject.value): q.object.value for q in store.quads_for_pattern(
-        None, ox.NamedNode(str(PROV.wasDerivedFrom)), None)
-        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal)}
+    return {
+        URIRef(q.subject.value): q.object.value
+        for q in store.quads_for_pattern(None, ox.NamedNode(str(PROV.wasDerivedFrom)), None)
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal)
+    }
 
 
 def _graphs_stating(store: ox.Store, resources, graphs) -> list:
@@ -254,10 +274,16 @@ def _graphs_stating(store: ox.Store, resources, graphs) -> list:
 
 def _claim_problem(store: ox.Store, claim, where) -> Problem:
     w = (where or {}).get(claim)
-    individuals = sorted({str(s)[len(str(PDR)):] for s in graph_of(store, claim).subjects() if str(s).startswith(str(PDR))})
-    return Problem(w.file if w else f"<{claim}>", w.line if w else None, None,
-                   f"claim {str(claim)[len(str(PDR)) + 6:]!r} is part of an inconsistency "
-                   f"(individuals: {', '.join(individuals)})")
+    individuals = sorted(
+        {str(s)[len(str(PDR)) :] for s in graph_of(store, claim).subjects() if str(s).startswith(str(PDR))}
+    )
+    return Problem(
+        w.file if w else f"<{claim}>",
+        w.line if w else None,
+        None,
+        f"claim {str(claim)[len(str(PDR)) + 6 :]!r} is part of an inconsistency "
+        f"(individuals: {', '.join(individuals)})",
+    )
 
 
 def rl_inconsistency(store: ox.Store, sel: Selection, violations: list, where=None) -> InconsistentInput:
@@ -272,8 +298,15 @@ def rl_inconsistency(store: ox.Store, sel: Selection, violations: list, where=No
             if g in claims:
                 problems.append(_claim_problem(store, g, where))
             else:
-                problems.append(Problem(sources.get(g, f"<{g}>"), None, None, f"graph <{g}> states facts about "
-                                        f"{', '.join(rl._show(r) for r in resources)}, which are inconsistent"))
+                problems.append(
+                    Problem(
+                        sources.get(g, f"<{g}>"),
+                        None,
+                        None,
+                        f"graph <{g}> states facts about "
+                        f"{', '.join(rl._show(r) for r in resources)}, which are inconsistent",
+                    )
+                )
         problems.append(Problem("(reasoner)", None, None, f"OWL 2 RL ({rule}): {message}"))
     if len(violations) > 20:
         problems.append(Problem("(reasoner)", None, None, f"... and {len(violations) - 20} more violations"))
@@ -282,6 +315,7 @@ def rl_inconsistency(store: ox.Store, sel: Selection, violations: list, where=No
 
 # ---- the reasoning step ----------------------------------------------------------------------
 
+
 def check_size(asserted: int, limit: int) -> None:
     """Refuse to reason over more asserted triples than `limit` (0: no limit), before any memory is spent."""
     if limit and asserted > limit:
@@ -289,30 +323,47 @@ def check_size(asserted: int, limit: int) -> None:
             f"reasoning over {asserted:,} asserted triples is over the limit of {limit:,} (PARADIPLOMACY_REASONING_LIMIT): "
             "OWL 2 RL with `reasonable` takes about 2 KB of memory per triple of its closure (docs/performance.md, Reasoning at scale), "
             "so a larger graph could exhaust this machine's memory. Reason without it "
-            "(`paradiplomacy build --no-reason`), or raise the limit if the machine has the memory")
+            "(`paradiplomacy build --no-reason`), or raise the limit if the machine has the memory"
+        )
 
 
 def interpretation_claims(store: ox.Store) -> set[URIRef]:
     """The claims whose support level is interpretation (the editors' reading, not the source's words)."""
-    return {URIRef(q.subject.value) for q in store.quads_for_pattern(
-        None, ox.NamedNode(str(PD.supportLevel)), ox.NamedNode(str(PD.Interpretation)))}
+    return {
+        URIRef(q.subject.value)
+        for q in store.quads_for_pattern(None, ox.NamedNode(str(PD.supportLevel)), ox.NamedNode(str(PD.Interpretation)))
+    }
 
 
 def defined_class_types(store: ox.Store, triples) -> set:
     """The rdf:type triples among `triples` whose class is a defined class of the ontology (owl:equivalentClass)."""
-    defined = {URIRef(q.subject.value) for q in store.quads_for_pattern(
-        None, ox.NamedNode(str(OWL.equivalentClass)), None, ox.NamedNode(str(GRAPH_ONTOLOGY)))}
+    defined = {
+        URIRef(q.subject.value)
+        for q in store.quads_for_pattern(
+            None, ox.NamedNode(str(OWL.equivalentClass)), None, ox.NamedNode(str(GRAPH_ONTOLOGY))
+        )
+    }
     return {t for t in triples if t[1] == RDF.type and t[2] in defined}
 
 
 def hermit_skipped(triples: int, limit: int) -> str:
-    return (f"HermiT skipped: the project's graph has {triples:,} triples, over PARADIPLOMACY_HERMIT_LIMIT "
-            f"({limit:,}); no consistency check and no DL classification, OWL 2 RL only. Raise the limit to run it")
+    return (
+        f"HermiT skipped: the project's graph has {triples:,} triples, over PARADIPLOMACY_HERMIT_LIMIT "
+        f"({limit:,}); no consistency check and no DL classification, OWL 2 RL only. Raise the limit to run it"
+    )
 
 
-def infer_store(store: ox.Store, where=None, use_hermit: bool = True, rl_engine: str | None = None,
-                limit: int = 0, hermit_limit: int = 0, tbox=(), explicit_only: bool = False,
-                default_graph: bool = True) -> Inference:
+def infer_store(
+    store: ox.Store,
+    where=None,
+    use_hermit: bool = True,
+    rl_engine: str | None = None,
+    limit: int = 0,
+    hermit_limit: int = 0,
+    tbox=(),
+    explicit_only: bool = False,
+    default_graph: bool = True,
+) -> Inference:
     """Reason over the asserted graphs of a pyoxigraph store: OWL 2 RL over all of them, HermiT over
     the project's graph (ontology and claims) when it is at most `hermit_limit` triples (0: any).
     `where` maps a claim IRI to its evidence location, for the message when the facts are
@@ -337,7 +388,7 @@ def infer_store(store: ox.Store, where=None, use_hermit: bool = True, rl_engine:
     seconds = {}
     with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(max_workers=1) as pool:
         hermit = None
-        if use_hermit:   # HermiT runs in Java, a process of its own: OWL 2 RL is computed meanwhile
+        if use_hermit:  # HermiT runs in Java, a process of its own: OWL 2 RL is computed meanwhile
             path = Path(tmp) / "project.nt"
             rl.write_ntriples(store, project, path)
             hermit = pool.submit(hermit_check, path, True)
@@ -351,8 +402,15 @@ def infer_store(store: ox.Store, where=None, use_hermit: bool = True, rl_engine:
             ontology = graph_of(store, GRAPH_ONTOLOGY)
             culprits = conflicting_claims(ontology, {c: graph_of(store, c) for c in project[1:]})
             problems = [_claim_problem(store, c, where) for c in culprits]
-            problems.append(Problem("(reasoner)", None, None, f"HermiT: the facts of these {len(culprits)} claims "
-                                    f"contradict the ontology's axioms together: {result.message[:300]}"))
+            problems.append(
+                Problem(
+                    "(reasoner)",
+                    None,
+                    None,
+                    f"HermiT: the facts of these {len(culprits)} claims "
+                    f"contradict the ontology's axioms together: {result.message[:300]}",
+                )
+            )
             raise InconsistentInput(problems)
     if closure.violations:
         raise rl_inconsistency(store, sel, closure.violations, where)
@@ -361,22 +419,37 @@ def infer_store(store: ox.Store, where=None, use_hermit: bool = True, rl_engine:
         explicit = defined_class_types(store, hermit_facts | closure.entailed)
     else:
         explicit = defined_class_types(store, rl.closure(store, explicit_sel, engine).entailed)
-    return Inference(hermit_facts - closure.entailed, closure.entailed, seconds, unsat, engine, read=sel,
-                     explicit=explicit,
-                     hermit_triples=project_triples if result else 0, warnings=warnings,
-                     closure_triples=closure.closure_triples,
-                     used=[g for g in sel.graphs if g is not None and g not in claim_graphs])
+    return Inference(
+        hermit_facts - closure.entailed,
+        closure.entailed,
+        seconds,
+        unsat,
+        engine,
+        read=sel,
+        explicit=explicit,
+        hermit_triples=project_triples if result else 0,
+        warnings=warnings,
+        closure_triples=closure.closure_triples,
+        used=[g for g in sel.graphs if g is not None and g not in claim_graphs],
+    )
 
 
-def infer(ds: Dataset, where=None, use_hermit: bool = True, rl_engine: str | None = None, limit: int = 0,
-          hermit_limit: int = 0, explicit_only: bool = False) -> Inference:
+def infer(
+    ds: Dataset,
+    where=None,
+    use_hermit: bool = True,
+    rl_engine: str | None = None,
+    limit: int = 0,
+    hermit_limit: int = 0,
+    explicit_only: bool = False,
+) -> Inference:
     """infer_store over an rdflib dataset (the build's, before it is written)."""
     return infer_store(to_oxigraph(ds), where, use_hermit, rl_engine, limit, hermit_limit, explicit_only=explicit_only)
 
 
 def inferred_quads(inference: Inference, build_activity: URIRef | None, now: dt.datetime | None = None) -> list:
     """The inferred graph and its provenance graph, as quads."""
-    when = Literal((now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
+    when = Literal((now or dt.datetime.now(dt.UTC)).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
     quads = [(s, p, o, GRAPH_INFERRED) for s, p, o in sorted(inference.triples)]
     quads += [(s, p, o, GRAPH_INFERRED_EXPLICIT) for s, p, o in sorted(inference.explicit)]
     activity = PDR["reasoning-" + (str(build_activity).rsplit("-", 1)[-1] if build_activity else "store")]
@@ -389,7 +462,11 @@ def inferred_quads(inference: Inference, build_activity: URIRef | None, now: dt.
         (GRAPH_INFERRED, PROV.generatedAtTime, when),
         (GRAPH_INFERRED, PD.inferredTripleCount, Literal(len(inference.triples))),
         (GRAPH_INFERRED_EXPLICIT, RDF.type, PROV.Entity),
-        (GRAPH_INFERRED_EXPLICIT, RDFS.label, Literal("defined-class memberships entailed by the explicit statements alone")),
+        (
+            GRAPH_INFERRED_EXPLICIT,
+            RDFS.label,
+            Literal("defined-class memberships entailed by the explicit statements alone"),
+        ),
         (GRAPH_INFERRED_EXPLICIT, PROV.wasGeneratedBy, activity),
         (GRAPH_INFERRED_EXPLICIT, PD.inferredTripleCount, Literal(len(inference.explicit))),
         (activity, RDF.type, PROV.Activity),

@@ -69,7 +69,7 @@ REFLEXIVE = {OWL.sameAs, RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyO
 class Selection:
     """The graphs reasoning reads, by role, and their sizes."""
 
-    tbox: dict = field(default_factory=dict)   # graph IRI -> triples
+    tbox: dict = field(default_factory=dict)  # graph IRI -> triples
     data: dict = field(default_factory=dict)
 
     @property
@@ -89,7 +89,7 @@ class Closure:
     input_triples: int
     closure_triples: int
     warnings: list
-    violations: list            # (rule, message, resources involved)
+    violations: list  # (rule, message, resources involved)
     engine_runs: int = 1
     seconds: dict = field(default_factory=dict)
 
@@ -107,14 +107,19 @@ def select_graphs(store: ox.Store, tbox=(), default_graph: bool = True) -> Selec
     """TBox: the project's ontology graph, every graph holding an owl:Ontology, the graphs named in
     `tbox`; data: every other asserted graph (the default graph included, unless `default_graph` is
     False: where it is the union of the named graphs, it holds nothing of its own)."""
-    counts = {g: n for g, n in _count_by_graph(store).items()
-              if g not in NOT_ASSERTED and (default_graph or g is not None)}
-    ontologies = {URIRef(q.graph_name.value) for q in store.quads_for_pattern(
-        None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(OWL.Ontology))) if isinstance(q.graph_name, ox.NamedNode)}
+    counts = {
+        g: n for g, n in _count_by_graph(store).items() if g not in NOT_ASSERTED and (default_graph or g is not None)
+    }
+    ontologies = {
+        URIRef(q.graph_name.value)
+        for q in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(OWL.Ontology)))
+        if isinstance(q.graph_name, ox.NamedNode)
+    }
     wanted = {GRAPH_ONTOLOGY, *ontologies, *(URIRef(str(t)) for t in tbox)}
     missing = [str(t) for t in tbox if URIRef(str(t)) not in counts]
     if missing:
         from paradiplomacy.errors import InvalidInput, Problem
+
         raise InvalidInput([Problem("(reason --tbox)", None, None, f"no graph <{m}> in the store") for m in missing])
     sel = Selection()
     for g, n in sorted(counts.items(), key=lambda kv: str(kv[0])):
@@ -138,12 +143,14 @@ def write_ntriples(store: ox.Store, graphs, path: Path, leave_out=frozenset(), s
     `leave_out`: triples (pyoxigraph) not to write; `seen(quad)` is called on every quad read, so
     that one scan of the store serves the caller too (a scan of the on-disk store costs 16 times
     one of an in-memory store: 204,572 quads, 4.7 s against 0.29 s)."""
+
     def triples():
         for q in _asserted_quads(store, graphs):
             if seen is not None:
                 seen(q)
             if q.triple not in leave_out:
                 yield q.triple
+
     with open(path, "wb") as out:
         ox.serialize(triples(), out, ox.RdfFormat.N_TRIPLES)
 
@@ -163,16 +170,20 @@ class _TermCache(dict):
         found = self.get(term)
         if found is None:
             from paradiplomacy.rdfutil import to_rdflib
+
             found = self[term] = _norm(to_rdflib(term))
         return found
 
 
 def _triples(store: ox.Store, graphs, predicate=None, obj=None) -> list:
     from paradiplomacy.rdfutil import to_rdflib
+
     p = ox.NamedNode(str(predicate)) if predicate is not None else None
     o = ox.NamedNode(str(obj)) if obj is not None else None
-    return [(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), to_rdflib(q.graph_name))
-            for q in _asserted_quads(store, graphs, None, p, o)]
+    return [
+        (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), to_rdflib(q.graph_name))
+        for q in _asserted_quads(store, graphs, None, p, o)
+    ]
 
 
 def ignored_axioms(store: ox.Store, sel: Selection) -> list[str]:
@@ -181,8 +192,12 @@ def ignored_axioms(store: ox.Store, sel: Selection) -> list[str]:
     for pred, rule in IGNORED_PREDICATES.items():
         for s, _, o, g in _triples(store, sel.graphs, pred):
             found[rule].append(f"{_show(s)} {_show(pred)} {_show(o)} (graph <{g}>)")
-    return [f"OWL 2 RL engine `reasonable` has no rule {rule}: {len(axioms)} axiom(s) ignored: "
-            + "; ".join(axioms[:3]) + (" ..." if len(axioms) > 3 else "") for rule, axioms in found.items()]
+    return [
+        f"OWL 2 RL engine `reasonable` has no rule {rule}: {len(axioms)} axiom(s) ignored: "
+        + "; ".join(axioms[:3])
+        + (" ..." if len(axioms) > 3 else "")
+        for rule, axioms in found.items()
+    ]
 
 
 def rerouted_axioms(store: ox.Store, sel: Selection) -> list[str]:
@@ -190,8 +205,11 @@ def rerouted_axioms(store: ox.Store, sel: Selection) -> list[str]:
     out = []
     for kind, rule in JOINED_HERE.items():
         for s, _, o, g in _triples(store, [g for g in sel.tbox if g != GRAPH_ONTOLOGY], RDF.type, kind):
-            out.append(f"{_show(s)} a {_show(o)} (graph <{g}>): rule {rule} applied by a join on the "
-                       + ("subject" if rule == "prp-fp" else "object") + ", not by `reasonable` (quadratic there)")
+            out.append(
+                f"{_show(s)} a {_show(o)} (graph <{g}>): rule {rule} applied by a join on the "
+                + ("subject" if rule == "prp-fp" else "object")
+                + ", not by `reasonable` (quadratic there)"
+            )
     return out
 
 
@@ -204,7 +222,7 @@ def _show(t) -> str:
     if isinstance(t, URIRef):
         for prefix, ns in WELL_KNOWN.items():
             if str(t).startswith(ns):
-                return f"{prefix}:{str(t)[len(ns):]}"
+                return f"{prefix}:{str(t)[len(ns) :]}"
     return t.n3() if hasattr(t, "n3") else str(t)
 
 
@@ -227,11 +245,19 @@ class _Equalities:
             if len(values) < 2:
                 continue
             literals = {v for v in values if isinstance(v, Literal)}
-            if literals and (len({(v.value if v.value is not None else str(v), v.datatype) for v in literals}) > 1
-                             or len(literals) < len(values)):
+            if literals and (
+                len({(v.value if v.value is not None else str(v), v.datatype) for v in literals}) > 1
+                or len(literals) < len(values)
+            ):
                 values_text = ", ".join(sorted(_show(v) for v in values))
-                violations.append(("prp-fp", f"{_show(s)} has {len(values)} values of the functional property "
-                                   + f"{_show(p)}: {values_text}", [s]))
+                violations.append(
+                    (
+                        "prp-fp",
+                        f"{_show(s)} has {len(values)} values of the functional property "
+                        + f"{_show(p)}: {values_text}",
+                        [s],
+                    )
+                )
                 continue
             same |= _chain(values)
         for subjects in by_object.values():
@@ -278,24 +304,38 @@ def violations_in(closure: set) -> list:
             if c1 in classes and c2 in classes:
                 found.append(("cax-dw", f"{_show(x)} is both {_show(c1)} and {_show(c2)}, which are disjoint", [x]))
     for p in irreflexive:
-        found += [("prp-irp", f"{_show(x)} {_show(p)} itself, an irreflexive property", [x])
-                  for x, y in by_property[p] if x == y]
+        found += [
+            ("prp-irp", f"{_show(x)} {_show(p)} itself, an irreflexive property", [x])
+            for x, y in by_property[p]
+            if x == y
+        ]
     for p in asymmetric:
         pairs = by_property[p]
-        found += [("prp-asyp", f"{_show(x)} and {_show(y)} are related both ways by the asymmetric {_show(p)}", [x, y])
-                  for x, y in pairs if (y, x) in pairs and str(x) <= str(y)]
+        found += [
+            ("prp-asyp", f"{_show(x)} and {_show(y)} are related both ways by the asymmetric {_show(p)}", [x, y])
+            for x, y in pairs
+            if (y, x) in pairs and str(x) <= str(y)
+        ]
     for p1, p2 in disjoint_props:
-        found += [("prp-pdw", f"{_show(x)} is related to {_show(y)} by both {_show(p1)} and {_show(p2)}, "
-                   + "disjoint properties", [x, y]) for x, y in by_property[p1] & by_property[p2]]
+        found += [
+            (
+                "prp-pdw",
+                f"{_show(x)} is related to {_show(y)} by both {_show(p1)} and {_show(p2)}, " + "disjoint properties",
+                [x, y],
+            )
+            for x, y in by_property[p1] & by_property[p2]
+        ]
     return found
 
 
 def _run_reasonable(path: Path, extra: set):
     import reasonable
+
     r = reasonable.PyReasoner()
     r.load_file(str(path))
     if extra:
         from rdflib import Graph
+
         g = Graph()
         for t in extra:
             g.add(t)
@@ -306,12 +346,14 @@ def _run_reasonable(path: Path, extra: set):
 def _run_owlrl(path: Path, extra: set):
     import owlrl
     from rdflib import Graph
+
     g = Graph()
     g.parse(path, format="nt")
     for t in extra:
         g.add(t)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False,
-                           datatype_axioms=False).expand(g)
+    owlrl.DeductiveClosure(
+        owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False, datatype_axioms=False
+    ).expand(g)
     return g
 
 
@@ -320,9 +362,9 @@ ENGINES = {"reasonable": _run_reasonable, "owlrl": _run_owlrl}
 
 def _keep(t) -> bool:
     s, p, o = t
-    if isinstance(s, (BNode, Literal)) or isinstance(o, BNode):   # owlrl makes generalised RDF: literal subjects
+    if isinstance(s, (BNode, Literal)) or isinstance(o, BNode):  # owlrl makes generalised RDF: literal subjects
         return False
-    if p in _TYPE and o in TRIVIAL_TYPES:   # set membership: URIRef.__eq__ is Python, hashing is not
+    if p in _TYPE and o in TRIVIAL_TYPES:  # set membership: URIRef.__eq__ is Python, hashing is not
         return False
     return not (p in REFLEXIVE and s == o)
 
@@ -337,19 +379,27 @@ def closure(store: ox.Store, sel: Selection, engine: str = "reasonable") -> Clos
     functional = {s for s, *_ in _triples(store, sel.graphs, RDF.type, OWL.FunctionalProperty)}
     inverse_functional = {s for s, *_ in _triples(store, sel.graphs, RDF.type, OWL.InverseFunctionalProperty)}
     held_back = set()
-    if engine == "reasonable":   # owlrl joins on the subject itself (and is not quadratic here)
-        held_back = {(p, RDF.type, t) for t, props in ((OWL.FunctionalProperty, functional),
-                                                         (OWL.InverseFunctionalProperty, inverse_functional))
-                     for p in props}
+    if engine == "reasonable":  # owlrl joins on the subject itself (and is not quadratic here)
+        held_back = {
+            (p, RDF.type, t)
+            for t, props in ((OWL.FunctionalProperty, functional), (OWL.InverseFunctionalProperty, inverse_functional))
+            for p in props
+        }
     fd, name = tempfile.mkstemp(suffix=".ttl", prefix="paradiplomacy-rl-")  # .ttl: what the engine will parse
     os.close(fd)
     path = Path(name)
     try:
         from paradiplomacy.rdfutil import to_ox
+
         term, asserted = _TermCache(), set()
-        write_ntriples(store, sel.graphs, path, {ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in held_back},
-                       seen=lambda q: asserted.add((term(q.subject), term(q.predicate), term(q.object))))
-        term.clear()   # the terms now live in `asserted`; the index of them can go
+        write_ntriples(
+            store,
+            sel.graphs,
+            path,
+            {ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in held_back},
+            seen=lambda q: asserted.add((term(q.subject), term(q.predicate), term(q.object))),
+        )
+        term.clear()  # the terms now live in `asserted`; the index of them can go
         seconds["input"] = time.monotonic() - started
         equalities = _Equalities(functional, inverse_functional) if engine == "reasonable" else None
         extra, runs, started = set(), 0, time.monotonic()

@@ -49,8 +49,12 @@ _TOKEN = re.compile("|".join(f"(?P<{kind}{i}>{rule})" for i, (kind, rule) in enu
 # The same rules with a prefixed name's prefix left out (`:local` only): used where no prefix can start,
 # since trying PN_PREFIX scans the whole run of name characters and dots that follows, and a run of
 # words and dots without a colon (`a.a.a.a...`) would be scanned again at each word (quadratic time).
-_TOKEN_NO_PREFIX = re.compile("|".join(
-    f"(?P<{kind}{i}>{rf':(?:{_PN_LOCAL})?' if kind == 'pname' else rule})" for i, (kind, rule) in enumerate(_TOKEN_RULES)))
+_TOKEN_NO_PREFIX = re.compile(
+    "|".join(
+        f"(?P<{kind}{i}>{rf':(?:{_PN_LOCAL})?' if kind == 'pname' else rule})"
+        for i, (kind, rule) in enumerate(_TOKEN_RULES)
+    )
+)
 _KIND = {f"{kind}{i}": kind for i, (kind, _) in enumerate(_TOKEN_RULES)}  # a rule's group name -> its kind
 _SKIPPED = ("ws", "comment")
 _NAME_RUN = re.compile(rf"[{_PN_CHARS}.]+")
@@ -124,8 +128,12 @@ def prologue(tokens: list[Token]) -> Prologue:
     while i < len(tokens):
         if tokens[i].is_word("BASE") and i + 1 < len(tokens) and tokens[i + 1].kind == "iri":
             has_base, i = True, i + 2
-        elif (tokens[i].is_word("PREFIX") and i + 2 < len(tokens) and tokens[i + 1].kind == "pname"
-              and tokens[i + 2].kind == "iri"):
+        elif (
+            tokens[i].is_word("PREFIX")
+            and i + 2 < len(tokens)
+            and tokens[i + 1].kind == "pname"
+            and tokens[i + 2].kind == "iri"
+        ):
             prefixes[tokens[i + 1].text[:-1]] = iri_value(tokens[i + 2])
             i += 3
         else:
@@ -172,8 +180,9 @@ def checked_tokens(text: str, max_tokens: int = MAX_TOKENS, max_nesting: int = M
     (see worker.STACK_BYTES)."""
     tokens = list(itertools.islice(iter_tokens(text), max_tokens + 1))
     if len(tokens) > max_tokens:
-        raise TooComplex(f"the request has more than {max_tokens} tokens (words, names, literals, signs): "
-                         "the server takes no more")
+        raise TooComplex(
+            f"the request has more than {max_tokens} tokens (words, names, literals, signs): the server takes no more"
+        )
     depth = deepest = 0
     for token in tokens:
         if token.kind == "punct" and token.text in ("(", "{", "["):

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from paradiplomacy.errors import ParadiplomacyError
 from paradiplomacy.namespaces import PREFIXES
-from paradiplomacy.sparql.lexer import Token, is_absolute, iri_value, prologue, resolve_pname, tokenize
+from paradiplomacy.sparql.lexer import Token, iri_value, is_absolute, prologue, resolve_pname, tokenize
 
 
 class Refused(Exception):
@@ -49,8 +49,10 @@ def _target_iri(target: Token | None, follows: Token | None, head) -> str:
     """The endpoint IRI a SERVICE clause names; Refused where it names none that can be checked."""
     if target is None or target.kind not in ("iri", "pname"):
         shown = target.text if target is not None else "nothing"
-        raise Refused(f"SERVICE must name its endpoint with an IRI, not {shown}: only endpoints of the "
-                      "allow-list may be called, and a variable cannot be checked against it")
+        raise Refused(
+            f"SERVICE must name its endpoint with an IRI, not {shown}: only endpoints of the "
+            "allow-list may be called, and a variable cannot be checked against it"
+        )
     if follows is None or follows.text != "{":
         raise Refused(f"cannot read the SERVICE clause at {target.text!r}: the endpoint must be followed by {{")
     if target.kind == "iri":
@@ -95,8 +97,9 @@ def _parse(text: str, update: bool) -> ParsedRequest:
     from rdflib.plugins.sparql.parserutils import CompValue
 
     if update:
-        roots = list(algebra.translateUpdate(parser.UpdateUnit.parse_string(text, parse_all=True)[0],
-                                             initNs=PREFIXES).algebra)
+        roots = list(
+            algebra.translateUpdate(parser.UpdateUnit.parse_string(text, parse_all=True)[0], initNs=PREFIXES).algebra
+        )
     else:
         roots = [algebra.translateQuery(parser.Query.parse_string(text, parse_all=True), initNs=PREFIXES).algebra]
     services, loads, stack = [], 0, roots
@@ -116,9 +119,11 @@ def _confirm_with_parser(text: str, calls: list[ServiceCall], update: bool, allo
     try:
         parsed = _parse(text, update)
     except Exception as exc:
-        raise Refused("the request mentions SERVICE or LOAD where the checker cannot tell a keyword from "
-                      f"text, and a second parser could not read it ({str(exc).splitlines()[0][:200]}): "
-                      "a federated request must be plain enough to verify") from exc
+        raise Refused(
+            "the request mentions SERVICE or LOAD where the checker cannot tell a keyword from "
+            f"text, and a second parser could not read it ({str(exc).splitlines()[0][:200]}): "
+            "a federated request must be plain enough to verify"
+        ) from exc
     for iri in parsed.services:
         if iri not in allowed:
             raise Refused(f"SERVICE <{iri}> is not allowed: the server calls only {describe(allowed)}")
@@ -130,8 +135,9 @@ def describe(allowed) -> str:
     return ", ".join(f"<{a}>" for a in sorted(allowed)) if allowed else "no remote endpoint"
 
 
-def check(text: str, allowed: frozenset[str], update: bool = False, tokens: list[Token] | None = None
-          ) -> list[ServiceCall]:
+def check(
+    text: str, allowed: frozenset[str], update: bool = False, tokens: list[Token] | None = None
+) -> list[ServiceCall]:
     """Raise Refused unless every SERVICE of the request calls an allowed endpoint and, for an
     update, it has no LOAD. Returns the SERVICE calls found. `tokens`: the text's, if known."""
     tokens = tokenize(text) if tokens is None else tokens
@@ -154,7 +160,7 @@ def route(text: str, calls: list[ServiceCall], routes: dict[str, str]) -> str:
     out, last = [], 0
     for call in sorted(calls, key=lambda c: c.token.start):
         if call.target in routes:
-            out += [text[last:call.token.start], f"<{routes[call.target]}>"]
+            out += [text[last : call.token.start], f"<{routes[call.target]}>"]
             last = call.token.end
     return "".join(out) + text[last:]
 

@@ -12,8 +12,17 @@ from paradiplomacy.store.base import EXPORT_FORMATS, QUAD_FORMATS, QueryResult, 
 from paradiplomacy.store.memory import MemoryStore
 from paradiplomacy.store.oxigraph import OxigraphStore
 
-__all__ = ["EXPORT_FORMATS", "QUAD_FORMATS", "MemoryStore", "OxigraphStore", "QueryResult", "QuerySyntaxError",
-           "Store", "UpdateRefused", "open_store"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "QUAD_FORMATS",
+    "MemoryStore",
+    "OxigraphStore",
+    "QueryResult",
+    "QuerySyntaxError",
+    "Store",
+    "UpdateRefused",
+    "open_store",
+]
 
 
 def open_store(config, read_only: bool = False) -> Store:
@@ -23,5 +32,6 @@ def open_store(config, read_only: bool = False) -> Store:
         return OxigraphStore(config.path("store"), read_only=read_only)
     if config.backend == "remote":
         from paradiplomacy.store.remote import RemoteStore
+
         return RemoteStore.from_config(config)
     raise StoreError(f"unknown store backend {config.backend!r}: use 'oxigraph', 'memory' or 'remote'")

@@ -7,8 +7,8 @@ plain `?s ?p ?o` pattern finds every asserted fact, and `GRAPH ?g` finds where i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -28,8 +28,8 @@ EXPORT_FORMATS = {
 QUAD_FORMATS = {"nquads", "trig", "jsonld"}
 
 
-
 # ---- results -------------------------------------------------------------------------------
+
 
 @dataclass
 class QueryResult:
@@ -60,13 +60,13 @@ class QueryResult:
 
 # ---- the interface ---------------------------------------------------------------------------
 
+
 class Store:
     """What every backend provides."""
 
     name = "store"
 
-    def query(self, sparql: str, *, union_default: bool = True, default_graphs=None,
-              named_graphs=None) -> QueryResult:
+    def query(self, sparql: str, *, union_default: bool = True, default_graphs=None, named_graphs=None) -> QueryResult:
         raise NotImplementedError
 
     def replace_all(self, quads: Iterable[tuple]) -> None:
@@ -77,8 +77,16 @@ class Store:
         """Drop the named graphs given, then add the quads, atomically."""
         raise NotImplementedError
 
-    def execute(self, sparql: str, *, union_default: bool = True, default_graphs=None, named_graphs=None,
-                substitutions: dict | None = None, base_iri: str | None = None):
+    def execute(
+        self,
+        sparql: str,
+        *,
+        union_default: bool = True,
+        default_graphs=None,
+        named_graphs=None,
+        substitutions: dict | None = None,
+        base_iri: str | None = None,
+    ):
         """Run a query and return pyoxigraph's own result kinds (QuerySolutions, QueryBoolean, or triples),
         for native serialisation by the endpoint. `substitutions` binds variables (by name) to IRIs;
         relative IRIs of the query resolve against `base_iri` (unless the query says BASE)."""
@@ -88,7 +96,7 @@ class Store:
         """Apply a SPARQL Update atomically."""
         raise NotImplementedError
 
-    def writer(self) -> "Store":
+    def writer(self) -> Store:
         """A store that can apply writes to this one's data: itself, or (for a store opened read-only) a
         read-write one on the same data, which the caller closes."""
         return self
@@ -138,8 +146,9 @@ def materialise_ox(result) -> QueryResult:
         names = [v.value for v in result.variables]
         rows = [tuple(to_rdflib(sol[v]) for v in names) for sol in result]
         return QueryResult("select", names, rows)
-    return QueryResult("graph", triples=[(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
-                                         for t in result])
+    return QueryResult(
+        "graph", triples=[(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in result]
+    )
 
 
 def dump_dataset(store: ox.Store, fmt: str, default_is_union: bool = False) -> bytes:
@@ -149,14 +158,18 @@ def dump_dataset(store: ox.Store, fmt: str, default_is_union: bool = False) -> b
     rdf_format, _, _ = EXPORT_FORMATS[fmt]
     if fmt in QUAD_FORMATS:
         if default_is_union:
-            return ox.serialize((q for q in store.quads_for_pattern(None, None, None)
-                                 if not isinstance(q.graph_name, ox.DefaultGraph)), format=rdf_format, prefixes=PREFIXES)
+            return ox.serialize(
+                (q for q in store.quads_for_pattern(None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph)),
+                format=rdf_format,
+                prefixes=PREFIXES,
+            )
         return store.dump(format=rdf_format, prefixes=PREFIXES)
     if default_is_union:
         return store.dump(format=rdf_format, from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
     union = ox.Store()
-    union.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                      for q in store.quads_for_pattern(None, None, None))
+    union.bulk_extend(
+        ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in store.quads_for_pattern(None, None, None)
+    )
     return union.dump(format=rdf_format, from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
 
 

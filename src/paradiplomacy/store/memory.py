@@ -9,8 +9,8 @@ import threading
 from rdflib import Dataset, URIRef
 
 from paradiplomacy.namespaces import PREFIXES
-from paradiplomacy.store.base import EXPORT_FORMATS, QUAD_FORMATS, QueryResult, QuerySyntaxError, Store
 from paradiplomacy.rdfutil import graph_name
+from paradiplomacy.store.base import EXPORT_FORMATS, QUAD_FORMATS, QueryResult, QuerySyntaxError, Store
 
 
 class MemoryStore(Store):
@@ -20,6 +20,7 @@ class MemoryStore(Store):
 
     def __init__(self):
         import rdflib.plugins.sparql as rdflib_sparql
+
         rdflib_sparql.SPARQL_LOAD_GRAPHS = False  # never fetch FROM <iri> over the network
         self._ds = Dataset(default_union=True)
         self._lock = threading.Lock()  # rdflib's SPARQL parser is not thread-safe
@@ -47,6 +48,7 @@ class MemoryStore(Store):
 
     def query(self, sparql, *, union_default=True, default_graphs=None, named_graphs=None):
         from pyparsing import ParseException
+
         with self._lock:
             ds = self._ds
             if default_graphs:
@@ -76,6 +78,7 @@ class MemoryStore(Store):
                 target = self._ds
             else:
                 from rdflib import Graph
+
                 target = Graph()
                 for s, p, o, _ in self._ds.quads((None, None, None, None)):
                     target.add((s, p, o))
@@ -89,5 +92,6 @@ class MemoryStore(Store):
         return sum(1 for _ in self._ds.quads((None, None, None, None)))
 
     def named_graphs(self):
-        return sorted(g.identifier for g in self._ds.graphs()
-                      if isinstance(g.identifier, URIRef) and graph_name(g) is not None)
+        return sorted(
+            g.identifier for g in self._ds.graphs() if isinstance(g.identifier, URIRef) and graph_name(g) is not None
+        )

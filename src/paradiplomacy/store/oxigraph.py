@@ -42,8 +42,10 @@ def _named_only(quads):
     """The quads, each refused if it is for the default graph (which the store keeps as the union)."""
     for q in quads:
         if isinstance(q.graph_name, ox.DefaultGraph):
-            raise StoreError(f"a quad for the default graph ({q.subject} {q.predicate} {q.object}): every fact is "
-                             "written into a named graph; the default graph is their union, kept by the store")
+            raise StoreError(
+                f"a quad for the default graph ({q.subject} {q.predicate} {q.object}): every fact is "
+                "written into a named graph; the default graph is their union, kept by the store"
+            )
         yield q
 
 
@@ -78,7 +80,7 @@ def current_generation(path: Path) -> tuple[str, dt.datetime] | None:
         name, written = pointer.read_text().strip(), pointer.stat().st_mtime
     except FileNotFoundError:
         return None
-    return name, dt.datetime.fromtimestamp(int(written), dt.timezone.utc)
+    return name, dt.datetime.fromtimestamp(int(written), dt.UTC)
 
 
 class OxigraphStore(Store):
@@ -129,8 +131,9 @@ class OxigraphStore(Store):
     def _switch(self, new_name: str, named: int):
         """Make the written generation current. Its writer is closed already: a generation, once current,
         is read-only for every process (no compaction can then remove a file under a reader)."""
-        (self.path / new_name / UNION_MARK).write_text("the default graph is the set union of the named graphs\n"
-                                                       f"named quads: {named}\n")
+        (self.path / new_name / UNION_MARK).write_text(
+            f"the default graph is the set union of the named graphs\nnamed quads: {named}\n"
+        )
         new_store = ox.Store.read_only(str(self.path / new_name))
         tmp = self.path / "CURRENT.tmp"
         with open(tmp, "w") as f:
@@ -179,10 +182,12 @@ class OxigraphStore(Store):
     def replace_all(self, quads):
         """Replace everything with these quads (each given once, as a Dataset gives them: the count of the
         named graphs' quads is taken as they pass)."""
+
         def apply(new: ox.Store, base: int) -> int:
             counter = [0]
             new.bulk_extend(_with_union((quad_to_ox(*q) for q in quads), counter))
             return counter[0]
+
         self._write(False, apply)
 
     def add(self, quads, replace_graphs=()):
@@ -203,6 +208,7 @@ class OxigraphStore(Store):
                 if not any(not isinstance(q.graph_name, ox.DefaultGraph) for q in new.quads_for_pattern(s, p, o, None)):
                     new.remove(ox.Quad(s, p, o, DEFAULT))
             return base
+
         self._write(True, apply)
 
     def reopen_if_changed(self) -> bool:
@@ -213,7 +219,7 @@ class OxigraphStore(Store):
             return True
         return False
 
-    def writer(self) -> "OxigraphStore":
+    def writer(self) -> OxigraphStore:
         return OxigraphStore(self.path) if self.read_only else self
 
     @property
@@ -224,6 +230,7 @@ class OxigraphStore(Store):
     def update(self, sparql: str) -> None:
         """Apply a SPARQL Update as one atomic write: a new generation, switched to only if the
         whole update succeeds."""
+
         def apply(new: ox.Store, base: int) -> int:
             # the update sees the default graph it always saw, the store's own (empty: every fact is in a named
             # graph); the union is made again afterwards
@@ -234,17 +241,28 @@ class OxigraphStore(Store):
                 raise QuerySyntaxError(str(exc)) from exc
             stray = next(iter(new.quads_for_pattern(None, None, None, DEFAULT)), None)
             if stray is not None:
-                raise UpdateRefused(f"the update writes into the default graph ({stray.subject} {stray.predicate} "
-                                    f"{stray.object}): the default graph is the union of the named graphs, kept by the "
-                                    "store; write inside GRAPH <...> (INSERT DATA { GRAPH <g> { ... } })")
+                raise UpdateRefused(
+                    f"the update writes into the default graph ({stray.subject} {stray.predicate} "
+                    f"{stray.object}): the default graph is the union of the named graphs, kept by the "
+                    "store; write inside GRAPH <...> (INSERT DATA { GRAPH <g> { ... } })"
+                )
             named = len(new)  # the default graph is empty here
             new.update(MATERIALISE)
             return named
+
         self._write(True, apply)
 
     # reading
-    def execute(self, sparql: str, *, union_default: bool = True, default_graphs=None, named_graphs=None,
-                substitutions: dict | None = None, base_iri: str | None = None):
+    def execute(
+        self,
+        sparql: str,
+        *,
+        union_default: bool = True,
+        default_graphs=None,
+        named_graphs=None,
+        substitutions: dict | None = None,
+        base_iri: str | None = None,
+    ):
         """Run a query and return pyoxigraph's own result (QuerySolutions, QueryBoolean or
         QueryTriples), for native serialisation. `default_graphs`: None for the union of all graphs
         (or the store's default graph if not `union_default`), else exactly these graphs (an empty
@@ -267,9 +285,14 @@ class OxigraphStore(Store):
             raise QuerySyntaxError(str(exc)) from exc
 
     def query(self, sparql, *, union_default=True, default_graphs=None, named_graphs=None):
-        return materialise_ox(self.execute(sparql, union_default=union_default,
-                                            default_graphs=default_graphs or None,
-                                            named_graphs=named_graphs or None))
+        return materialise_ox(
+            self.execute(
+                sparql,
+                union_default=union_default,
+                default_graphs=default_graphs or None,
+                named_graphs=named_graphs or None,
+            )
+        )
 
     def export(self, fmt):
         return dump_dataset(self._store, fmt, default_is_union=self._set_union)

@@ -47,8 +47,11 @@ UNION_MODES = ("union-default-graph", "default", "virtuoso")
 MAX_REQUEST_BYTES = {"virtuoso": 8 * 2**20}  # Virtuoso refuses SPARQL texts over 10 MB
 DEFAULT_MAX_REQUEST_BYTES = 256 * 2**20
 NO_DEFAULT_GRAPH = "urn:x-paradiplomacy:no-default-graph"  # an empty graph, for union_default=False
-ACCEPT = {"select": "application/sparql-results+json", "ask": "application/sparql-results+json",
-          "graph": "application/n-triples"}
+ACCEPT = {
+    "select": "application/sparql-results+json",
+    "ask": "application/sparql-results+json",
+    "graph": "application/n-triples",
+}
 
 
 class _ChallengeAuth(AuthBase):
@@ -79,8 +82,11 @@ class _ChallengeAuth(AuthBase):
 
     def _answer_basic(self, r, **kwargs):
         asked = r.headers.get("WWW-Authenticate", "")
-        if r.status_code != 401 or not re.search(r"(^|,)\s*basic\b", asked, re.IGNORECASE) \
-                or r.request.headers.get("Authorization", "").startswith(("Basic ", "Digest ")):
+        if (
+            r.status_code != 401
+            or not re.search(r"(^|,)\s*basic\b", asked, re.IGNORECASE)
+            or r.request.headers.get("Authorization", "").startswith(("Basic ", "Digest "))
+        ):
             return r  # not asked for basic, or answered already (the password was wrong)
         _ = r.content  # read the body, so that the connection can be used again
         r.close()
@@ -115,9 +121,20 @@ class RemoteStore(Store):
     name = "remote"
     upstream = True
 
-    def __init__(self, query_url: str, update_url: str = "", gsp_url: str = "", *, user: str = "",
-                 password: str = "", token: str = "", union: str = "union-default-graph",
-                 system_graphs=(), timeout: float = 60.0, batch: int = 250000):
+    def __init__(
+        self,
+        query_url: str,
+        update_url: str = "",
+        gsp_url: str = "",
+        *,
+        user: str = "",
+        password: str = "",
+        token: str = "",
+        union: str = "union-default-graph",
+        system_graphs=(),
+        timeout: float = 60.0,
+        batch: int = 250000,
+    ):
         if not query_url:
             raise StoreError("the remote backend needs a query URL (PARADIPLOMACY_REMOTE_QUERY_URL)")
         if union not in UNION_MODES:
@@ -138,15 +155,31 @@ class RemoteStore(Store):
         self._writes.close()
 
     @classmethod
-    def from_config(cls, config) -> "RemoteStore":
-        return cls(config.remote_query_url, config.remote_update_url, config.remote_gsp_url,
-                   user=config.remote_user, password=config.remote_password, token=config.remote_token,
-                   union=config.remote_union, system_graphs=config.remote_system_graphs,
-                   timeout=config.remote_timeout, batch=config.remote_batch)
+    def from_config(cls, config) -> RemoteStore:
+        return cls(
+            config.remote_query_url,
+            config.remote_update_url,
+            config.remote_gsp_url,
+            user=config.remote_user,
+            password=config.remote_password,
+            token=config.remote_token,
+            union=config.remote_union,
+            system_graphs=config.remote_system_graphs,
+            timeout=config.remote_timeout,
+            batch=config.remote_batch,
+        )
 
     # ---- HTTP ------------------------------------------------------------------------------
-    def _send(self, url: str, body: bytes | None, content_type: str | None, accept: str | None = None,
-              method: str = "POST", syntax_errors: bool = False, query: bool = False) -> tuple[dict, bytes]:
+    def _send(
+        self,
+        url: str,
+        body: bytes | None,
+        content_type: str | None,
+        accept: str | None = None,
+        method: str = "POST",
+        syntax_errors: bool = False,
+        query: bool = False,
+    ) -> tuple[dict, bytes]:
         """One request; `query`: a query (idempotent), retried where the server answers 429 or 503."""
         headers = {}
         if content_type:
@@ -164,14 +197,22 @@ class RemoteStore(Store):
             message = response.content.decode("utf-8", "replace").strip()[:2000] or response.reason
             if syntax_errors and response.status_code == 400:
                 raise QuerySyntaxError(message) from None
-            raise StoreError(f"the SPARQL server at {url} answered {response.status_code} {response.reason}: "
-                             f"{message}") from None
+            raise StoreError(
+                f"the SPARQL server at {url} answered {response.status_code} {response.reason}: {message}"
+            ) from None
         return dict(response.headers.items()), response.content
 
-    def _form(self, url: str, params: list, accept: str | None = None, syntax_errors: bool = False,
-              query: bool = False):
-        return self._send(url, urllib.parse.urlencode(params).encode(), "application/x-www-form-urlencoded",
-                          accept, syntax_errors=syntax_errors, query=query)
+    def _form(
+        self, url: str, params: list, accept: str | None = None, syntax_errors: bool = False, query: bool = False
+    ):
+        return self._send(
+            url,
+            urllib.parse.urlencode(params).encode(),
+            "application/x-www-form-urlencoded",
+            accept,
+            syntax_errors=syntax_errors,
+            query=query,
+        )
 
     # ---- reading ---------------------------------------------------------------------------
     def _dataset(self, union_default, default_graphs, named_graphs) -> list:
@@ -189,8 +230,10 @@ class RemoteStore(Store):
             if self.union == "virtuoso":  # Virtuoso keeps every named graph with an explicit default graph
                 return [("default-graph-uri", NO_DEFAULT_GRAPH)]
             if self.union == "default":
-                raise StoreError("this server's default graph is the union of its graphs: it has no "
-                                 "separate default graph to query (remote_union=default)")
+                raise StoreError(
+                    "this server's default graph is the union of its graphs: it has no "
+                    "separate default graph to query (remote_union=default)"
+                )
             return []
         return [("union-default-graph", "")] if self.union == "union-default-graph" else []
 
@@ -198,15 +241,18 @@ class RemoteStore(Store):
         """Send a query; (its form, the answer's body): JSON results, or N-Triples for a graph."""
         form = rs.RESULT_KINDS.get(request_form(sparql))
         params = [("query", with_prefixes(sparql))] + self._dataset(union_default, default_graphs, named_graphs)
-        headers, body = self._form(self.query_url, params, ACCEPT.get(form or "select"), syntax_errors=True,
-                                   query=True)
+        headers, body = self._form(self.query_url, params, ACCEPT.get(form or "select"), syntax_errors=True, query=True)
         headers = {k.lower(): v for k, v in headers.items()}
         if "x-sparql-maxrows" in headers:
-            raise StoreError(f"the SPARQL server at {self.query_url} cut the answer at {headers['x-sparql-maxrows']} "
-                             "rows (Virtuoso: raise ResultSetMaxRows in its [SPARQL] section)")
+            raise StoreError(
+                f"the SPARQL server at {self.query_url} cut the answer at {headers['x-sparql-maxrows']} "
+                "rows (Virtuoso: raise ResultSetMaxRows in its [SPARQL] section)"
+            )
         if "x-sql-state" in headers:  # Virtuoso's "anytime" answer: what it found before its time limit
-            raise StoreError(f"the SPARQL server at {self.query_url} gave an incomplete answer: "
-                             f"{headers.get('x-sql-message', headers['x-sql-state'])}")
+            raise StoreError(
+                f"the SPARQL server at {self.query_url} gave an incomplete answer: "
+                f"{headers.get('x-sql-message', headers['x-sql-state'])}"
+            )
         return form, body
 
     def _unreadable(self, exc: Exception) -> StoreError:
@@ -217,9 +263,12 @@ class RemoteStore(Store):
         try:
             if form == "graph":
                 import pyoxigraph as ox
+
                 parsed = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
-                return QueryResult("graph", triples=[(rs.from_ox(t.subject), rs.from_ox(t.predicate),
-                                                      rs.from_ox(t.object)) for t in parsed])
+                return QueryResult(
+                    "graph",
+                    triples=[(rs.from_ox(t.subject), rs.from_ox(t.predicate), rs.from_ox(t.object)) for t in parsed],
+                )
             data = json.loads(body)
             if "boolean" in data:
                 return QueryResult("ask", boolean=bool(data["boolean"]))
@@ -229,8 +278,16 @@ class RemoteStore(Store):
         except (ValueError, KeyError, SyntaxError) as exc:
             raise self._unreadable(exc) from exc
 
-    def execute(self, sparql: str, *, union_default: bool = True, default_graphs=None, named_graphs=None,
-                substitutions: dict | None = None, base_iri: str | None = None):
+    def execute(
+        self,
+        sparql: str,
+        *,
+        union_default: bool = True,
+        default_graphs=None,
+        named_graphs=None,
+        substitutions: dict | None = None,
+        base_iri: str | None = None,
+    ):
         """The answer as pyoxigraph's own kinds, as OxigraphStore.execute gives it (QuerySolutions or
         QueryBoolean; a graph as a list of triples), for the endpoint's workers to serialise.
         `substitutions` (variable name -> IRI) become a trailing VALUES clause, which SPARQL joins
@@ -238,6 +295,7 @@ class RemoteStore(Store):
         query (on its first line: the server's messages keep their line numbers), which a BASE of the
         query itself overrides."""
         import pyoxigraph as ox
+
         if base_iri:
             sparql = f"BASE {rs.iri(base_iri)} {sparql}"
         if substitutions:
@@ -262,7 +320,9 @@ class RemoteStore(Store):
         return self.union == "union-default-graph"
 
     def __len__(self):
-        n = int(self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._graph_filter()} }}").rows[0][0])
+        n = int(
+            self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._graph_filter()} }}").rows[0][0]
+        )
         if self._default_graph_too():
             n += int(self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", union_default=False).rows[0][0])
         return n
@@ -278,12 +338,15 @@ class RemoteStore(Store):
             rows += [(*r, None) for r in self.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", union_default=False).rows]
         expected = len(self)
         if len(rows) != expected:
-            raise StoreError(f"the SPARQL server at {self.query_url} gave {len(rows)} of {expected} quads "
-                             "(a limit on answer rows, or a write while reading)")
+            raise StoreError(
+                f"the SPARQL server at {self.query_url} gave {len(rows)} of {expected} quads "
+                "(a limit on answer rows, or a write while reading)"
+            )
         return rows
 
     def export(self, fmt):
         import pyoxigraph as ox
+
         dataset = ox.Store()
         dataset.bulk_extend(quad_to_ox(*q) for q in self.quads())
         return dump_dataset(dataset, fmt)
@@ -296,8 +359,13 @@ class RemoteStore(Store):
         self._form(self.update_url, [("update", sparql)], syntax_errors=not _internal)
 
     def _keeps_own_graphs(self) -> bool:
-        return self.union == "virtuoso" or bool(self.system_graphs) and self.query(
-            f"ASK {{ VALUES ?g {{ {' '.join(f'<{g}>' for g in self.system_graphs)} }} GRAPH ?g {{ ?s ?p ?o }} }}").boolean
+        return (
+            self.union == "virtuoso"
+            or bool(self.system_graphs)
+            and self.query(
+                f"ASK {{ VALUES ?g {{ {' '.join(f'<{g}>' for g in self.system_graphs)} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+            ).boolean
+        )
 
     def replace_all(self, quads):
         """DROP ALL, unless the server keeps graphs of its own: then one DELETE of every other quad
@@ -314,8 +382,11 @@ class RemoteStore(Store):
     def add(self, quads, replace_graphs=()):
         graphs = sorted(map(str, replace_graphs))
         if self.union == "virtuoso":  # one operation per request chunk, for the reason above
-            drops = [f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ VALUES ?g {{ {' '.join(f'<{g}>' for g in graphs[i:i + 500])} }} "
-                     "GRAPH ?g { ?s ?p ?o } }" for i in range(0, len(graphs), 500)]
+            drops = [
+                f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ VALUES ?g {{ {' '.join(f'<{g}>' for g in graphs[i : i + 500])} }} "
+                "GRAPH ?g { ?s ?p ?o } }"
+                for i in range(0, len(graphs), 500)
+            ]
         else:
             drops = [f"DROP SILENT GRAPH <{g}>" for g in graphs]
         self._write(drops, quads)
@@ -327,8 +398,13 @@ class RemoteStore(Store):
             by_graph: dict = {}
             for u in all_units:
                 by_graph.setdefault(u.lines[0][0], []).append(u)
-            big = {g for g, us in by_graph.items() if g and sum(len(u.lines) for u in us) > self.batch
-                   and all(line[0] == g for u in us for line in u.lines)}
+            big = {
+                g
+                for g, us in by_graph.items()
+                if g
+                and sum(len(u.lines) for u in us) > self.batch
+                and all(line[0] == g for u in us for line in u.lines)
+            }
             by_gsp = {g: by_graph[g] for g in big}
             all_units = [u for u in all_units if u.lines[0][0] not in big]
         requests = [(None, ops) for ops in self._update_requests(drops, all_units)]
@@ -339,13 +415,17 @@ class RemoteStore(Store):
                 if graph is None:
                     self.update(" ;\n".join(payload), _internal=True)
                 else:
-                    url = self.gsp_url + ("&" if "?" in self.gsp_url else "?") + urllib.parse.urlencode({"graph": graph})
+                    url = (
+                        self.gsp_url + ("&" if "?" in self.gsp_url else "?") + urllib.parse.urlencode({"graph": graph})
+                    )
                     self._send(url, rs.ntriples(payload), "application/n-triples")
             except StoreError as exc:
                 if len(requests) == 1:
                     raise
-                raise StoreError(f"write request {i + 1} of {len(requests)} failed; the earlier ones are applied, "
-                                 f"so the remote store holds part of this write (write it again): {exc}") from exc
+                raise StoreError(
+                    f"write request {i + 1} of {len(requests)} failed; the earlier ones are applied, "
+                    f"so the remote store holds part of this write (write it again): {exc}"
+                ) from exc
 
     def _update_requests(self, drops: list[str], all_units) -> list[list[str]]:
         """The drops first (in requests of at most half the byte limit), the first inserts with

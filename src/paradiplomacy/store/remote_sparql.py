@@ -21,10 +21,11 @@ RESULT_KINDS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "graph", "DESCRIB
 
 # ---- result terms ----------------------------------------------------------------------------
 
+
 def bnode_label(label: str) -> str:
     """A label valid in N-Triples and Turtle for a server's blank node (Virtuoso: nodeID://b1)."""
     if label.startswith("nodeID://"):
-        label = label[len("nodeID://"):]
+        label = label[len("nodeID://") :]
     return label if re.fullmatch(r"[A-Za-z0-9]+", label) else "h" + hashlib.sha1(label.encode()).hexdigest()[:24]
 
 
@@ -55,6 +56,7 @@ def json_term(b: dict):
 def from_ox(term):
     """A term of pyoxigraph's parser (CONSTRUCT answers) with the same normalisation."""
     import pyoxigraph as ox
+
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -64,6 +66,7 @@ def from_ox(term):
 
 
 # ---- writing quads as SPARQL Update ---------------------------------------------------------
+
 
 @dataclass
 class Unit:
@@ -79,6 +82,7 @@ def iri(value: str) -> str:
     """An IRI written for a query, `<...>`; ValueError if it is not a valid IRI (so nothing else
     can be pasted into the query)."""
     import pyoxigraph as ox
+
     return str(ox.NamedNode(value))
 
 
@@ -137,7 +141,7 @@ def _blocks(lines) -> str:
     parts = []
     for g, triples in by_graph.items():
         for i in range(0, len(triples), BLOCK):
-            body = "\n".join(triples[i:i + BLOCK])
+            body = "\n".join(triples[i : i + BLOCK])
             parts.append(body if g is None else f"GRAPH <{g}> {{\n{body}\n}}")
     return "\n".join(parts)
 

@@ -8,5 +8,6 @@ starts without the web application."""
 def __getattr__(name: str):
     if name == "create_app":
         from paradiplomacy.web.app import create_app
+
         return create_app
     raise AttributeError(name)

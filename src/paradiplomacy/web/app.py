@@ -12,13 +12,15 @@ from paradiplomacy.settings import Config, SettingError
 from paradiplomacy.web import caching, linked_data, maps, pages, protocol, reconcile, search, site
 from paradiplomacy.web.context import Endpoint
 from paradiplomacy.web.errors import HttpProblem, problem_response
-from paradiplomacy.web.proxy import PublicURL
 from paradiplomacy.web.pool import PoolBusy, TimeLimitExceeded, WorkerLost, WorkerPool
+from paradiplomacy.web.proxy import PublicURL
 from paradiplomacy.web.terms import curie, href
 
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                           "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
-                           "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 
 
 def _cors_and_safety_headers(config: Config):
@@ -35,25 +37,32 @@ def _cors_and_safety_headers(config: Config):
                 response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, Authorization"
                 response.headers["Access-Control-Max-Age"] = "86400"
         return response
+
     return add
 
 
 def _register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HttpProblem, lambda e: problem_response(e.status, e.message, e.headers))
-    app.register_error_handler(TimeLimitExceeded, lambda e: problem_response(
-        503, f"{e} (PARADIPLOMACY_QUERY_TIMEOUT): make the query more selective, or add a LIMIT"))
+    app.register_error_handler(
+        TimeLimitExceeded,
+        lambda e: problem_response(
+            503, f"{e} (PARADIPLOMACY_QUERY_TIMEOUT): make the query more selective, or add a LIMIT"
+        ),
+    )
     app.register_error_handler(PoolBusy, lambda e: problem_response(503, str(e), {"Retry-After": "2"}))
     app.register_error_handler(WorkerLost, lambda e: problem_response(503, str(e), {"Retry-After": "5"}))
 
     def http_error(e: HTTPException):
         allow = {k: v for k, v in e.get_headers() if k.lower() == "allow"}
         return problem_response(e.code or 500, e.description or e.name, allow)
+
     app.register_error_handler(HTTPException, http_error)
 
 
 def service_routes(config: Config) -> dict[str, str]:
     """Where calls to allowed SERVICE endpoints really go (the service_map setting), if anywhere else."""
     from paradiplomacy.sparql.service import parse_map
+
     try:
         return parse_map(config.service_map)
     except ValueError as exc:

@@ -14,8 +14,14 @@ from flask import Flask, Response, g, request
 from paradiplomacy.settings import Config
 from paradiplomacy.store.oxigraph import current_generation
 
-REVALIDATED = {"sparql.sparql", "linked_data.resource", "linked_data.graph", "linked_data.ontology", "pages.void",
-               "pages.index"}
+REVALIDATED = {
+    "sparql.sparql",
+    "linked_data.resource",
+    "linked_data.graph",
+    "linked_data.ontology",
+    "pages.void",
+    "pages.index",
+}
 
 
 def _etag(generation: str) -> str:
@@ -65,4 +71,3 @@ def _stamp(response: Response) -> None:
     response.set_etag(etag, weak=True)
     response.last_modified = modified
     response.headers.setdefault("Cache-Control", "no-cache")  # may be stored, but revalidated before each use
-

@@ -34,14 +34,19 @@ class Admission:
     def admit(self, client: str):
         with self._lock:
             if self.per_client and self._held.get(client, 0) >= self.per_client:
-                raise HttpProblem(429, f"this client already has {self.per_client} SPARQL requests running or "
-                                       "waiting (PARADIPLOMACY_CLIENT_QUERIES); send the next when one is answered",
-                                  {"Retry-After": "1"})
+                raise HttpProblem(
+                    429,
+                    f"this client already has {self.per_client} SPARQL requests running or "
+                    "waiting (PARADIPLOMACY_CLIENT_QUERIES); send the next when one is answered",
+                    {"Retry-After": "1"},
+                )
             self._held[client] = self._held.get(client, 0) + 1
         try:
             if not self.slots.acquire(blocking=False):
-                raise PoolBusy("every query worker is busy and the queue of waiting queries is full "
-                               "(PARADIPLOMACY_WORKERS, PARADIPLOMACY_QUEUED_QUERIES); try again later")
+                raise PoolBusy(
+                    "every query worker is busy and the queue of waiting queries is full "
+                    "(PARADIPLOMACY_WORKERS, PARADIPLOMACY_QUEUED_QUERIES); try again later"
+                )
             try:
                 yield
             finally:

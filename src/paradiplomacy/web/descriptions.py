@@ -43,8 +43,13 @@ class _Triples:
         if isinstance(x, (ox.NamedNode, ox.BlankNode, ox.Literal)):
             return x
         if isinstance(x, rdflib.Literal):
-            return ox.Literal(str(x), datatype=ox.NamedNode(str(x.datatype))) if x.datatype else \
-                ox.Literal(str(x), language=x.language) if x.language else ox.Literal(str(x))
+            return (
+                ox.Literal(str(x), datatype=ox.NamedNode(str(x.datatype)))
+                if x.datatype
+                else ox.Literal(str(x), language=x.language)
+                if x.language
+                else ox.Literal(str(x))
+            )
         if isinstance(x, int):
             return ox.Literal(str(x), datatype=ox.NamedNode(XSD_INTEGER))
         return ox.NamedNode(x)
@@ -91,11 +96,17 @@ def service_triples() -> list[ox.Triple]:
         t.add(url, SD + "feature", SD + "BasicFederatedQuery")
     t.add(url, SD + "defaultEntailmentRegime", "http://www.w3.org/ns/entailment/Simple")
     t.add(url, DCT + "title", ox.Literal("paradiplomacy-kg SPARQL endpoint", language="en"))
-    t.add(url, PREFIXES["rdfs"] + "comment", ox.Literal(
-        f"Read-only unless updates are enabled. Queries are stopped after {ep.config.query_timeout:g} s; answers "
-        f"hold at most {ep.config.row_cap} rows or triples (X-SPARQL-MaxRows says when one was cut); SERVICE may "
-        f"call only: {' '.join(ep.config.service_allow) or 'no endpoint'}. The default graph is the union of all "
-        "graphs unless the request names its dataset.", language="en"))
+    t.add(
+        url,
+        PREFIXES["rdfs"] + "comment",
+        ox.Literal(
+            f"Read-only unless updates are enabled. Queries are stopped after {ep.config.query_timeout:g} s; answers "
+            f"hold at most {ep.config.row_cap} rows or triples (X-SPARQL-MaxRows says when one was cut); SERVICE may "
+            f"call only: {' '.join(ep.config.service_allow) or 'no endpoint'}. The default graph is the union of all "
+            "graphs unless the request names its dataset.",
+            language="en",
+        ),
+    )
     dataset, default = ox.BlankNode("dataset"), ox.BlankNode("default")
     t.add(url, SD + "defaultDataset", dataset)
     t.add(dataset, RDF_TYPE, SD + "Dataset")
@@ -124,13 +135,25 @@ def void_triples() -> list[ox.Triple]:
     sizes = ep.rows(UNION_SIZES)
     t.add(BASE, RDF_TYPE, VOID + "Dataset")
     t.add(BASE, DCT + "title", ox.Literal("paradiplomacy-kg", language="en"))
-    t.add(BASE, DCT + "description", ox.Literal(
-        "A linked-data knowledge graph of sub-state actors in foreign relations: China's provinces in Africa, "
-        "every fact with the quote, section and source that support it.", language="en"))
+    t.add(
+        BASE,
+        DCT + "description",
+        ox.Literal(
+            "A linked-data knowledge graph of sub-state actors in foreign relations: China's provinces in Africa, "
+            "every fact with the quote, section and source that support it.",
+            language="en",
+        ),
+    )
     t.add(BASE, RDF_TYPE, DCAT + "Dataset")
-    t.add(BASE, DCT + "rights", ox.Literal(
-        "Its parts are under different licences: each void:subset names its own (dct:license) and the "
-        "attribution it requires (dct:bibliographicCitation).", language="en"))
+    t.add(
+        BASE,
+        DCT + "rights",
+        ox.Literal(
+            "Its parts are under different licences: each void:subset names its own (dct:license) and the "
+            "attribution it requires (dct:bibliographicCitation).",
+            language="en",
+        ),
+    )
     graph_sizes = {row["g"].value: int(row["n"].value) for row in ep.rows(GRAPH_SIZES)}
     for triple in part_triples(BASE, licence_parts(ep), graph_sizes):
         t.add(*triple)

@@ -17,14 +17,19 @@ class HttpProblem(Exception):
 def _wants_html() -> bool:
     if request.path.startswith("/sparql"):
         return False
-    return request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html" \
+    return (
+        request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html"
         and "text/html" in request.accept_mimetypes.values()
+    )
 
 
 def problem_response(status: int, message: str, headers: dict | None = None) -> Response:
     if _wants_html():
-        response = Response(render_template("error.html", status=status, message=message), status,
-                            content_type="text/html; charset=utf-8")
+        response = Response(
+            render_template("error.html", status=status, message=message),
+            status,
+            content_type="text/html; charset=utf-8",
+        )
     else:
         response = Response(message.rstrip("\n") + "\n", status, content_type="text/plain; charset=utf-8")
     response.headers.update(headers or {})

@@ -34,6 +34,12 @@ def read_examples(directory: Path) -> list[Example]:
         except (OSError, UnicodeDecodeError):
             continue  # an unreadable file is no example; `paradiplomacy query` says why
         head = _comment_head(text)
-        examples.append(Example(path.stem, head[0] if head else path.stem.replace("-", " "),
-                                " ".join(head[1:]), with_prefixes(text, used_only=True)))
+        examples.append(
+            Example(
+                path.stem,
+                head[0] if head else path.stem.replace("-", " "),
+                " ".join(head[1:]),
+                with_prefixes(text, used_only=True),
+            )
+        )
     return examples

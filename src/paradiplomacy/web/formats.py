@@ -33,8 +33,9 @@ JSON = Format("json", "application/sparql-results+json", ("application/json",), 
 XML = Format("xml", "application/sparql-results+xml", (), ("srx",))
 CSV = Format("csv", "text/csv")
 TSV = Format("tsv", "text/tab-separated-values")
-TURTLE = Format("turtle", "text/turtle", ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3"),
-                ("ttl", "n3"))
+TURTLE = Format(
+    "turtle", "text/turtle", ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3"), ("ttl", "n3")
+)
 NTRIPLES = Format("ntriples", "application/n-triples", ("text/plain",), ("nt", "n-triples"))
 RDFXML = Format("rdfxml", "application/rdf+xml", (), ("rdf", "xml", "rdf+xml", "rdf/xml"))
 JSONLD = Format("jsonld", "application/ld+json", ("application/x-json+ld",), ("json-ld", "json"))
@@ -48,9 +49,15 @@ QUAD_FORMATS = {"trig", "jsonld"}  # formats that keep named graphs: a page's da
 BY_NAME = {f.name: f for f in RESULT_FORMATS + GRAPH_FORMATS + (HTML,)}
 
 _PYOXIGRAPH = {
-    "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML, "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV, "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML, "jsonld": ox.RdfFormat.JSON_LD, "trig": ox.RdfFormat.TRIG,
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "trig": ox.RdfFormat.TRIG,
 }
 
 
@@ -58,9 +65,17 @@ def pyoxigraph_format(name: str):
     return _PYOXIGRAPH[name]
 
 
-_W3C_NAMES = {"json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML", "csv": "SPARQL_Results_CSV",
-              "tsv": "SPARQL_Results_TSV", "turtle": "Turtle", "ntriples": "N-Triples", "rdfxml": "RDF_XML",
-              "jsonld": "JSON-LD", "trig": "TriG"}
+_W3C_NAMES = {
+    "json": "SPARQL_Results_JSON",
+    "xml": "SPARQL_Results_XML",
+    "csv": "SPARQL_Results_CSV",
+    "tsv": "SPARQL_Results_TSV",
+    "turtle": "Turtle",
+    "ntriples": "N-Triples",
+    "rdfxml": "RDF_XML",
+    "jsonld": "JSON-LD",
+    "trig": "TriG",
+}
 
 
 def format_iri(name: str) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from paradiplomacy.namespaces import PDG, PDR, PREFIXES
 from paradiplomacy.licences import part_of_graph
+from paradiplomacy.namespaces import PDG, PDR, PREFIXES
 from paradiplomacy.web import descriptions, ontology_view, resource_view
 from paradiplomacy.web.context import INTERNAL_ROW_CAP, endpoint
 from paradiplomacy.web.errors import HttpProblem
@@ -65,13 +65,16 @@ def _html(body: str) -> Response:
 
 
 def _quads(iri: str, fmt: Format) -> Response:
-    quads = {ox.Quad(to_oxigraph(row["s"]), to_oxigraph(row["p"]), to_oxigraph(row["o"]), to_oxigraph(row["g"]))
-             for row in endpoint().rows(DESCRIPTION_QUADS, r=iri)}
+    quads = {
+        ox.Quad(to_oxigraph(row["s"]), to_oxigraph(row["p"]), to_oxigraph(row["o"]), to_oxigraph(row["g"]))
+        for row in endpoint().rows(DESCRIPTION_QUADS, r=iri)
+    }
     if not quads:
         raise HttpProblem(404, f"nothing is known about <{iri}>")
     ordered = sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
-    response = Response(ox.serialize(ordered, format=pyoxigraph_format(fmt.name), prefixes=PREFIXES),
-                        content_type=fmt.content_type)
+    response = Response(
+        ox.serialize(ordered, format=pyoxigraph_format(fmt.name), prefixes=PREFIXES), content_type=fmt.content_type
+    )
     response.headers["Vary"] = "Accept"
     return response
 

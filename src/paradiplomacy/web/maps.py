@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
-from paradiplomacy.web.mapdata import MODELS, engagement_lines, model_labels, network
 from paradiplomacy.namespaces import PDR
 from paradiplomacy.web.context import endpoint
+from paradiplomacy.web.mapdata import MODELS, engagement_lines, model_labels, network
 from paradiplomacy.web.terms import href
 
-blueprint = Blueprint("maps", __name__, template_folder="maps_templates", static_folder="maps_static",
-                      static_url_path="/maps-static")
+blueprint = Blueprint(
+    "maps", __name__, template_folder="maps_templates", static_folder="maps_static", static_url_path="/maps-static"
+)
 
 
 def _select(query: str) -> list[dict[str, str]]:
@@ -56,8 +57,13 @@ def _focus(data: dict, slug: str | None) -> dict | None:
 def map_view():
     data = map_data()
     colour = "model" if request.args.get("colour") == "model" else "mechanism"
-    return render_template("maps/map.html", data=data, colour=colour, focus=_focus(data, request.args.get("focus")),
-                           sources=request.args.getlist("source"))
+    return render_template(
+        "maps/map.html",
+        data=data,
+        colour=colour,
+        focus=_focus(data, request.args.get("focus")),
+        sources=request.args.getlist("source"),
+    )
 
 
 @blueprint.route("/map.json")

@@ -28,12 +28,21 @@ KINDS = [
     ("concepts", "Concepts", SKOS + "Concept"),
     ("individuals", "Individuals", OWL + "NamedIndividual"),
 ]
-RESTRICTIONS = {OWL + "someValuesFrom": "some", OWL + "allValuesFrom": "only", OWL + "hasValue": "value",
-                OWL + "minCardinality": "min", OWL + "maxCardinality": "max", OWL + "cardinality": "exactly",
-                OWL + "minQualifiedCardinality": "min", OWL + "maxQualifiedCardinality": "max",
-                OWL + "qualifiedCardinality": "exactly"}
-CHARACTERISTICS = {OWL + n + "Property" for n in ("Transitive", "Functional", "InverseFunctional", "Symmetric",
-                                                  "Asymmetric", "Reflexive", "Irreflexive")}
+RESTRICTIONS = {
+    OWL + "someValuesFrom": "some",
+    OWL + "allValuesFrom": "only",
+    OWL + "hasValue": "value",
+    OWL + "minCardinality": "min",
+    OWL + "maxCardinality": "max",
+    OWL + "cardinality": "exactly",
+    OWL + "minQualifiedCardinality": "min",
+    OWL + "maxQualifiedCardinality": "max",
+    OWL + "qualifiedCardinality": "exactly",
+}
+CHARACTERISTICS = {
+    OWL + n + "Property"
+    for n in ("Transitive", "Functional", "InverseFunctional", "Symmetric", "Asymmetric", "Reflexive", "Irreflexive")
+}
 
 
 class TripleIndex:
@@ -99,7 +108,7 @@ class OntologyView:
 
 
 def anchor(iri: str) -> str:
-    return iri[len(PD):] if iri.startswith(str(PD)) else curie(iri)
+    return iri[len(PD) :] if iri.startswith(str(PD)) else curie(iri)
 
 
 class _Writer:
@@ -157,16 +166,30 @@ def _relations(g: TripleIndex, t: Term, w: _Writer) -> list[tuple[str, list]]:
     into = lambda p: [w.expression(s) for s in g.subjects(p, t) if s.kind == "uri"]
     characteristics = [[w.link(c)] for c in g.objects(t, RDF + "type") if c.value in CHARACTERISTICS]
     candidates = [
-        ("subclass of", out(RDFS + "subClassOf")), ("superclass of", into(RDFS + "subClassOf")),
-        ("equivalent to", out(OWL + "equivalentClass")), ("disjoint with", out(OWL + "disjointWith")),
-        ("domain", out(RDFS + "domain")), ("range", out(RDFS + "range")),
-        ("domain of", into(RDFS + "domain")), ("range of", into(RDFS + "range")),
-        ("subproperty of", out(RDFS + "subPropertyOf")), ("superproperty of", into(RDFS + "subPropertyOf")),
-        ("inverse of", out(OWL + "inverseOf") + into(OWL + "inverseOf")), ("characteristics", characteristics),
-        ("in scheme", out(SKOS + "inScheme")), ("broader", out(SKOS + "broader")),
-        ("narrower", into(SKOS + "broader")), ("concepts", into(SKOS + "inScheme")),
-        ("instance of", [w.expression(c) for c in g.objects(t, RDF + "type")
-                         if c.value not in CHARACTERISTICS and not c.value.startswith(OWL)]),
+        ("subclass of", out(RDFS + "subClassOf")),
+        ("superclass of", into(RDFS + "subClassOf")),
+        ("equivalent to", out(OWL + "equivalentClass")),
+        ("disjoint with", out(OWL + "disjointWith")),
+        ("domain", out(RDFS + "domain")),
+        ("range", out(RDFS + "range")),
+        ("domain of", into(RDFS + "domain")),
+        ("range of", into(RDFS + "range")),
+        ("subproperty of", out(RDFS + "subPropertyOf")),
+        ("superproperty of", into(RDFS + "subPropertyOf")),
+        ("inverse of", out(OWL + "inverseOf") + into(OWL + "inverseOf")),
+        ("characteristics", characteristics),
+        ("in scheme", out(SKOS + "inScheme")),
+        ("broader", out(SKOS + "broader")),
+        ("narrower", into(SKOS + "broader")),
+        ("concepts", into(SKOS + "inScheme")),
+        (
+            "instance of",
+            [
+                w.expression(c)
+                for c in g.objects(t, RDF + "type")
+                if c.value not in CHARACTERISTICS and not c.value.startswith(OWL)
+            ],
+        ),
         ("different from", out(OWL + "differentFrom") + into(OWL + "differentFrom")),
         ("defined by", out(RDFS + "isDefinedBy")),
     ]
@@ -177,11 +200,18 @@ def _doc(g: TripleIndex, t: Term, w: _Writer) -> TermDoc:
     values = lambda p: sorted(o.value for o in g.objects(t, p))
     own = t.value.startswith((str(PD), str(PDR)))
     return TermDoc(
-        term=t, anchor=anchor(t.value), curie=curie(t.value), label=w.name(t), own=own,
-        definitions=values(SKOS + "definition"), quotes=values(str(PD) + "sourceQuote"),
+        term=t,
+        anchor=anchor(t.value),
+        curie=curie(t.value),
+        label=w.name(t),
+        own=own,
+        definitions=values(SKOS + "definition"),
+        quotes=values(str(PD) + "sourceQuote"),
         notes=values(RDFS + "comment") + values(SKOS + "scopeNote"),
         alt_labels=values(SKOS + "altLabel") + values(SKOS + "prefLabel"),
-        relations=_relations(g, t, w), page=href(t.value, w.root) if t.value.startswith(str(PDR)) else None)
+        relations=_relations(g, t, w),
+        page=href(t.value, w.root) if t.value.startswith(str(PDR)) else None,
+    )
 
 
 def build(ep: Endpoint, root: str = "") -> OntologyView:
@@ -200,6 +230,10 @@ def build(ep: Endpoint, root: str = "") -> OntologyView:
         sections.append(Section(section_id, title, docs))
     o = Term("uri", str(ONTOLOGY_IRI))
     text = lambda p: best_label(g.objects(o, p))
-    return OntologyView(title=text(DCT + "title"), description=text(DCT + "description"),
-                        version=text(OWL + "versionInfo"), license=g.first(o, DCT + "license"),
-                        sections=sections)
+    return OntologyView(
+        title=text(DCT + "title"),
+        description=text(DCT + "description"),
+        version=text(OWL + "versionInfo"),
+        license=g.first(o, DCT + "license"),
+        sections=sections,
+    )

@@ -66,5 +66,9 @@ def void():
 @blueprint.route("/service-description")
 def service_description():
     """The service description of /sparql (which gives it as RDF to a GET without a query), as a page too."""
-    return _description("service description", descriptions.service_triples,
-                        url_for("sparql.sparql", _external=True), "The SPARQL service")
+    return _description(
+        "service description",
+        descriptions.service_triples,
+        url_for("sparql.sparql", _external=True),
+        "The SPARQL service",
+    )

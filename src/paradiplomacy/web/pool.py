@@ -42,7 +42,9 @@ class _Worker:
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "paradiplomacy.web.worker", str(child_end.fileno())],
-                pass_fds=[child_end.fileno()], stdin=subprocess.DEVNULL)
+                pass_fds=[child_end.fileno()],
+                stdin=subprocess.DEVNULL,
+            )
         finally:
             child_end.close()
         self.conn = Connection(parent_end.detach())
@@ -170,8 +172,10 @@ class WorkerPool:
         of the clients' workers; the server's own takes the first free, its own or a client's."""
         granted = self._dispatch.take(not client, self._dispatch.deferral(job) if client else 0.0, self.wait_limit)
         if granted is None:
-            raise PoolBusy(f"every query worker stayed busy for {self.wait_limit:g} s "
-                           "(PARADIPLOMACY_WORKER_WAIT, PARADIPLOMACY_WORKERS); try again later")
+            raise PoolBusy(
+                f"every query worker stayed busy for {self.wait_limit:g} s "
+                "(PARADIPLOMACY_WORKER_WAIT, PARADIPLOMACY_WORKERS); try again later"
+            )
         return granted
 
     def run(self, job, time_limit: float | None = None, client: bool = False):
@@ -216,9 +220,11 @@ class WorkerPool:
                 status = None
             w = self._replace(w)
             if status is not None and self._config.worker_memory_bytes > 0 and status < 0:
-                raise WorkerLost(f"the query worker stopped (signal {-status}), most likely at its memory limit of "
-                                 f"{self._config.worker_memory_bytes:,} bytes (PARADIPLOMACY_WORKER_MEMORY_BYTES): "
-                                 "make the query more selective, or add a LIMIT") from exc
+                raise WorkerLost(
+                    f"the query worker stopped (signal {-status}), most likely at its memory limit of "
+                    f"{self._config.worker_memory_bytes:,} bytes (PARADIPLOMACY_WORKER_MEMORY_BYTES): "
+                    "make the query more selective, or add a LIMIT"
+                ) from exc
             raise WorkerLost(f"the query worker failed ({str(exc) or type(exc).__name__}) and was replaced") from exc
         finally:
             if watchdog is not None:
@@ -245,6 +251,7 @@ class InlinePool:
     def __init__(self, config):
         from paradiplomacy.sparql.service import parse_map
         from paradiplomacy.store import open_store
+
         self._store = open_store(config, read_only=config.backend == "oxigraph")
         self._services = worker_module.ServicePolicy(frozenset(config.service_allow), parse_map(config.service_map))
         self._lock = threading.Lock()  # one job at a time, as one worker would

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request, url_for
 
+from paradiplomacy.sparql.lexer import QUERY_FORMS, UPDATE_WORDS, request_form
 from paradiplomacy.web import descriptions
 from paradiplomacy.web.context import endpoint
 from paradiplomacy.web.errors import HttpProblem
-from paradiplomacy.web.formats import BY_NAME, GRAPH_FORMATS, HTML, RESULT_FORMATS, negotiate, names
-from paradiplomacy.sparql.lexer import QUERY_FORMS, UPDATE_WORDS, request_form
+from paradiplomacy.web.formats import BY_NAME, GRAPH_FORMATS, HTML, RESULT_FORMATS, names, negotiate
 from paradiplomacy.web.worker import QueryJob, UpdateJob
 
 blueprint = Blueprint("sparql", __name__)
@@ -47,8 +47,11 @@ def _check_charset() -> None:
     other charset is 415, told from the header alone, before the body is read or decoded."""
     charset = request.mimetype_params.get("charset", "utf-8")
     if codecs_name(charset) != "utf-8":
-        raise HttpProblem(415, f"a {request.mimetype} body must be UTF-8 (SPARQL 1.1 Protocol: the query or update "
-                               f"string, UTF-8 encoded), not charset={charset[:40]}")
+        raise HttpProblem(
+            415,
+            f"a {request.mimetype} body must be UTF-8 (SPARQL 1.1 Protocol: the query or update "
+            f"string, UTF-8 encoded), not charset={charset[:40]}",
+        )
 
 
 def _body_text() -> str:
@@ -83,8 +86,9 @@ def read_request() -> ProtocolRequest:
     params = request.args
     queries = params.getlist("query")
     if params.getlist("update"):  # never from the URL, which proxies and logs keep
-        raise HttpProblem(400, "an update must be sent by POST, in the body (a form field, or an "
-                               f"{UPDATE_BODY} body), not in the URL")
+        raise HttpProblem(
+            400, f"an update must be sent by POST, in the body (a form field, or an {UPDATE_BODY} body), not in the URL"
+        )
     updates: list[str] = []
     if request.method == "POST":
         mimetype = request.mimetype
@@ -100,32 +104,46 @@ def read_request() -> ProtocolRequest:
             check_update_allowed()  # before the body is decoded
             updates = [_body_text()]
         else:
-            raise HttpProblem(415, f"a POST to the SPARQL endpoint must be {FORM}, {QUERY_BODY} or {UPDATE_BODY}, "
-                                   f"not {mimetype or 'a body without Content-Type'}")
+            raise HttpProblem(
+                415,
+                f"a POST to the SPARQL endpoint must be {FORM}, {QUERY_BODY} or {UPDATE_BODY}, "
+                f"not {mimetype or 'a body without Content-Type'}",
+            )
     if len(queries) + len(updates) > 1:
-        what = (f"{len(queries)} queries" if not updates else
-                f"{len(updates)} updates" if not queries else "a query and an update")
+        what = (
+            f"{len(queries)} queries"
+            if not updates
+            else f"{len(updates)} updates"
+            if not queries
+            else "a query and an update"
+        )
         raise HttpProblem(400, f"the request gives {what}: send one operation per request")
     if request.method == "POST" and not queries and not updates:
         raise HttpProblem(400, "the request gives no query (and no update)")
     return ProtocolRequest(
-        query=queries[0] if queries else None, update=updates[0] if updates else None,
+        query=queries[0] if queries else None,
+        update=updates[0] if updates else None,
         default_graphs=_iris(params.getlist("default-graph-uri"), "default-graph-uri"),
         named_graphs=_iris(params.getlist("named-graph-uri"), "named-graph-uri"),
         using_graphs=bool(params.getlist("using-graph-uri") or params.getlist("using-named-graph-uri")),
-        format=params.get("format"))
+        format=params.get("format"),
+    )
 
 
 def _not_acceptable(formats) -> HttpProblem:
-    return HttpProblem(406, f"cannot answer in any format the request accepts; this answer can be {names(formats)} "
-                            "(ask with Accept, or with the format parameter)")
+    return HttpProblem(
+        406,
+        f"cannot answer in any format the request accepts; this answer can be {names(formats)} "
+        "(ask with Accept, or with the format parameter)",
+    )
 
 
 def query_job(req: ProtocolRequest) -> QueryJob:
     form = request_form(req.query)
     if form in UPDATE_WORDS:
-        raise HttpProblem(400, f"this is an update ({form}), not a query: POST it as {UPDATE_BODY} "
-                               "or as the update parameter")
+        raise HttpProblem(
+            400, f"this is an update ({form}), not a query: POST it as {UPDATE_BODY} or as the update parameter"
+        )
     results = negotiate(RESULT_FORMATS, request.accept_mimetypes, req.format)
     graphs = negotiate(GRAPH_FORMATS, request.accept_mimetypes, req.format)
     if form in ("SELECT", "ASK") and results is None:
@@ -135,12 +153,16 @@ def query_job(req: ProtocolRequest) -> QueryJob:
     if form not in QUERY_FORMS and results is None and graphs is None:
         raise _not_acceptable(RESULT_FORMATS + GRAPH_FORMATS)
     protocol_dataset = bool(req.default_graphs or req.named_graphs)
-    return QueryJob(req.query, results.name if results else None, graphs.name if graphs else None,
-                    endpoint().config.row_cap,
-                    default_graphs=req.default_graphs if protocol_dataset else None,
-                    named_graphs=req.named_graphs if protocol_dataset else None,
-                    union_default=None,  # the worker reads the query's FROM, if any
-                    base_iri=request.base_url)  # relative IRIs resolve against the endpoint's URL
+    return QueryJob(
+        req.query,
+        results.name if results else None,
+        graphs.name if graphs else None,
+        endpoint().config.row_cap,
+        default_graphs=req.default_graphs if protocol_dataset else None,
+        named_graphs=req.named_graphs if protocol_dataset else None,
+        union_default=None,  # the worker reads the query's FROM, if any
+        base_iri=request.base_url,
+    )  # relative IRIs resolve against the endpoint's URL
 
 
 def answer_query(req: ProtocolRequest) -> Response:
@@ -161,19 +183,27 @@ def check_update_allowed() -> None:
     """Updates are enabled and the request has the update token (403, 401 otherwise)."""
     config = endpoint().config
     if not config.updates:
-        raise HttpProblem(403, "SPARQL Update is disabled on this server: it is read-only "
-                               "(PARADIPLOMACY_UPDATES and PARADIPLOMACY_UPDATE_TOKEN enable it)")
+        raise HttpProblem(
+            403,
+            "SPARQL Update is disabled on this server: it is read-only "
+            "(PARADIPLOMACY_UPDATES and PARADIPLOMACY_UPDATE_TOKEN enable it)",
+        )
     token = _bearer_token()
     if not (token and config.update_token and hmac.compare_digest(token.encode(), config.update_token.encode())):
-        raise HttpProblem(401, "an update needs the server's update token: Authorization: Bearer TOKEN",
-                          {"WWW-Authenticate": 'Bearer realm="paradiplomacy"'})
+        raise HttpProblem(
+            401,
+            "an update needs the server's update token: Authorization: Bearer TOKEN",
+            {"WWW-Authenticate": 'Bearer realm="paradiplomacy"'},
+        )
 
 
 def answer_update(req: ProtocolRequest) -> Response:
     check_update_allowed()
     if req.using_graphs or req.default_graphs or req.named_graphs:
-        raise HttpProblem(400, "using-graph-uri and using-named-graph-uri are not supported: write USING or "
-                               "GRAPH in the update itself")
+        raise HttpProblem(
+            400,
+            "using-graph-uri and using-named-graph-uri are not supported: write USING or GRAPH in the update itself",
+        )
     with _updates:
         endpoint().run(UpdateJob(req.update), client=True)
     return Response(status=204)

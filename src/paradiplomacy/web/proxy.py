@@ -15,8 +15,10 @@ def public_origin(config: Config) -> tuple[str, str, str] | None:
     if config.public_url:
         url = urlsplit(config.public_url)
         if url.scheme not in ("http", "https") or not url.netloc or url.query or url.fragment:
-            raise SettingError(f"PARADIPLOMACY_PUBLIC_URL={config.public_url!r}: not an http(s) base URL "
-                               "such as https://kg.example.org/")
+            raise SettingError(
+                f"PARADIPLOMACY_PUBLIC_URL={config.public_url!r}: not an http(s) base URL "
+                "such as https://kg.example.org/"
+            )
         return url.scheme, url.netloc, url.path.rstrip("/")
     if config.trusted_proxy:
         return None
@@ -35,10 +37,14 @@ class PublicURL:
         if self.trusted_hosts:
             host = request_host(environ)
             if host not in self.trusted_hosts:
-                body = ("this server does not answer for the host that the request names: it answers for "
-                        f"{', '.join(sorted(self.trusted_hosts))} (PARADIPLOMACY_TRUSTED_HOSTS)\n").encode()
-                start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8"),
-                                                   ("Content-Length", str(len(body)))])
+                body = (
+                    "this server does not answer for the host that the request names: it answers for "
+                    f"{', '.join(sorted(self.trusted_hosts))} (PARADIPLOMACY_TRUSTED_HOSTS)\n"
+                ).encode()
+                start_response(
+                    "400 Bad Request",
+                    [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+                )
                 return [body]
         if self.origin is not None:
             scheme, netloc, prefix = self.origin
@@ -47,7 +53,7 @@ class PublicURL:
             environ.pop("HTTP_X_FORWARDED_HOST", None)  # werkzeug's own proxy fix is not in use: belt and braces
             path = environ.get("PATH_INFO", "")
             if prefix and (path == prefix or path.startswith(prefix + "/")):  # the proxy kept the prefix
-                environ["PATH_INFO"] = path[len(prefix):]
+                environ["PATH_INFO"] = path[len(prefix) :]
             if prefix:
                 environ["SCRIPT_NAME"] = prefix
         return self.app(environ, start_response)
@@ -57,5 +63,5 @@ def request_host(environ) -> str:
     """The host name a request names (Host, else the address it came to), lower case, without its port."""
     host = (environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")).strip().lower()
     if host.startswith("["):  # an IPv6 literal: [::1]:5000
-        return host[:host.find("]") + 1] if "]" in host else host
+        return host[: host.find("]") + 1] if "]" in host else host
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host

@@ -80,8 +80,13 @@ def manifest() -> dict:
         "view": {"url": resource_page},
         "defaultTypes": [{"id": t, "name": label} for t, label in _type_names(DEFAULT_TYPES)],
         "preview": {"url": root + "/preview?id={{id}}", "width": 400, "height": 120},
-        "suggest": {kind: {"service_url": url_for("site.home", _external=True).rstrip("/"),
-                           "service_path": f"/reconcile/suggest/{kind}"} for kind in ("entity", "type", "property")},
+        "suggest": {
+            kind: {
+                "service_url": url_for("site.home", _external=True).rstrip("/"),
+                "service_path": f"/reconcile/suggest/{kind}",
+            }
+            for kind in ("entity", "type", "property")
+        },
     }
 
 
@@ -95,6 +100,7 @@ def _type_names(types: list[str]) -> list[tuple[str, str]]:
 
 
 # ---- reconciliation ------------------------------------------------------------------------------
+
 
 @dataclass
 class Query:
@@ -135,7 +141,7 @@ def _values_of(entries: list[Entry]) -> dict[str, dict[str, list[tuple[str, set[
     iris = [e.iri for e in entries if WRITABLE_IRI.fullmatch(e.iri)]
     out: dict[str, dict[str, dict[str, set[str]]]] = {}
     for i in range(0, len(iris), 200):
-        for row in endpoint().rows(VALUES % " ".join(f"<{x}>" for x in iris[i:i + 200])):
+        for row in endpoint().rows(VALUES % " ".join(f"<{x}>" for x in iris[i : i + 200])):
             names = out.setdefault(row["r"].value, {}).setdefault(row["p"].value, {}).setdefault(row["o"].value, set())
             if "label" in row:
                 names.add(normalised(row["label"].value))
@@ -184,14 +190,20 @@ def _candidates(q: Query, index, values) -> list[dict]:
             score *= 0.8
         scored.append((score, h, features, agreed == len(q.properties)))
     scored.sort(key=lambda s: (-s[0], s[1].entry.label.casefold()))
-    scored = [s for s in scored if s[0] > 0][:q.limit]
+    scored = [s for s in scored if s[0] > 0][: q.limit]
     exact = [s for s in scored if s[1].exact]
-    return [{"id": short(h.entry.iri, str(PDR)), "name": h.entry.label, "score": round(score, 1),
-             "description": _description(h.entry),
-             "type": [{"id": short(t, str(PD)), "name": label} for t, label in sorted(h.entry.types.items())],
-             "features": features,
-             "match": bool(h.exact and len(exact) == 1 and all_agree)}
-            for score, h, features, all_agree in scored]
+    return [
+        {
+            "id": short(h.entry.iri, str(PDR)),
+            "name": h.entry.label,
+            "score": round(score, 1),
+            "description": _description(h.entry),
+            "type": [{"id": short(t, str(PD)), "name": label} for t, label in sorted(h.entry.types.items())],
+            "features": features,
+            "match": bool(h.exact and len(exact) == 1 and all_agree),
+        }
+        for score, h, features, all_agree in scored
+    ]
 
 
 def _description(entry: Entry) -> str:
@@ -206,7 +218,7 @@ def _batch() -> dict:
     except (TypeError, json.JSONDecodeError) as exc:
         raise HttpProblem(400, f"queries must be a JSON object of queries: {exc}") from exc
     if not isinstance(batch, dict):
-        raise HttpProblem(400, "queries must be a JSON object: {\"q0\": {\"query\": \"Jiangxi\"}, ...}")
+        raise HttpProblem(400, 'queries must be a JSON object: {"q0": {"query": "Jiangxi"}, ...}')
     if len(batch) > MAX_QUERIES:
         raise HttpProblem(413, f"a batch holds at most {MAX_QUERIES} queries")
     queries = {key: _read_query(key, q) for key, q in batch.items()}
@@ -223,6 +235,7 @@ def service():
 
 # ---- suggest and preview -------------------------------------------------------------------------
 
+
 def _prefix() -> str:
     return request.args.get("prefix", "").strip()
 
@@ -238,20 +251,35 @@ def _cursor() -> int:
 def suggest_entity():
     types = {expand(t, str(PD)) for t in request.args.getlist("type")}
     hits = name_index().search(_prefix(), types or None) if _prefix() else []
-    page = hits[_cursor():_cursor() + 10]
-    return _json({"result": [{"id": short(h.entry.iri, str(PDR)), "name": h.entry.label,
-                              "description": _description(h.entry),
-                              "notable": [{"id": short(t, str(PD)), "name": label} for t, label in sorted(h.entry.types.items())]}
-                             for h in page]})
+    page = hits[_cursor() : _cursor() + 10]
+    return _json(
+        {
+            "result": [
+                {
+                    "id": short(h.entry.iri, str(PDR)),
+                    "name": h.entry.label,
+                    "description": _description(h.entry),
+                    "notable": [{"id": short(t, str(PD)), "name": label} for t, label in sorted(h.entry.types.items())],
+                }
+                for h in page
+            ]
+        }
+    )
 
 
 def _suggest_terms(query: str) -> Response:
     wanted = normalised(_prefix())
-    found = sorted(((iri, label) for iri, label in _ontology_labels(query).items()
-                    if wanted and (wanted in normalised(label) or wanted in normalised(short(iri, str(PD))))),
-                   key=lambda t: (not normalised(t[1]).startswith(wanted), t[1]))
-    return _json({"result": [{"id": short(iri, str(PD)), "name": label}
-                             for iri, label in found[_cursor():_cursor() + 10]]})
+    found = sorted(
+        (
+            (iri, label)
+            for iri, label in _ontology_labels(query).items()
+            if wanted and (wanted in normalised(label) or wanted in normalised(short(iri, str(PD))))
+        ),
+        key=lambda t: (not normalised(t[1]).startswith(wanted), t[1]),
+    )
+    return _json(
+        {"result": [{"id": short(iri, str(PD)), "name": label} for iri, label in found[_cursor() : _cursor() + 10]]}
+    )
 
 
 @blueprint.route("/suggest/type")
@@ -269,8 +297,10 @@ def preview():
     entry = name_index().entries.get(expand(request.args.get("id", ""), str(PDR)))
     if entry is None:
         raise HttpProblem(404, "no resource of the graph has this id")
-    response = Response(render_template("reconcile_preview.html", entry=entry, description=_description(entry)),
-                        content_type="text/html; charset=utf-8")
+    response = Response(
+        render_template("reconcile_preview.html", entry=entry, description=_description(entry)),
+        content_type="text/html; charset=utf-8",
+    )
     # OpenRefine shows the card in an iframe of its own page: this answer alone may be framed; it runs no script
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *"
     return response

@@ -48,10 +48,16 @@ SELECT ?r ?cls ?explicit ?claim WHERE {
 LABELS = "SELECT ?x ?label WHERE {{ VALUES ?x {{ {} }} ?x rdfs:label|skos:prefLabel|dct:title ?label }}"
 # an IRI as pyoxigraph returns it can be written between < > as it is; anything else is left out
 WRITABLE_IRI = re.compile(r'[^\x00-\x20<>"{}|^`\\]+')
-LABEL_PREDICATES = {"http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel",
-                    "http://purl.org/dc/terms/title"}
+LABEL_PREDICATES = {
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://purl.org/dc/terms/title",
+}
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-PLACES = {"https://w3id.org/paradiplomacy/ontology#ProvinceLevelUnit", "https://w3id.org/paradiplomacy/ontology#ForeignState"}
+PLACES = {
+    "https://w3id.org/paradiplomacy/ontology#ProvinceLevelUnit",
+    "https://w3id.org/paradiplomacy/ontology#ForeignState",
+}
 
 
 @dataclass
@@ -96,7 +102,6 @@ class ResourceView:
     claim: Group | None = None  # when the resource is a claim: its own quote, section, source
     classifications: list[Classification] = field(default_factory=list)
 
-
     @property
     def empty(self) -> bool:
         return not (self.outgoing or self.incoming or self.content)
@@ -108,7 +113,7 @@ class ResourceView:
 
     @property
     def slug(self) -> str:
-        return self.iri[len(PDR):] if self.iri.startswith(str(PDR)) else self.iri
+        return self.iri[len(PDR) :] if self.iri.startswith(str(PDR)) else self.iri
 
 
 def _group_kind(graph: Term, provenance: dict) -> str:
@@ -172,17 +177,29 @@ def build(ep: Endpoint, iri: str) -> ResourceView:
     provenance = _provenance(provenance_rows)
     classification_rows = ep.rows(CLASSIFICATIONS, r=iri)
     own_labels = [row["o"] for row in outgoing_rows if row["p"].value in LABEL_PREDICATES]
-    asserted_types = {row["o"] for row in outgoing_rows if row["p"].value == RDF_TYPE
-                      and row["g"].value != str(GRAPH_INFERRED)}
+    asserted_types = {
+        row["o"] for row in outgoing_rows if row["p"].value == RDF_TYPE and row["g"].value != str(GRAPH_INFERRED)
+    }
     types = sorted({row["o"] for row in outgoing_rows if row["p"].value == RDF_TYPE}, key=lambda t: t.value)
     return ResourceView(
-        iri=iri, label=best_label(own_labels),
+        iri=iri,
+        label=best_label(own_labels),
         types=[(t, t not in asserted_types) for t in types],
-        outgoing=_groups(outgoing_rows, "o", provenance), incoming=_groups(incoming_rows, "s", provenance),
-        content=sorted(((row["s"], row["p"], row["o"]) for row in content_rows),
-                       key=lambda triple: [t.value for t in triple]),
+        outgoing=_groups(outgoing_rows, "o", provenance),
+        incoming=_groups(incoming_rows, "s", provenance),
+        content=sorted(
+            ((row["s"], row["p"], row["o"]) for row in content_rows), key=lambda triple: [t.value for t in triple]
+        ),
         content_size=int(size[0]["n"].value) if size else len(content_rows),
-        labels=labels_for(ep, [{"r": Term("uri", iri)}] + outgoing_rows + incoming_rows + provenance_rows
-                       + content_rows + classification_rows),
+        labels=labels_for(
+            ep,
+            [{"r": Term("uri", iri)}]
+            + outgoing_rows
+            + incoming_rows
+            + provenance_rows
+            + content_rows
+            + classification_rows,
+        ),
         classifications=_classifications(classification_rows),
-        claim=Group(Term("uri", iri), "claim", **provenance[iri]) if iri in provenance else None)
+        claim=Group(Term("uri", iri), "claim", **provenance[iri]) if iri in provenance else None,
+    )

@@ -58,7 +58,7 @@ class Entry:
 
     @property
     def slug(self) -> str:
-        return self.iri[len(PDR):] if self.iri.startswith(str(PDR)) else self.iri
+        return self.iri[len(PDR) :] if self.iri.startswith(str(PDR)) else self.iri
 
 
 @dataclass
@@ -97,8 +97,9 @@ def _name_score(query: str, name: str) -> float:
 class NameIndex:
     def __init__(self, entries: dict[str, Entry]):
         self.entries = entries
-        self._keys = [(entry, normalised(name), name, kind)
-                      for entry in entries.values() for name, kind, _ in entry.names]
+        self._keys = [
+            (entry, normalised(name), name, kind) for entry in entries.values() for name, kind, _ in entry.names
+        ]
 
     def search(self, text: str, types: set[str] | None = None, limit: int | None = None) -> list[Hit]:
         """The resources whose names answer `text`, best first; only those of `types` (or of a
@@ -177,9 +178,16 @@ def name_index(ep: Endpoint | None = None) -> NameIndex:
 
 def hit_json(hit: Hit, root: str) -> dict:
     entry = hit.entry
-    return {"id": entry.iri, "label": entry.label, "page": root + (local_path(entry.iri) or ""),
-            "score": round(hit.score, 1), "match": hit.matched, "matchKind": hit.kind, "exact": hit.exact,
-            "types": [{"id": iri, "label": label} for iri, label in sorted(entry.types.items(), key=lambda t: t[1])]}
+    return {
+        "id": entry.iri,
+        "label": entry.label,
+        "page": root + (local_path(entry.iri) or ""),
+        "score": round(hit.score, 1),
+        "match": hit.matched,
+        "matchKind": hit.kind,
+        "exact": hit.exact,
+        "types": [{"id": iri, "label": label} for iri, label in sorted(entry.types.items(), key=lambda t: t[1])],
+    }
 
 
 def _limit() -> int:
@@ -207,10 +215,21 @@ def search():
     limit = _limit()
     root = request.script_root
     if _wants_json():
-        response = jsonify(query=text, total=len(shown), types=sorted(chosen),
-                           facets=[{"id": iri, "label": label, "count": n} for iri, label, n in facets],
-                           results=[hit_json(h, root) for h in shown[:limit]])
+        response = jsonify(
+            query=text,
+            total=len(shown),
+            types=sorted(chosen),
+            facets=[{"id": iri, "label": label, "count": n} for iri, label, n in facets],
+            results=[hit_json(h, root) for h in shown[:limit]],
+        )
         response.headers["Vary"] = "Accept"
         return response
-    return render_template("search.html", query=text, hits=shown[:max(limit, 50)], total=len(shown),
-                           facets=facets, chosen=chosen, base=BASE)
+    return render_template(
+        "search.html",
+        query=text,
+        hits=shown[: max(limit, 50)],
+        total=len(shown),
+        facets=facets,
+        chosen=chosen,
+        base=BASE,
+    )

@@ -60,9 +60,17 @@ def home():
         "rows": int(counts["rows"].value) if "rows" in counts else 0,
     }
     built = _one(DATES).get("build")
-    return render_template("home.html", figures=figures, paper=_one(PAPER_QUERY, paper=PAPER), paper_iri=PAPER,
-                           models=endpoint().rows(MODELS), datasets=endpoint().rows(DATASETS),
-                           built=built.value[:10] if built else None, lists=LISTS, downloads=DOWNLOADS)
+    return render_template(
+        "home.html",
+        figures=figures,
+        paper=_one(PAPER_QUERY, paper=PAPER),
+        paper_iri=PAPER,
+        models=endpoint().rows(MODELS),
+        datasets=endpoint().rows(DATASETS),
+        built=built.value[:10] if built else None,
+        lists=LISTS,
+        downloads=DOWNLOADS,
+    )
 
 
 # ---- the lists -------------------------------------------------------------------------------------
@@ -91,34 +99,50 @@ class BrowseList:
 
 
 LISTS = [
-    BrowseList("provinces", "Province-level units",
-               "China's 31 province-level units, with the engagements in Africa of each (its own, or of an "
-               "actor that belongs to it, comes from it or is backed by it) in the paper's claims and in the datasets.",
-               f"""SELECT ?item (SAMPLE(?l) AS ?label) (SAMPLE(?zh) AS ?chinese)
+    BrowseList(
+        "provinces",
+        "Province-level units",
+        "China's 31 province-level units, with the engagements in Africa of each (its own, or of an "
+        "actor that belongs to it, comes from it or is backed by it) in the paper's claims and in the datasets.",
+        f"""SELECT ?item (SAMPLE(?l) AS ?label) (SAMPLE(?zh) AS ?chinese)
                      (COUNT(DISTINCT ?ce) AS ?claimed) (COUNT(DISTINCT ?de) AS ?imported) WHERE {{
                      ?item a pd:ProvinceLevelUnit . {LABEL}
                      OPTIONAL {{ ?item rdfs:label ?zh FILTER(LANGMATCHES(LANG(?zh), 'zh')) }}
                      OPTIONAL {{ {ENGAGEMENT_ACTOR} GRAPH ?g {{ ?e pd:subStateActor ?a }}
                                 {{ ?g a pd:Claim BIND(?e AS ?ce) }} UNION {{ ?g a pd:DatasetGraph BIND(?e AS ?de) }} }}
                    }} GROUP BY ?item ORDER BY DESC(?claimed) DESC(?imported) ?label""",
-               (Column("label", "Province-level unit", link="item"), Column("chinese", "Chinese name"),
-                Column("claimed", "Engagements (paper)", True), Column("imported", "Engagements (datasets)", True))),
-    BrowseList("states", "African states",
-               "The African states of the graph, with the engagements of Chinese provinces with each and the "
-               "financed projects of the datasets they receive.",
-               f"""SELECT ?item (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?ce) AS ?claimed)
+        (
+            Column("label", "Province-level unit", link="item"),
+            Column("chinese", "Chinese name"),
+            Column("claimed", "Engagements (paper)", True),
+            Column("imported", "Engagements (datasets)", True),
+        ),
+    ),
+    BrowseList(
+        "states",
+        "African states",
+        "The African states of the graph, with the engagements of Chinese provinces with each and the "
+        "financed projects of the datasets they receive.",
+        f"""SELECT ?item (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?ce) AS ?claimed)
                      (COUNT(DISTINCT ?de) AS ?imported) (COUNT(DISTINCT ?project) AS ?projects) WHERE {{
                      ?item a pd:ForeignState . {LABEL}
                      OPTIONAL {{ GRAPH ?g {{ ?e pd:foreignCounterpart ?item }}
                                 {{ ?g a pd:Claim BIND(?e AS ?ce) }} UNION {{ ?g a pd:DatasetGraph BIND(?e AS ?de) }} }}
                      OPTIONAL {{ ?project pd:recipient ?item }}
                    }} GROUP BY ?item ORDER BY DESC(?claimed) DESC(?imported) ?label""",
-               (Column("label", "State", link="item"), Column("claimed", "Engagements (paper)", True),
-                Column("imported", "Engagements (datasets)", True), Column("projects", "Financed projects", True))),
-    BrowseList("mechanisms", "Engagements by mechanism",
-               "The mechanisms of engagement the ontology names (twinning, medical teams, clustering ...), with "
-               "how many engagements of each the paper's claims and the datasets assert.",
-               """SELECT ?item (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?ce) AS ?claimed) (COUNT(DISTINCT ?de) AS ?imported)
+        (
+            Column("label", "State", link="item"),
+            Column("claimed", "Engagements (paper)", True),
+            Column("imported", "Engagements (datasets)", True),
+            Column("projects", "Financed projects", True),
+        ),
+    ),
+    BrowseList(
+        "mechanisms",
+        "Engagements by mechanism",
+        "The mechanisms of engagement the ontology names (twinning, medical teams, clustering ...), with "
+        "how many engagements of each the paper's claims and the datasets assert.",
+        """SELECT ?item (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?ce) AS ?claimed) (COUNT(DISTINCT ?de) AS ?imported)
                   WHERE { ?item rdfs:subClassOf* pd:Engagement . GRAPH pdg:ontology { ?item a owl:Class }
                     OPTIONAL { ?item rdfs:label ?l FILTER(LANGMATCHES(LANG(?l), 'en')) }
                     OPTIONAL { GRAPH ?g { ?e a ?item } { ?g a pd:Claim BIND(?e AS ?ce) }
@@ -126,12 +150,18 @@ LISTS = [
                     FILTER NOT EXISTS { VALUES ?item { pd:SubordinateEngagement pd:CollaborativeEngagement
                                                        pd:InitiatorEngagement pd:DivergentEngagement } }
                   } GROUP BY ?item ORDER BY DESC(?claimed) DESC(?imported) ?label""",
-               (Column("label", "Mechanism", link="list"), Column("claimed", "Engagements (paper)", True),
-                Column("imported", "Engagements (datasets)", True))),
-    BrowseList("models", "Engagements by central-local model",
-               "The paper's models of the relation between the centre and the provinces, with the engagements "
-               "the reasoner classifies under each (interpretation: inferred from the claims, not stated by them).",
-               """SELECT ?item (SAMPLE(?l) AS ?label) (SAMPLE(?cl) AS ?class) (COUNT(DISTINCT ?e) AS ?engagements) WHERE {
+        (
+            Column("label", "Mechanism", link="list"),
+            Column("claimed", "Engagements (paper)", True),
+            Column("imported", "Engagements (datasets)", True),
+        ),
+    ),
+    BrowseList(
+        "models",
+        "Engagements by central-local model",
+        "The paper's models of the relation between the centre and the provinces, with the engagements "
+        "the reasoner classifies under each (interpretation: inferred from the claims, not stated by them).",
+        """SELECT ?item (SAMPLE(?l) AS ?label) (SAMPLE(?cl) AS ?class) (COUNT(DISTINCT ?e) AS ?engagements) WHERE {
                     VALUES (?c ?m) { (pd:SubordinateEngagement pdr:model-province-as-subordinate)
                                      (pd:CollaborativeEngagement pdr:model-province-as-collaborator)
                                      (pd:InitiatorEngagement pdr:model-province-as-initiator)
@@ -139,11 +169,14 @@ LISTS = [
                     BIND(?c AS ?item) OPTIONAL { ?m rdfs:label ?l } OPTIONAL { ?c rdfs:label ?cl }
                     OPTIONAL { ?e a ?c }
                   } GROUP BY ?item ORDER BY DESC(?engagements)""",
-               (Column("label", "Model", link="list"), Column("engagements", "Engagements (inferred)", True))),
-    BrowseList("engagements", "Engagements",
-               "Every engagement, with its mechanism, its sub-state actor and its counterpart; filtered by "
-               "mechanism or model when the list was opened from one.",
-               """SELECT ?item (SAMPLE(?l) AS ?label) (SAMPLE(?actorLabel) AS ?actor) (SAMPLE(?a) AS ?actorIri)
+        (Column("label", "Model", link="list"), Column("engagements", "Engagements (inferred)", True)),
+    ),
+    BrowseList(
+        "engagements",
+        "Engagements",
+        "Every engagement, with its mechanism, its sub-state actor and its counterpart; filtered by "
+        "mechanism or model when the list was opened from one.",
+        """SELECT ?item (SAMPLE(?l) AS ?label) (SAMPLE(?actorLabel) AS ?actor) (SAMPLE(?a) AS ?actorIri)
                      (SAMPLE(?stateLabel) AS ?state) (SAMPLE(?s) AS ?stateIri)
                      (IF(SUM(IF(BOUND(?claim), 1, 0)) > 0, "paper", "dataset") AS ?source) WHERE {
                     ?item a ?filter . FILTER EXISTS { ?item pd:subStateActor|pd:foreignCounterpart ?any }
@@ -154,58 +187,87 @@ LISTS = [
                                FILTER(LANGMATCHES(LANG(?stateLabel), 'en') || LANG(?stateLabel) = '') } }
                     OPTIONAL { GRAPH ?claim { ?item a ?anyType } ?claim a pd:Claim }
                   } GROUP BY ?item ORDER BY ?source ?label""",
-               (Column("label", "Engagement", link="item"), Column("actor", "Sub-state actor", link="actorIri"),
-                Column("state", "Counterpart", link="stateIri"), Column("source", "Asserted by")),
-               parameter="type", default=str(PD) + "Engagement"),
-    BrowseList("actors", "Actors by kind",
-               "The kinds of actor the graph holds (province-level units, provincial SOEs, ministries ...), "
-               "with how many of each the claims and the datasets name.",
-               """SELECT ?item (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?x) AS ?actors) WHERE {
+        (
+            Column("label", "Engagement", link="item"),
+            Column("actor", "Sub-state actor", link="actorIri"),
+            Column("state", "Counterpart", link="stateIri"),
+            Column("source", "Asserted by"),
+        ),
+        parameter="type",
+        default=str(PD) + "Engagement",
+    ),
+    BrowseList(
+        "actors",
+        "Actors by kind",
+        "The kinds of actor the graph holds (province-level units, provincial SOEs, ministries ...), "
+        "with how many of each the claims and the datasets name.",
+        """SELECT ?item (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?x) AS ?actors) WHERE {
                     ?item rdfs:subClassOf* pd:Actor . GRAPH pdg:ontology { ?item a owl:Class }
                     OPTIONAL { ?item rdfs:label ?l FILTER(LANGMATCHES(LANG(?l), 'en')) }
                     OPTIONAL { GRAPH ?g { ?x a ?item } FILTER(?g != pdg:inferred) }
                     FILTER NOT EXISTS { VALUES ?item { pd:SubordinateActor pd:CollaborativePartnerActor
                                                        pd:InitiatorActor pd:DivergentActor } }
                   } GROUP BY ?item HAVING (COUNT(DISTINCT ?x) > 0) ORDER BY DESC(?actors) ?label""",
-               (Column("label", "Kind of actor", link="list"), Column("actors", "Actors", True))),
-    BrowseList("actors-of-kind", "Actors",
-               "The actors of one kind.",
-               f"""SELECT ?item (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?e) AS ?engagements) WHERE {{
+        (Column("label", "Kind of actor", link="list"), Column("actors", "Actors", True)),
+    ),
+    BrowseList(
+        "actors-of-kind",
+        "Actors",
+        "The actors of one kind.",
+        f"""SELECT ?item (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?e) AS ?engagements) WHERE {{
                      GRAPH ?g {{ ?item a ?filter }} FILTER(?g != pdg:inferred) {LABEL}
                      OPTIONAL {{ ?e pd:subStateActor|pd:foreignCounterpart|pd:implementedBy|pd:participant ?item }}
                    }} GROUP BY ?item ORDER BY DESC(?engagements) ?label""",
-               (Column("label", "Actor", link="item"), Column("engagements", "Engagements", True)),
-               parameter="kind"),
-    BrowseList("sections", "Claims by section",
-               "The sections of the paper, in its order, with the claims each supports.",
-               """SELECT ?item (SAMPLE(?t) AS ?label) (SAMPLE(?o) AS ?order) (COUNT(DISTINCT ?claim) AS ?claims) WHERE {
+        (Column("label", "Actor", link="item"), Column("engagements", "Engagements", True)),
+        parameter="kind",
+    ),
+    BrowseList(
+        "sections",
+        "Claims by section",
+        "The sections of the paper, in its order, with the claims each supports.",
+        """SELECT ?item (SAMPLE(?t) AS ?label) (SAMPLE(?o) AS ?order) (COUNT(DISTINCT ?claim) AS ?claims) WHERE {
                     ?item a pd:Section ; dct:title ?t OPTIONAL { ?item pd:sectionOrder ?o }
                     OPTIONAL { ?claim a pd:Claim ; pd:section ?item }
                   } GROUP BY ?item ORDER BY ?order""",
-               (Column("label", "Section", link="list"), Column("claims", "Claims", True))),
-    BrowseList("claims", "Claims",
-               "The claims of one section, each with its quote.",
-               """SELECT ?item (SAMPLE(?q) AS ?quote) (SAMPLE(?support) AS ?level) WHERE {
+        (Column("label", "Section", link="list"), Column("claims", "Claims", True)),
+    ),
+    BrowseList(
+        "claims",
+        "Claims",
+        "The claims of one section, each with its quote.",
+        """SELECT ?item (SAMPLE(?q) AS ?quote) (SAMPLE(?support) AS ?level) WHERE {
                     ?item a pd:Claim ; pd:section ?filter OPTIONAL { ?item oa:hasTarget/oa:hasSelector/oa:exact ?q }
                     OPTIONAL { ?item pd:supportLevel/rdfs:label ?support }
                   } GROUP BY ?item ORDER BY ?item""",
-               (Column("quote", "Quote", link="item"), Column("level", "Support")),
-               parameter="section"),
-    BrowseList("sources", "Sources and datasets",
-               "The works the claims cite and the datasets the build imports, with how much of the graph rests on each.",
-               """SELECT ?item (SAMPLE(?l) AS ?label) (SAMPLE(?kind) AS ?what) (COUNT(DISTINCT ?claim) AS ?claims)
+        (Column("quote", "Quote", link="item"), Column("level", "Support")),
+        parameter="section",
+    ),
+    BrowseList(
+        "sources",
+        "Sources and datasets",
+        "The works the claims cite and the datasets the build imports, with how much of the graph rests on each.",
+        """SELECT ?item (SAMPLE(?l) AS ?label) (SAMPLE(?kind) AS ?what) (COUNT(DISTINCT ?claim) AS ?claims)
                      (SAMPLE(?n) AS ?records) WHERE {
                     { ?claim a pd:Claim ; prov:wasDerivedFrom ?item BIND("work" AS ?kind) }
                     UNION { ?item a pd:DatasetGraph BIND("dataset" AS ?kind) OPTIONAL { ?item pd:recordCount ?n } }
                     OPTIONAL { ?item rdfs:label|dct:title ?l }
                   } GROUP BY ?item ORDER BY ?what ?label""",
-               (Column("label", "Source", link="item"), Column("what", "Kind"), Column("claims", "Claims", True),
-                Column("records", "Rows", True))),
+        (
+            Column("label", "Source", link="item"),
+            Column("what", "Kind"),
+            Column("claims", "Claims", True),
+            Column("records", "Rows", True),
+        ),
+    ),
 ]
 BY_NAME = {b.name: b for b in LISTS}
 # where a row of an overview list leads: the list of its members, filtered by the row's IRI
-DRILL_DOWN = {"mechanisms": ("engagements", "type"), "models": ("engagements", "type"),
-              "actors": ("actors-of-kind", "kind"), "sections": ("claims", "section")}
+DRILL_DOWN = {
+    "mechanisms": ("engagements", "type"),
+    "models": ("engagements", "type"),
+    "actors": ("actors-of-kind", "kind"),
+    "sections": ("claims", "section"),
+}
 TOP_LISTS = [b for b in LISTS if b.name not in ("engagements", "actors-of-kind", "claims")]
 
 
@@ -245,17 +307,34 @@ def browse_list(name: str):
         page = max(1, min(int(request.args.get("page", 1)), pages))
     except ValueError:
         page = 1
-    shown = rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
-    cells = [[(row[c.variable].value if c.variable in row else "", _link_for(browse_def, row, c)) for c in browse_def.columns]
-             for row in shown]
-    totals = [sum(int(r[c.variable].value) for r in rows if c.variable in r) if c.numeric else None
-              for c in browse_def.columns]
-    return render_template("browse_list.html", browse=browse_def, heading=heading, cells=cells, total=len(rows),
-                           page=page, pages=pages, totals=totals, first=(page - 1) * PAGE_SIZE + 1,
-                           args={k: v for k, v in request.args.items() if k != "page"})
+    shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    cells = [
+        [
+            (row[c.variable].value if c.variable in row else "", _link_for(browse_def, row, c))
+            for c in browse_def.columns
+        ]
+        for row in shown
+    ]
+    totals = [
+        sum(int(r[c.variable].value) for r in rows if c.variable in r) if c.numeric else None
+        for c in browse_def.columns
+    ]
+    return render_template(
+        "browse_list.html",
+        browse=browse_def,
+        heading=heading,
+        cells=cells,
+        total=len(rows),
+        page=page,
+        pages=pages,
+        totals=totals,
+        first=(page - 1) * PAGE_SIZE + 1,
+        args={k: v for k, v in request.args.items() if k != "page"},
+    )
 
 
 # ---- downloads -------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Download:
@@ -266,8 +345,12 @@ class Download:
 
 
 DOWNLOADS = [
-    Download("paradiplomacy-kg.trig", "trig", "application/trig",
-             "the whole graph in TriG: every claim's assertion and provenance graph, the datasets, the links"),
+    Download(
+        "paradiplomacy-kg.trig",
+        "trig",
+        "application/trig",
+        "the whole graph in TriG: every claim's assertion and provenance graph, the datasets, the links",
+    ),
     Download("paradiplomacy-kg.nq", "nquads", "application/n-quads", "the same, as N-Quads (one quad a line)"),
 ]
 
@@ -278,6 +361,8 @@ def download(file: str):
     if chosen is None:
         abort(404, "the downloads are " + ", ".join(d.file for d in DOWNLOADS))
     answer = endpoint().run(ExportJob(chosen.format))
-    return Response(answer.body, content_type=chosen.media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{chosen.file}"'})
-
+    return Response(
+        answer.body,
+        content_type=chosen.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{chosen.file}"'},
+    )

@@ -22,9 +22,8 @@ class Term(NamedTuple):
     datatype: str | None = None
 
     @classmethod
-    def from_json(cls, binding: dict) -> "Term":
-        return cls(binding["type"], str(binding.get("value", "")), binding.get("xml:lang"),
-                   binding.get("datatype"))
+    def from_json(cls, binding: dict) -> Term:
+        return cls(binding["type"], str(binding.get("value", "")), binding.get("xml:lang"), binding.get("datatype"))
 
     @property
     def is_iri(self) -> bool:
@@ -56,11 +55,11 @@ def _escaped(text: str) -> str:
 def local_path(iri: str) -> str | None:
     """The path of this server's page for one of the project's IRIs, else None."""
     if iri.startswith(str(PDR)):
-        return "/resource/" + _escaped(iri[len(PDR):])
+        return "/resource/" + _escaped(iri[len(PDR) :])
     if iri.startswith(str(PDG)):
-        return "/graph/" + _escaped(iri[len(PDG):])
+        return "/graph/" + _escaped(iri[len(PDG) :])
     if iri.startswith(str(PD)):
-        return "/ontology#" + _escaped(iri[len(PD):])
+        return "/ontology#" + _escaped(iri[len(PD) :])
     if iri == str(ONTOLOGY_IRI) or iri.startswith(str(ONTOLOGY_IRI) + "/"):
         return "/ontology"
     if iri == BASE:
@@ -79,8 +78,10 @@ def href(iri: str, root: str = "") -> str | None:
 
 def best_label(labels: list[Term]) -> str | None:
     """English first, then untagged, then any other language."""
+
     def rank(t: Term) -> int:
         if t.lang and t.lang.lower().startswith("en"):
             return 0
         return 1 if not t.lang else 2
+
     return min(labels, key=rank).value if labels else None

@@ -15,43 +15,52 @@ from __future__ import annotations
 
 import argparse
 import itertools
-from collections import OrderedDict
 import os
 import signal
 import sys
 import threading
 import traceback
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
-from paradiplomacy.namespaces import PREFIXES
 from paradiplomacy.errors import StoreError
-from paradiplomacy.store import QuerySyntaxError, Store, UpdateRefused, open_store
+from paradiplomacy.namespaces import PREFIXES
 from paradiplomacy.sparql import service as federation
-from paradiplomacy.sparql.service import parse_map
-from paradiplomacy.web.formats import pyoxigraph_format
 from paradiplomacy.sparql.lexer import TooComplex, checked_tokens, has_dataset_clause
+from paradiplomacy.sparql.service import parse_map
+from paradiplomacy.store import QuerySyntaxError, Store, UpdateRefused, open_store
+from paradiplomacy.web.formats import pyoxigraph_format
 
 READY = "ready"
 STACK_BYTES = 512 << 20  # the answering thread's stack (address space, used only as deep as a request goes)
 INTERNAL = "an internal error stopped the request; the server's log has the details"
-OUT_OF_MEMORY = ("the query ran out of memory in its worker (MemoryError: a value or an answer too large to build; "
-                 "the worker's memory is limited by PARADIPLOMACY_WORKER_MEMORY_BYTES, answers by "
-                 "PARADIPLOMACY_MAX_ANSWER_BYTES): make it more selective, or add a LIMIT")
+OUT_OF_MEMORY = (
+    "the query ran out of memory in its worker (MemoryError: a value or an answer too large to build; "
+    "the worker's memory is limited by PARADIPLOMACY_WORKER_MEMORY_BYTES, answers by "
+    "PARADIPLOMACY_MAX_ANSWER_BYTES): make it more selective, or add a LIMIT"
+)
 
 
 def too_large(size: int, limit: int) -> Failure:
-    return Failure(422, f"the answer is {size:,} bytes, over the limit of {limit:,} bytes "
-                        "(PARADIPLOMACY_MAX_ANSWER_BYTES): add a LIMIT, or select fewer or shorter values")
+    return Failure(
+        422,
+        f"the answer is {size:,} bytes, over the limit of {limit:,} bytes "
+        "(PARADIPLOMACY_MAX_ANSWER_BYTES): add a LIMIT, or select fewer or shorter values",
+    )
 
 
 def within_limits(outcome, job, max_answer_bytes: int):
     """A query's answer, or, when its serialised body is over the byte cap, the refusal that names it:
     measured in the worker, before anything is sent to the web process."""
-    if isinstance(job, QueryJob) and isinstance(outcome, Answer) and max_answer_bytes \
-            and len(outcome.body) > max_answer_bytes:
+    if (
+        isinstance(job, QueryJob)
+        and isinstance(outcome, Answer)
+        and max_answer_bytes
+        and len(outcome.body) > max_answer_bytes
+    ):
         return too_large(len(outcome.body), max_answer_bytes)
     return outcome
 
@@ -61,6 +70,7 @@ def limit_memory(limit: int) -> None:
     the abort of pyoxigraph's allocator), instead of the machine's memory going to one query."""
     if limit > 0:
         import resource
+
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
@@ -188,8 +198,9 @@ class ServicePolicy:
     def _prepare(self, text: str, update: bool) -> Prepared:
         tokens = checked_tokens(text)
         calls = federation.check(text, self.allowed, update, tokens)
-        return Prepared(federation.route(text, calls, self.routes), tuple(c.target for c in calls),
-                        has_dataset_clause(text, tokens))
+        return Prepared(
+            federation.route(text, calls, self.routes), tuple(c.target for c in calls), has_dataset_clause(text, tokens)
+        )
 
     def service_failed(self, prepared: Prepared, exc: Exception) -> ServiceFailed:
         """The failure of a request that calls SERVICE, told with the public endpoints it names (the
@@ -198,8 +209,10 @@ class ServicePolicy:
         named = federation.describe(prepared.services)
         reason = unreachable(exc)
         if reason:
-            return ServiceFailed(f"The external service {named} is unreachable from this server ({reason}); "
-                                 "a query without SERVICE answers from the graph alone.")
+            return ServiceFailed(
+                f"The external service {named} is unreachable from this server ({reason}); "
+                "a query without SERVICE answers from the graph alone."
+            )
         message = str(exc)
         for public, local in self.routes.items():
             message = message.replace(local, public)
@@ -235,10 +248,17 @@ def run_query(store: Store, job: QueryJob, services: ServicePolicy) -> Answer | 
 
 def _evaluate(store: Store, job: QueryJob, prepared: Prepared) -> Answer | Failure:
     union = not prepared.names_dataset if job.union_default is None else job.union_default
-    result = store.execute(prepared.text, union_default=union,
-                           default_graphs=job.default_graphs, named_graphs=job.named_graphs,
-                           substitutions=job.substitutions, base_iri=job.base_iri)
-    graph = not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean))  # triples: pyoxigraph's own, or a remote's list
+    result = store.execute(
+        prepared.text,
+        union_default=union,
+        default_graphs=job.default_graphs,
+        named_graphs=job.named_graphs,
+        substitutions=job.substitutions,
+        base_iri=job.base_iri,
+    )
+    graph = not isinstance(
+        result, (ox.QuerySolutions, ox.QueryBoolean)
+    )  # triples: pyoxigraph's own, or a remote's list
     fmt = job.graph_format if graph else job.results_format
     if fmt is None:
         kind = "CONSTRUCT or DESCRIBE" if graph else "SELECT or ASK"
@@ -338,4 +358,5 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     from paradiplomacy.web import worker  # under its own name, so that the server can unpickle its answers
+
     worker.main(sys.argv[1:])
