@@ -210,6 +210,8 @@ def test_a_fact_stated_in_two_graphs_counts_once_in_the_union(backend, mini_proj
     trig.write_text(TWICE)
     load_files(cfg, store, [trig])
     assert count(store) == 1 and count(store, COUNT_HEBEI) == 2
+    # the store's own default graph (not the union) holds nothing: it is the union's, kept by the store
+    assert store.query(COUNT_ALL, union_default=False).rows[0][0].toPython() == 0
     assert sorted(str(g) for g in store.query(GRAPHS_TWINNED).column("g")) == [
         "https://example.org/g1",
         "https://example.org/g2",

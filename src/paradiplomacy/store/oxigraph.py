@@ -265,7 +265,7 @@ class OxigraphStore(Store):
     ):
         """Run a query and return pyoxigraph's own result (QuerySolutions, QueryBoolean or
         QueryTriples), for native serialisation. `default_graphs`: None for the union of all graphs
-        (or the store's default graph if not `union_default`), else exactly these graphs (an empty
+        (or the store's own default graph, empty, if not `union_default`), else exactly these graphs (an empty
         list: an empty default graph). `named_graphs`: None for all, else these. `substitutions`
         binds variables (by name) to IRIs before evaluation; relative IRIs resolve against `base_iri`."""
         kwargs = {"prefixes": PREFIXES}
@@ -273,8 +273,10 @@ class OxigraphStore(Store):
             kwargs["base_iri"] = base_iri
         if default_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(str(g)) for g in default_graphs]
-        else:  # the union: the default graph where it is kept as a set, else Oxigraph's union (a bag)
-            kwargs["use_default_graph_as_union"] = union_default and not self._set_union
+        elif union_default:  # the union: the default graph where it is kept as a set, else Oxigraph's (a bag)
+            kwargs["use_default_graph_as_union"] = not self._set_union
+        elif self._set_union:  # the stored default graph is the union: the store's own default graph is empty
+            kwargs["default_graph"] = []
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(str(g)) for g in named_graphs]
         if substitutions:
