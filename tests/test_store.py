@@ -212,6 +212,8 @@ def test_a_fact_stated_in_two_graphs_counts_once_in_the_union(backend, mini_proj
     assert count(store) == 1 and count(store, COUNT_HEBEI) == 2
     # the store's own default graph (not the union) holds nothing: it is the union's, kept by the store
     assert store.query(COUNT_ALL, union_default=False).rows[0][0].toPython() == 0
+    from_g2 = "SELECT (COUNT(*) AS ?n) FROM <https://example.org/g2> WHERE { ?s ?p ?o }"
+    assert store.query(from_g2, union_default=False).rows[0][0].toPython() == 1  # a FROM still chooses
     assert sorted(str(g) for g in store.query(GRAPHS_TWINNED).column("g")) == [
         "https://example.org/g1",
         "https://example.org/g2",

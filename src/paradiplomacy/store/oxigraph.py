@@ -26,6 +26,7 @@ from rdflib import URIRef
 from paradiplomacy.errors import StoreError
 from paradiplomacy.namespaces import PREFIXES
 from paradiplomacy.rdfutil import quad_to_ox
+from paradiplomacy.sparql.lexer import has_dataset_clause
 from paradiplomacy.store.base import QuerySyntaxError, Store, UpdateRefused, dump_dataset, materialise_ox
 
 UNION_MARK = "DEFAULT-GRAPH-IS-UNION"  # in a generation's directory: its default graph is the set union
@@ -275,7 +276,9 @@ class OxigraphStore(Store):
             kwargs["default_graph"] = [ox.NamedNode(str(g)) for g in default_graphs]
         elif union_default:  # the union: the default graph where it is kept as a set, else Oxigraph's (a bag)
             kwargs["use_default_graph_as_union"] = not self._set_union
-        elif self._set_union:  # the stored default graph is the union: the store's own default graph is empty
+        elif self._set_union and not has_dataset_clause(sparql):
+            # the stored default graph is the union: the store's own default graph is empty (a FROM, if
+            # any, would be overridden by the argument, so it is given only where the query has none)
             kwargs["default_graph"] = []
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(str(g)) for g in named_graphs]
