@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "python-api.md"
 
 
+@pytest.mark.slow
 def test_the_documented_example_runs(built, monkeypatch, capsys):
     config, _, _ = built
     monkeypatch.setenv("PARADIPLOMACY_HOME", str(ROOT))

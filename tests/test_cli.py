@@ -26,6 +26,7 @@ def test_help_lists_the_commands():
         assert command in out.stdout
 
 
+@pytest.mark.slow
 def test_build_query_export_stats(env, mini_project):
     built = run_cli("build", env=env, cwd=mini_project)
     assert built.returncode == 0, built.stderr
@@ -54,6 +55,7 @@ def test_build_query_export_stats(env, mini_project):
     assert stats["claims"] == 1 and stats["classes"]["pd:LobbyingForSelection"]["claims"] == 1
 
 
+@pytest.mark.slow
 def test_query_from_a_file(env, tmp_path):
     assert run_cli("build", env=env).returncode == 0
     rq = tmp_path / "q.rq"
@@ -62,6 +64,7 @@ def test_query_from_a_file(env, tmp_path):
     assert out.stdout.splitlines() == ["n", "1"]
 
 
+@pytest.mark.slow
 def test_invalid_input_exits_1_and_writes_nothing(env, mini_project):
     assert run_cli("build", env=env).returncode == 0
     claims = mini_project / "data" / "claims" / "mini.yaml"
@@ -90,6 +93,7 @@ def test_bad_query_exits_1(env):
     assert out.returncode == 1 and "not valid SPARQL" in out.stderr and "Traceback" not in out.stderr
 
 
+@pytest.mark.slow
 def test_load_of_a_broken_rdf_file_exits_1(env, tmp_path):
     assert run_cli("build", env=env).returncode == 0
     bad = tmp_path / "bad.ttl"
@@ -102,6 +106,7 @@ def test_usage_error_exits_2(env):
     assert run_cli("export", "--format", "docx", env=env).returncode == 2
 
 
+@pytest.mark.slow
 def test_a_long_inline_query_is_not_taken_for_a_file_name(env):
     """Regression: a query longer than a file name made the path check raise ENAMETOOLONG."""
     assert run_cli("build", "--no-reason", env=env).returncode == 0
@@ -111,6 +116,7 @@ def test_a_long_inline_query_is_not_taken_for_a_file_name(env):
     assert "https://w3id.org/paradiplomacy/resource/chongqing" in out.stdout
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_is_not_an_error(env):
     """Regression: `paradiplomacy export | head` reported an internal BrokenPipeError."""
     import subprocess
@@ -129,6 +135,7 @@ def test_a_closed_pipe_is_not_an_error(env):
     assert proc.wait(timeout=60) == 0 and "error" not in err, err
 
 
+@pytest.mark.slow
 def test_stats_says_what_each_count_of_a_class_counts(built):
     config, store, _ = built
     env = {**os.environ, "PARADIPLOMACY_STORE": str(config.path("store"))}
@@ -169,6 +176,7 @@ def test_serve_on_a_busy_port_is_a_usage_error_naming_port_and_announces_nothing
     assert not (tmp_path / "store").exists()  # refused before anything was built
 
 
+@pytest.mark.slow
 def test_ids_lists_what_a_claim_can_use_without_a_store(env, mini_project, tmp_path):
     out = run_cli("ids", "tanz", env=env)
     assert out.returncode == 0, out.stderr
@@ -190,6 +198,7 @@ def test_ids_lists_what_a_claim_can_use_without_a_store(env, mini_project, tmp_p
     assert broken.returncode == 0 and "chongqing-tanzania-atdc" in broken.stdout
 
 
+@pytest.mark.slow
 def test_without_the_source_text_validate_build_and_serve_say_quotes_were_not_verified(env, tmp_path, monkeypatch):
     env["PARADIPLOMACY_SOURCES"] = str(tmp_path / "no-texts")
     for command in ("validate", "build"):
@@ -225,6 +234,7 @@ def test_without_the_source_text_validate_build_and_serve_say_quotes_were_not_ve
     assert served.exit_code == 0 and "not verified" not in served.output
 
 
+@pytest.mark.slow
 def test_query_counts_a_fact_stated_in_two_graphs_once(env, tmp_path):
     """The default graph of `paradiplomacy query` is the union of the graphs as a set; GRAPH ?g finds both."""
     trig = tmp_path / "twice.trig"

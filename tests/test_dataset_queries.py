@@ -61,6 +61,7 @@ JIANGXI_AIDDATA = {
 }
 
 
+@pytest.mark.slow
 def test_dataset_engagements_by_province(store):
     rows = run(store, "dataset-engagements-by-province").as_dicts()
     counts = {
@@ -116,6 +117,7 @@ def test_dataset_clustering_index(store):
     assert not any("paperState" in r for r in aid if r["province"] != PDR.jiangxi)
 
 
+@pytest.mark.slow
 def test_dataset_medical_teams_vs_paper(store):
     rows = run(store, "dataset-medical-teams-vs-paper").as_dicts()
     got = {
@@ -165,6 +167,7 @@ def all_datasets(built, tmp_path_factory):
     return store
 
 
+@pytest.mark.slow
 @needs_cari
 @needs_aei
 def test_dataset_clustering_index_in_every_dataset(all_datasets):

@@ -3,6 +3,7 @@ and classified by the reasoner into every central-local model."""
 
 import filecmp
 
+import pytest
 from conftest import ROOT, make_config, needs_java
 
 from paradiplomacy.build import build
@@ -20,6 +21,7 @@ def test_same_seed_same_files_other_seed_other_files(tmp_path):
     assert filecmp.dircmp(a / "data" / "claims", c / "data" / "claims").diff_files
 
 
+@pytest.mark.slow
 @needs_java
 def test_generated_project_builds_and_covers_every_model(tmp_path):
     out = tmp_path / "synthetic"

@@ -68,6 +68,7 @@ def quads_without_times(store):
 # ---- the default build includes AidData, with row-level provenance ----------------------------
 
 
+@pytest.mark.slow
 def test_default_build_imports_every_africa_row_of_aiddata(store):
     wb = openpyxl.load_workbook(AIDDATA, read_only=True)
     header, *rows = list(wb[aiddata.SHEET].iter_rows(values_only=True))
@@ -165,6 +166,7 @@ def small_store(tmp_path):
     return cfg, open_store(cfg)
 
 
+@pytest.mark.slow
 def test_reimport_is_idempotent(small_store, tmp_path):
     cfg, store = small_store
     wb = small_workbook(tmp_path / "aiddata.xlsx")
@@ -176,6 +178,7 @@ def test_reimport_is_idempotent(small_store, tmp_path):
     assert (tmp_path / "review.csv").read_text().startswith("dataset,row_id,row_number,field,text,reason")
 
 
+@pytest.mark.slow
 def test_a_malformed_workbook_fails_with_file_row_and_column_and_leaves_the_store_unchanged(small_store, tmp_path):
     cfg, store = small_store
     import_dataset(cfg, store, "aiddata", small_workbook(tmp_path / "good.xlsx"), tmp_path / "r.csv")
@@ -304,6 +307,7 @@ def test_aei_reader_selects_african_states_and_locates_errors(reference, tmp_pat
 # ---- the real files of SAIS-CARI and AEI (read from ../shared, never copied) ----------------------
 
 
+@pytest.mark.slow
 @needs_cari
 def test_cari_real_file(reference):
     records = cari.read(CARI, reference)
@@ -317,6 +321,7 @@ def test_cari_real_file(reference):
     )
 
 
+@pytest.mark.slow
 @needs_aei
 def test_aei_real_file_imports_through_the_command(tmp_path):
     env = dict(os.environ, PARADIPLOMACY_STORE=str(tmp_path / "store"))

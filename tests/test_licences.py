@@ -58,6 +58,7 @@ def client(built):
     app.extensions["paradiplomacy"].pool.close()
 
 
+@pytest.mark.slow
 def test_void_gives_each_part_its_licence_and_attribution(client):
     answer = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
     g = rdflib.Graph().parse(data=answer.get_data(as_text=True), format="turtle")

@@ -168,6 +168,7 @@ def test_the_link_set_says_its_version_and_size(store):
     assert str(row[0]) == version and int(row[1]) == len(mapping_rows())
 
 
+@pytest.mark.slow
 def test_no_owl_same_as_unless_asked(store, tmp_path):
     assert not store.query("ASK { ?s owl:sameAs ?o }").boolean
     home = project_copy(tmp_path)
@@ -279,6 +280,7 @@ BAD_ROWS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("row,field", BAD_ROWS, ids=[f for _, f in BAD_ROWS])
 def test_a_malformed_mapping_row_fails_the_build_and_writes_nothing(tmp_path, row, field):
     text = claim_mapping_text()
@@ -309,6 +311,7 @@ def test_a_malformed_mapping_row_through_the_cli(tmp_path):
     assert not (tmp_path / "store").exists() or not any((tmp_path / "store").glob("gen-*"))
 
 
+@pytest.mark.slow
 def test_a_mapping_without_version_or_with_a_wrong_header_is_refused(tmp_path):
     text = claim_mapping_text()
     home = project_copy(tmp_path, text.replace("# version: ", "# edition: "))
@@ -329,6 +332,7 @@ def test_a_mapping_without_version_or_with_a_wrong_header_is_refused(tmp_path):
     assert "CSV header" in exc.value.problems[0].message
 
 
+@pytest.mark.slow
 def test_a_malformed_slice_fails_with_its_file_and_line(tmp_path):
     home = project_copy(tmp_path)
     path = home / "data" / "wikidata" / "slice.ttl"
@@ -379,6 +383,7 @@ def read_review(path: Path) -> list[dict]:
     return list(csv.DictReader(path.open(encoding="utf-8")))
 
 
+@pytest.mark.slow
 def test_link_proposes_the_right_items_for_unlinked_resources(tmp_path, wikidata_standin):
     text, removed = _without(REMOVED)
     home = project_copy(tmp_path, text)
@@ -409,6 +414,7 @@ def test_link_proposes_the_right_items_for_unlinked_resources(tmp_path, wikidata
     assert claim_mapping_text() != text and (home / "data/links/wikidata.csv").read_text() == text
 
 
+@pytest.mark.slow
 def test_accept_adds_only_the_reviewed_rows_and_raises_the_version(tmp_path, wikidata_standin):
     text, removed = _without(["zambia", "jiangxi"])
     home = project_copy(tmp_path, text)
@@ -445,6 +451,7 @@ def test_accept_adds_only_the_reviewed_rows_and_raises_the_version(tmp_path, wik
     assert r.returncode == 1 and "already linked" in r.stderr
 
 
+@pytest.mark.slow
 def test_a_rejected_candidate_cannot_be_accepted(tmp_path):
     home = project_copy(tmp_path)
     review = tmp_path / "review.csv"
@@ -508,6 +515,7 @@ def test_reconciling_among_similar_names(wikidata_standin_full):
     ]
 
 
+@pytest.mark.slow
 def test_refresh_slice_regenerates_it_from_the_endpoint(tmp_path, wikidata_standin):
     home = project_copy(tmp_path)
     target = home / "data" / "wikidata" / "slice.ttl"
@@ -535,6 +543,7 @@ def test_refresh_slice_regenerates_it_from_the_endpoint(tmp_path, wikidata_stand
     assert run_cli("--home", str(home), "--store", str(tmp_path / "store"), "build", "--no-reason").returncode == 0
 
 
+@pytest.mark.slow
 def test_link_status_lists_linked_and_unlinked(tmp_path):
     r = run_cli("--store", str(tmp_path / "store"), "link", "--status")
     assert r.returncode == 0, r.stderr
@@ -617,6 +626,7 @@ def test_backoff_on_429_without_retry_after_doubles_then_gives_up(stub, monkeypa
     assert waits == [0.5, 1.0, 2.0] and len(stub.seen) == 4
 
 
+@pytest.mark.slow
 def test_an_unreachable_endpoint_is_an_error_not_a_traceback(tmp_path):
     from conftest import free_port
 
@@ -638,6 +648,7 @@ def test_an_unreachable_endpoint_is_an_error_not_a_traceback(tmp_path):
     assert r.returncode == 2 and "cannot reach the SPARQL endpoint" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.slow
 def test_build_says_what_it_linked_and_warns_of_items_missing_from_the_slice(tmp_path):
     r = run_cli("--store", str(tmp_path / "s"), "validate")
     assert r.returncode == 0, r.stderr

@@ -28,6 +28,7 @@ def test_ontology_has_version_iri(ontology):
     assert str(ontology.value(ONTOLOGY_IRI, OWL.versionIRI)).startswith(str(ONTOLOGY_IRI) + "/")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("query", QC, ids=[q.stem for q in QC])
 def test_quality_control_query_returns_no_rows(ontology, query):
     rows = list(ontology.query(query.read_text(), initNs=PREFIXES))
@@ -43,6 +44,7 @@ def test_qc_queries_catch_a_defect(ontology):
         assert [r[0] for r in rows] == [PD.Undocumented], name
 
 
+@pytest.mark.slow
 @needs_java
 def test_hermit_finds_the_ontology_consistent_with_no_unsatisfiable_class(ontology):
     result = hermit_check(ontology)
@@ -50,6 +52,7 @@ def test_hermit_finds_the_ontology_consistent_with_no_unsatisfiable_class(ontolo
     assert result.unsatisfiable == []
 
 
+@pytest.mark.slow
 @needs_java
 def test_hermit_detects_an_inconsistency(ontology):
     """The check can fail: an individual in two disjoint classes makes HermiT report inconsistency."""

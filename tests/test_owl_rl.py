@@ -144,6 +144,7 @@ def test_functional_data_property_with_two_values_is_inconsistent(tmp_path):
     assert "prp-fp" in str(info.value) and "d.ttl" in str(info.value)
 
 
+@pytest.mark.slow
 def test_load_then_reason_answers_queries_over_the_entailments(tmp_path):
     """What a new user does: load an OWL ontology and its data, reason, query."""
     # a user's own ontology and data, loaded from a directory that is no project: into the store named
@@ -206,6 +207,7 @@ def test_hermit_is_skipped_over_its_limit_naming_the_setting(mini_project, tmp_p
     assert store.query("ASK { GRAPH pdg:inferred { pdr:chongqing a pd:SubStateActor } }").boolean  # OWL 2 RL still ran
 
 
+@pytest.mark.slow
 def test_load_into_a_reasoned_store_re_reasons_the_whole_and_says_how_long(tmp_path):
     # a user's own ontology and data, loaded from a directory that is no project: into the store named
     env = {k: v for k, v in os.environ.items() if k != "PARADIPLOMACY_HOME"} | {

@@ -3,6 +3,7 @@ character at a time gives, on any text, so that positions and matches stay those
 
 import unicodedata
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,6 +34,7 @@ def fold_one_by_one(text: str) -> tuple[str, list[int]]:
 TRICKY = st.sampled_from(list("aZ *\t\n’“”—–ﬁİ¹²\u00a0.,ßΣ") + ["**", "...", "…"])
 
 
+@pytest.mark.slow
 @settings(derandomize=True, max_examples=3000, deadline=None)
 @given(st.lists(st.one_of(TRICKY, st.text(max_size=4)), max_size=30).map("".join))
 def test_fast_fold_equals_the_character_by_character_fold(text):

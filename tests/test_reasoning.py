@@ -87,6 +87,7 @@ def test_explanation_names_the_facts_and_their_quotes(store):
     assert all(c.satisfied for c in exp.conditions)
 
 
+@pytest.mark.slow
 def test_explanation_of_an_actor_goes_through_its_engagement(store):
     exps = {e.cls: e for e in explain(store, PDR["shanglin-county"])}
     divergent = exps[PD.DivergentActor]
@@ -112,6 +113,7 @@ def test_explanation_says_whether_it_rests_on_explicit_statements_or_an_interpre
     assert twinning.rests_on == "explicit statements"
 
 
+@pytest.mark.slow
 def test_explain_command(built):
     cfg = built[0]
     env = dict(os.environ, PARADIPLOMACY_STORE=cfg.store)
@@ -168,14 +170,17 @@ def classify(mini_project, extra, space=SPACE):
     return {o for s, p, o in inference.triples if s == PDR["t-twinning"]}
 
 
+@pytest.mark.slow
 def test_twinning_with_a_central_designer_is_collaborative(mini_project):
     assert PD.CollaborativeEngagement in classify(mini_project, "designedBy: central-government\nimplementedBy: hebei")
 
 
+@pytest.mark.slow
 def test_twinning_without_a_central_designer_is_not_collaborative(mini_project):
     assert PD.CollaborativeEngagement not in classify(mini_project, "implementedBy: hebei")
 
 
+@pytest.mark.slow
 def test_central_design_and_provincial_implementation_without_policy_space_is_not_collaborative(mini_project):
     """Designed centrally and implemented provincially alone also fits the subordinate model: the
     collaborative model needs the province's policy space in the sector."""
@@ -183,6 +188,7 @@ def test_central_design_and_provincial_implementation_without_policy_space_is_no
     assert PD.CollaborativeEngagement not in got
 
 
+@pytest.mark.slow
 def test_a_divergent_collaboration_stays_collaborative(mini_project):
     """A 'flawed collaboration' (diverging from the centre's recruitment criteria) is collaborative and divergent."""
     got = classify(
@@ -193,6 +199,7 @@ def test_a_divergent_collaboration_stays_collaborative(mini_project):
     assert {PD.CollaborativeEngagement, PD.DivergentEngagement} <= got
 
 
+@pytest.mark.slow
 def test_initiative_makes_an_engagement_initiator_and_imposition_subordinate(mini_project):
     assert PD.InitiatorEngagement in classify(mini_project, "initiatedBy: hebei")
     got = classify(mini_project, "imposedBy: central-government")
@@ -202,6 +209,7 @@ def test_initiative_makes_an_engagement_initiator_and_imposition_subordinate(min
 # ---- failure -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_inconsistent_facts_fail_naming_the_claims_and_write_nothing(mini_project, tmp_path):
     cfg = make_config(tmp_path / "store", home=mini_project)
     store = open_store(cfg)
@@ -233,6 +241,7 @@ def test_inconsistent_facts_fail_naming_the_claims_and_write_nothing(mini_projec
     assert len(store) == before
 
 
+@pytest.mark.slow
 def test_reason_without_java_runs_owl_rl_and_says_what_to_install(mini_project, tmp_path):
     env = dict(
         os.environ,
@@ -249,6 +258,7 @@ def test_reason_without_java_runs_owl_rl_and_says_what_to_install(mini_project, 
     assert store.query("ASK { GRAPH pdg:inferred { pdr:chongqing a pd:SubStateActor } }").boolean
 
 
+@pytest.mark.slow
 def test_reason_command_replaces_the_inferred_graph(mini_project, tmp_path):
     cfg = make_config(tmp_path / "store", home=mini_project)
     store = open_store(cfg)
@@ -261,6 +271,7 @@ def test_reason_command_replaces_the_inferred_graph(mini_project, tmp_path):
     assert len(store) == size
 
 
+@pytest.mark.slow
 def test_both_owl_rl_engines_infer_the_same_facts(built):
     """reasonable (the default, with the project's prp-fp and prp-ifp) and owlrl (the reference
     implementation of the rules) agree on the paper's graph: on every fact about the individuals
@@ -278,6 +289,7 @@ def test_both_owl_rl_engines_infer_the_same_facts(built):
     assert fast <= built[2].inference.rl  # the build read all of this, and more (datasets)
 
 
+@pytest.mark.slow
 def test_reasoning_over_more_facts_than_the_limit_is_refused_before_it_starts(mini_project, tmp_path):
     """OWL 2 RL's memory grows faster than the graph: over PARADIPLOMACY_REASONING_LIMIT the build
     stops with a message saying what to do, and the store is as it was."""
@@ -308,6 +320,7 @@ def test_reasoning_over_more_facts_than_the_limit_is_refused_before_it_starts(mi
 # ---- interpretation made visible: what survives on the explicit statements alone ----------------
 
 
+@pytest.mark.slow
 def test_explicit_only_reasoning_keeps_what_the_paper_states_and_drops_what_we_read(built):
     _, store, result = built
     explicit = infer(result.dataset, explicit_only=True)

@@ -20,6 +20,8 @@ from rdflib.namespace import DCAT, DCTERMS, OWL
 
 from paradiplomacy.cli import cli
 
+pytestmark = pytest.mark.slow  # every test reads one release, which builds the project afresh (about 40 s)
+
 ROOT = Path(__file__).resolve().parents[1]
 PD = rdflib.Namespace("https://w3id.org/paradiplomacy/ontology#")
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")

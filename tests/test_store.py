@@ -81,6 +81,7 @@ def test_every_asserted_triple_sits_in_a_claim_graph_with_source_and_quote(proje
     ]
 
 
+@pytest.mark.slow
 def test_failed_build_leaves_the_store_as_it_was(project):
     cfg, store = project
     build(cfg, store, reason=False)
@@ -94,6 +95,7 @@ def test_failed_build_leaves_the_store_as_it_was(project):
         assert quads_without_times(open_store(cfg, read_only=True)) == before
 
 
+@pytest.mark.slow
 def test_rebuild_is_idempotent(project):
     """With reasoning: the inferred graph is rebuilt the same too."""
     cfg, store = project
@@ -104,6 +106,7 @@ def test_rebuild_is_idempotent(project):
     assert len(first[0]) > 1000 and first[1] > 100
 
 
+@pytest.mark.slow
 def test_load_evidence_and_rdf_then_reload_replaces(project, tmp_path):
     cfg, store = project
     build(cfg, store, reason=False)
@@ -135,6 +138,7 @@ def test_load_evidence_and_rdf_then_reload_replaces(project, tmp_path):
     assert len(store) == size
 
 
+@pytest.mark.slow
 def test_failed_load_changes_nothing(project, tmp_path):
     cfg, store = project
     build(cfg, store, reason=False)

@@ -58,6 +58,7 @@ def check(home, engine):
     return shacl_check(build_dataset(ontology, evidence), load_shapes(config.path("ontology_dir")), evidence, engine)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("old, new, expected", BROKEN, ids=[b[2][1] for b in BROKEN])
 def test_a_fact_that_breaks_a_shape_is_located_and_both_engines_agree(mini_project, old, new, expected):
     path = mini_project / "data" / "claims" / "mini.yaml"
@@ -89,6 +90,7 @@ def test_a_warning_is_reported_by_both_engines_and_does_not_stop_the_build(mini_
         ]
 
 
+@pytest.mark.slow
 def test_both_engines_find_the_projects_graph_valid(built):
     result = built[2]
     shapes = load_shapes(ROOT / "ontology")
@@ -176,6 +178,7 @@ def _with_a_dataset(home):
     return Config(home=home, sources_dir=str(sources_dir()))
 
 
+@pytest.mark.slow
 def test_validate_checks_datasets_and_links_again_only_when_they_changed(mini_project):
     from paradiplomacy.build import VALIDATE_CACHE
 

@@ -162,7 +162,7 @@ class InProcessServer:
     here: the protocol, negotiation and pages without a subprocess or a socket (no time limit: a test
     of the limit, of HTTP itself or of concurrency uses `Server`). Same calls as `Server`."""
 
-    def __init__(self, home: Path, store: Path, **settings):
+    def __init__(self, home: Path, store: Path, built: bool = False, **settings):
         from conftest import make_config
 
         from paradiplomacy.build import build
@@ -174,11 +174,12 @@ class InProcessServer:
         self.config = make_config(store, home=home, **settings)
         # the address the app advertises without a public URL: the listening one (requests go to the app, no socket)
         self.url = f"http://{self.config.host}:{self.config.port}"
-        writer = open_store(self.config)
-        try:
-            build(self.config, writer)
-        finally:
-            writer.close()
+        if not built:  # else `store` holds the project's graph already (the session's `built` fixture)
+            writer = open_store(self.config)
+            try:
+                build(self.config, writer)
+            finally:
+                writer.close()
         self.pool = InlinePool(self.config)
         self.client = create_app(self.config, pool=self.pool).test_client()
 
@@ -331,10 +332,11 @@ def app_server(tmp_path_factory, stand_in):
 
 
 @pytest.fixture(scope="session")
-def real_app_server(tmp_path_factory, stand_in):
-    """The project as it is, served in this process; calls to the Wikidata Query Service go to the stand-in."""
-    tmp = tmp_path_factory.mktemp("web-real-app")
-    s = InProcessServer(ROOT, tmp / "store", service_map=f"{WIKIDATA}={stand_in.url}")
+def real_app_server(built, stand_in):
+    """The project as it is (the graph of the session's `built` fixture, not built again), served in this
+    process; calls to the Wikidata Query Service go to the stand-in."""
+    config = built[0]
+    s = InProcessServer(ROOT, config.path("store"), built=True, service_map=f"{WIKIDATA}={stand_in.url}")
     yield s
     s.stop()
 

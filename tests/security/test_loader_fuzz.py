@@ -81,6 +81,7 @@ def apply(lines, edit):
 
 # derandomize: the same examples on every run, so that CI is repeatable; each bug the fuzzer
 # found has a regression test below.
+@pytest.mark.slow
 @settings(
     max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -93,6 +94,7 @@ def test_structural_mutations_give_located_problems(mini_project, mutations):
     check(mini_project)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -144,6 +146,7 @@ def test_numbers_where_names_belong_are_located_problems(mini_project, line, val
     assert expected in str(info.value)
 
 
+@pytest.mark.slow
 def test_a_large_file_of_bad_claims_is_reported_not_crashed(mini_project):
     rng = random.Random(0)
     body = ["source: lenz-china-provinces", "section: introduction", "claims:"]
@@ -162,6 +165,7 @@ def test_a_large_file_of_bad_claims_is_reported_not_crashed(mini_project):
     assert "data/claims/big.yaml:8: claims[0].assert[0].type: unknown class 'NoSuchClass'" in str(info.value)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(edits, min_size=1, max_size=3))
 def test_a_failed_build_leaves_the_store_as_it_was(mini_project, tmp_path_factory, mutations):

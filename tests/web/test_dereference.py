@@ -78,12 +78,14 @@ def failures(server, iris, graph_names: set[str]) -> list:
     return failed
 
 
+@pytest.mark.slow
 def test_every_iri_of_the_mini_graph_dereferences(server):
     iris, graph_names = graph_iris(server)
     assert len(iris) > 50 and any("/graph/" in iri for iri in iris)
     assert failures(server, sorted(iris), graph_names) == []
 
 
+@pytest.mark.slow
 def test_the_project_graph_dereferences(real_server):
     iris, graph_names = graph_iris(real_server)
     chosen = sample(iris)

@@ -49,6 +49,7 @@ def test_the_manifest_is_valid_and_names_this_graphs_spaces(client):
     assert client.get("/reconcile?callback=alert(1)").status_code == 400
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["Jiangxi", "jiangxi", "江西", "Jiangxi Province"])
 def test_a_province_is_reconciled_from_english_pinyin_or_chinese(client, name):
     result = reconcile(client, {"q0": {"query": name, "type": "ProvinceLevelUnit", "type_strict": "should"}})["q0"][

@@ -138,6 +138,7 @@ def test_every_list_of_the_browse_page_answers(client):
         assert r.status_code == 200 and rows_of(r.text) > 0, link
 
 
+@pytest.mark.slow
 def test_the_whole_graph_downloads_with_its_named_graphs(client, store):
     r = client.get("/download/paradiplomacy-kg.trig")
     assert r.status_code == 200 and r.mimetype == "application/trig"
@@ -181,6 +182,7 @@ def test_a_resources_rdf_keeps_the_claim_graphs_its_page_shows(client, media_typ
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
 
+@pytest.mark.slow
 def test_void_is_a_page_for_a_browser_and_rdf_for_a_client(client, store):
     page = client.get("/.well-known/void", headers=BROWSER)
     assert page.status_code == 200 and page.mimetype == "text/html"
@@ -194,6 +196,7 @@ def test_void_is_a_page_for_a_browser_and_rdf_for_a_client(client, store):
         assert len(list(ox.parse(r.data, format=ox.RdfFormat.TURTLE))) > 100
 
 
+@pytest.mark.slow
 def test_the_service_description_is_a_page_too(client, store):
     page = client.get("/service-description", headers=BROWSER)
     text = Page(page.text).text
