@@ -4,15 +4,11 @@ that they are shown to work offline."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import time
 
 import pytest
 import requests
-from conftest import ROOT, WIKIDATA_SLICE, free_port, needs_java, sources_dir
+from conftest import ROOT, WIKIDATA_SLICE, needs_java
 from rdflib import Graph
 from test_linking import mapping_rows
 
@@ -108,50 +104,9 @@ def test_the_vendored_files_are_the_ones_recorded():
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`paradiplomacy serve` on the project's data, building its store on first start."""
-    tmp = tmp_path_factory.mktemp("maps-server")
-    port = free_port()
-    env = {**os.environ, "PARADIPLOMACY_SOURCES": str(sources_dir())}
-    log = open(tmp / "serve.log", "w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "paradiplomacy",
-            "--home",
-            str(ROOT),
-            "--store",
-            str(tmp / "store"),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while True:
-        try:
-            if requests.get(url + "/health", timeout=5).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"the server did not start:\n{(tmp / 'serve.log').read_text()[-2000:]}")
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+def server(real_server):
+    """`paradiplomacy serve` on the project's data: the session's real server (tests/web_servers.py)."""
+    return real_server.url
 
 
 @pytest.fixture(scope="module")

@@ -56,7 +56,7 @@ class Server:
         from conftest import sources_dir  # here: tests/conftest.py imports this module
 
         env = {**os.environ, "PARADIPLOMACY_SOURCES": str(sources_dir())}
-        env.update({f"PARADIPLOMACY_{k.upper()}": str(v) for k, v in settings.items()})
+        env.update({f"PARADIPLOMACY_{k.upper()}": _env_value(v) for k, v in settings.items()})
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -138,6 +138,11 @@ class Server:
 
     def stop(self) -> None:
         _stop(self.process)
+
+
+def _env_value(value) -> str:
+    """A setting as its environment variable spells it: a list of values space-separated."""
+    return " ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
 
 
 class TestClientResponse:
@@ -299,18 +304,20 @@ def start(tmp: Path, home: Path, **settings) -> Server:
     return server
 
 
+def web_settings(stand_in) -> dict:
+    """The settings of the web project's servers, real and in-process: SERVICE may reach the stand-in."""
+    return dict(
+        row_cap=ROW_CAP,
+        query_timeout=QUERY_TIMEOUT,
+        service_allow=(WIKIDATA, stand_in.url),
+        service_map=f"{WIKIDATA}={stand_in.url}",
+    )
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory, stand_in):
     tmp = tmp_path_factory.mktemp("web")
-    s = start(
-        tmp,
-        web_project(tmp),
-        row_cap=ROW_CAP,
-        query_timeout=QUERY_TIMEOUT,
-        workers=2,
-        service_allow=f"{WIKIDATA} {stand_in.url}",
-        service_map=f"{WIKIDATA}={stand_in.url}",
-    )
+    s = start(tmp, web_project(tmp), workers=2, **web_settings(stand_in))
     yield s
     s.stop()
 
@@ -319,14 +326,7 @@ def server(tmp_path_factory, stand_in):
 def app_server(tmp_path_factory, stand_in):
     """The web project served in this process (see InProcessServer), with the `server` fixture's settings."""
     tmp = tmp_path_factory.mktemp("web-app")
-    s = InProcessServer(
-        web_project(tmp),
-        tmp / "store",
-        row_cap=ROW_CAP,
-        query_timeout=QUERY_TIMEOUT,
-        service_allow=(WIKIDATA, stand_in.url),
-        service_map=f"{WIKIDATA}={stand_in.url}",
-    )
+    s = InProcessServer(web_project(tmp), tmp / "store", **web_settings(stand_in))
     yield s
     s.stop()
 

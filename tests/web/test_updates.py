@@ -4,12 +4,10 @@ with updates on but no token. (That an update needs the token, and that LOAD and
 update fetch nothing: tests/security/test_remote_calls.py.)"""
 
 import os
-import subprocess
-import sys
 
 import pytest
 import requests
-from conftest import sources_dir
+from conftest import run_cli, sources_dir
 from rdflib import Graph, Namespace, URIRef
 from web_servers import web_project
 
@@ -51,23 +49,7 @@ def test_service_description_says_updates_are_supported(writable):
 
 
 def cli(server, *args):
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "paradiplomacy",
-            "--home",
-            str(server.home),
-            "--store",
-            str(server.store),
-            "--sources",
-            str(sources_dir()),
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_cli("--home", str(server.home), "--store", str(server.store), "--sources", str(sources_dir()), *args)
 
 
 def test_the_server_follows_a_load_and_a_build_by_another_process(writable, tmp_path):
@@ -90,23 +72,15 @@ def test_the_server_follows_a_load_and_a_build_by_another_process(writable, tmp_
 
 def test_serve_refuses_updates_without_a_token(tmp_path):
     home = web_project(tmp_path)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "paradiplomacy",
-            "--home",
-            str(home),
-            "--store",
-            str(tmp_path / "store"),
-            "serve",
-            "--port",
-            "9",
-        ],
+    result = run_cli(
+        "--home",
+        str(home),
+        "--store",
+        str(tmp_path / "store"),
+        "serve",
+        "--port",
+        "9",
         env={**os.environ, "PARADIPLOMACY_UPDATES": "yes"},
-        capture_output=True,
-        text=True,
-        timeout=120,
     )
     assert result.returncode == 2 and "PARADIPLOMACY_UPDATE_TOKEN" in result.stderr
     assert not (tmp_path / "store").exists()  # it stopped before building anything
