@@ -10,6 +10,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+import referencing
+import referencing.exceptions
+import referencing.jsonschema
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "fixtures" / "reconciliation"
 
@@ -18,8 +21,19 @@ def schema(name: str) -> dict:
     return json.loads((SCHEMAS / f"{name}.json").read_text(encoding="utf-8"))
 
 
+def _only_local(uri: str):
+    raise referencing.exceptions.NoSuchResource(ref=uri)  # no schema is fetched from the network
+
+
+# the published schemas refer to each other by their $id (type.json): resolved among the vendored files
+REGISTRY = referencing.Registry(retrieve=_only_local).with_resources(
+    (document["$id"], referencing.Resource(document, referencing.jsonschema.DRAFT7))
+    for document in (json.loads(p.read_text(encoding="utf-8")) for p in SCHEMAS.glob("*.json"))
+)
+
+
 def valid(document, name: str):
-    jsonschema.Draft7Validator(schema(name)).validate(document)
+    jsonschema.Draft7Validator(schema(name), registry=REGISTRY).validate(document)
     return document
 
 
@@ -147,3 +161,92 @@ def test_the_preview_is_a_card_that_openrefine_may_frame(client):
     policy = r.headers["Content-Security-Policy"]
     assert "frame-ancestors *" in policy and "script-src" not in policy and "default-src 'none'" in policy
     assert client.get("/reconcile/preview?id=nothing-at-all").status_code == 404
+
+
+# ---- data extension ("Add columns from reconciled values" in OpenRefine) ----------------------------
+
+
+def extend(client, ask: dict) -> dict:
+    """As OpenRefine asks for values: POST, form-encoded, the request as JSON in `extend`."""
+    valid(ask, "data-extension-query")
+    r = client.post("/reconcile", data={"extend": json.dumps(ask)})
+    assert r.status_code == 200 and r.mimetype == "application/json", r.text
+    return valid(r.get_json(), "data-extension-response")
+
+
+def objects(store, subject: str, predicate: str, stated: bool) -> set[str]:
+    """The values of one property of one resource, read from the store: all of the default graph's
+    (inferences included), or only those some graph other than the inferred ones states."""
+    where = "GRAPH ?g { ?s ?p ?o } FILTER(?g NOT IN (pdg:inferred, pdg:inferred-explicit))" if stated else "?s ?p ?o"
+    query = f"SELECT DISTINCT ?o WHERE {{ VALUES (?s ?p) {{ (<{subject}> <{predicate}>) }} {where} }}"
+    return {str(o) for o in store.query(query).column("o")}
+
+
+def test_the_manifest_offers_data_extension_with_property_proposals(client):
+    manifest = valid(client.get("/reconcile").get_json(), "manifest")
+    proposals = manifest["extend"]["propose_properties"]
+    url = (proposals["service_url"] + proposals["service_path"]).replace("http://localhost", "")
+    proposed = valid(
+        client.get(url, query_string={"type": "ProvinceLevelUnit"}).get_json(), "data-extension-property-proposal"
+    )
+    assert proposed["type"] == "ProvinceLevelUnit"
+    ids = [p["id"] for p in proposed["properties"]]
+    assert {"twinnedWith", "engagedIn", "skos:exactMatch", "rdfs:label"} <= set(ids)
+    assert {"id": "twinnedWith", "name": "twinned with"} in proposed["properties"]
+    assert "rowId" not in ids  # a property of the datasets' rows, not of provinces
+    assert len(client.get(url, query_string={"type": "ProvinceLevelUnit", "limit": 2}).get_json()["properties"]) == 2
+    assert [s["name"] for s in manifest["extend"]["property_settings"]] == ["facts"]
+
+
+def test_extension_gives_each_entity_its_values_as_the_graph_holds_them(client, store):
+    answer = extend(
+        client,
+        {
+            "ids": ["hebei", "pdr:jiangxi", "zambia"],
+            "properties": [{"id": "twinnedWith"}, {"id": "skos:exactMatch"}, {"id": "rdfs:label"}],
+        },
+    )
+    assert answer["meta"] == [
+        {"id": "twinnedWith", "name": "twinned with"},
+        {"id": "skos:exactMatch", "name": "has exact match"},
+        {"id": "rdfs:label", "name": "rdfs:label"},  # a term the ontology does not label: its prefixed name
+    ]
+    assert set(answer["rows"]) == {"hebei", "pdr:jiangxi", "zambia"}  # keyed by the ids as asked
+    for asked, slug in (("hebei", "hebei"), ("pdr:jiangxi", "jiangxi"), ("zambia", "zambia")):
+        row, iri = answer["rows"][asked], f"https://w3id.org/paradiplomacy/resource/{slug}"
+        twinned = objects(store, iri, "https://w3id.org/paradiplomacy/ontology#twinnedWith", stated=False)
+        assert {"https://w3id.org/paradiplomacy/resource/" + v["id"] for v in row["twinnedWith"]} == twinned
+        assert all(v["name"] and v["name"] != v["id"] for v in row["twinnedWith"])  # entities by their labels
+        assert {v["str"] for v in row["skos:exactMatch"]} == objects(
+            store, iri, "http://www.w3.org/2004/02/skos/core#exactMatch", stated=False
+        )
+        assert {v["str"] for v in row["rdfs:label"]} == objects(
+            store, iri, "http://www.w3.org/2000/01/rdf-schema#label", stated=False
+        )
+    assert answer["rows"]["hebei"]["twinnedWith"], "the paper twins Hebei with a state"
+    assert answer["rows"]["zambia"]["twinnedWith"] == []  # a property without values is an empty list
+
+
+def test_the_facts_setting_leaves_out_what_only_the_reasoner_says(client, store):
+    """`entailed` (the default) answers from the default graph, inferences included; `stated` only from the
+    graphs that claims, datasets and loaded files write."""
+    iri, rdf_type = "https://w3id.org/paradiplomacy/resource/jiangxi", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    stated, entailed = objects(store, iri, rdf_type, stated=True), objects(store, iri, rdf_type, stated=False)
+    assert stated < entailed, "the reasoner classifies Jiangxi beyond what the claims state"
+    for setting, expected in (({}, entailed), ({"facts": "entailed"}, entailed), ({"facts": "stated"}, stated)):
+        answer = extend(client, {"ids": ["jiangxi"], "properties": [{"id": "rdf:type", "settings": setting}]})
+        assert {v["str"] for v in answer["rows"]["jiangxi"]["rdf:type"]} == expected, setting
+
+
+def test_a_malformed_extension_request_is_a_400_naming_what_is_wrong(client):
+    for bad, says in (
+        ("not json", "JSON"),
+        (json.dumps({"properties": [{"id": "twinnedWith"}]}), "ids"),
+        (json.dumps({"ids": ["hebei"], "properties": ["twinnedWith"]}), "properties"),
+        (json.dumps({"ids": ["hebei"], "properties": [{"id": "twinnedWith", "settings": {"facts": "x"}}]}), "facts"),
+        (json.dumps({"ids": ["hebei"], "properties": [{"id": "twinnedWith"}, {"id": "pd:twinnedWith"}]}), "once"),
+        (json.dumps({"ids": ["a b"], "properties": [{"id": "twinnedWith"}]}), "IRI"),
+    ):
+        r = client.post("/reconcile", data={"extend": bad})
+        assert r.status_code == 400 and says in r.text, (bad, r.text)
+    assert client.get("/reconcile/properties", query_string={"type": "a b"}).status_code == 400

@@ -6,7 +6,12 @@ column of names (English, pinyin or Chinese) to the graph's resources.
   `type_strict`, `limit` and `properties` (`[{"pid": ..., "v": ...}]`); each candidate with a score (0-100),
   features (the name's score, each property's agreement) and `match`: true only for an exact name that no
   other candidate shares and that every given property agrees with;
-- `/reconcile/suggest/entity|type|property?prefix=`: auto-completion; `/reconcile/preview?id=`: an HTML card.
+- `/reconcile/suggest/entity|type|property?prefix=`: auto-completion; `/reconcile/preview?id=`: an HTML card;
+- data extension: `/reconcile/properties?type=` proposes the properties that entities of a type have (most used
+  first), and `GET|POST /reconcile?extend={"ids": [...], "properties": [{"id": ...}]}` gives their values
+  (entities as {id, name}, numbers as int or float, the rest as str). A property's setting `facts` chooses
+  `entailed` (the default: what the endpoint's default graph holds, inferences included) or `stated` (only
+  facts that a claim, a dataset or a loaded file states: no inference).
 
 Identifiers are the resources' slugs in https://w3id.org/paradiplomacy/resource/ (the manifest's
 identifierSpace: `jiangxi` is …/resource/jiangxi); types and properties are the ontology's local names
@@ -22,7 +27,8 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, render_template, request, url_for
 
-from paradiplomacy.namespaces import PD, PDR, PREFIXES
+from paradiplomacy.namespaces import GRAPH_INFERRED, GRAPH_INFERRED_EXPLICIT, PD, PDR, PREFIXES
+from paradiplomacy.rdfutil import curie
 from paradiplomacy.web.context import endpoint
 from paradiplomacy.web.errors import HttpProblem
 from paradiplomacy.web.resource_view import WRITABLE_IRI
@@ -41,6 +47,30 @@ CLASSES = """SELECT ?x (SAMPLE(?l) AS ?label) WHERE { GRAPH pdg:ontology { ?x a 
 PROPERTIES = """SELECT ?x (SAMPLE(?l) AS ?label) WHERE { GRAPH pdg:ontology {
   ?x a ?kind ; rdfs:label ?l VALUES ?kind { owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty } }
   FILTER(STRSTARTS(STR(?x), STR(pd:)) && LANGMATCHES(LANG(?l), "en")) } GROUP BY ?x"""
+
+
+# properties a column can be extended with: the ontology's, and these of other vocabularies
+EXTRA_PROPERTIES = ("rdf:type", "rdfs:label", "skos:prefLabel", "skos:altLabel", "skos:exactMatch", "owl:sameAs")
+PROPERTY_LABELS = """SELECT ?x (SAMPLE(?l) AS ?label) WHERE {
+  VALUES ?x { %s } GRAPH pdg:ontology { ?x rdfs:label ?l FILTER(LANGMATCHES(LANG(?l), "en")) } } GROUP BY ?x"""
+PROPOSE = """SELECT ?p (COUNT(DISTINCT ?r) AS ?n) (SAMPLE(?l) AS ?label) WHERE {
+  ?r a ?class . %s ?r ?p ?o
+  FILTER(STRSTARTS(STR(?p), STR(pd:)) || ?p IN (%s))
+  OPTIONAL { GRAPH pdg:ontology { ?p rdfs:label ?l FILTER(LANGMATCHES(LANG(?l), "en")) } }
+} GROUP BY ?p ORDER BY DESC(?n) ?p"""
+EXTEND = """SELECT ?r ?p ?o (SAMPLE(?l) AS ?label) WHERE {
+  VALUES ?r { %s } VALUES ?p { %s } ?r ?p ?o %s
+  OPTIONAL { ?o rdfs:label ?l FILTER(LANGMATCHES(LANG(?l), "en") || LANG(?l) = "") }
+} GROUP BY ?r ?p ?o ORDER BY ?r ?p ?label ?o"""
+STATED = f"""FILTER EXISTS {{ GRAPH ?g {{ ?r ?p ?o }}
+  FILTER(?g NOT IN (<{GRAPH_INFERRED}>, <{GRAPH_INFERRED_EXPLICIT}>)) }}"""
+FACTS = {"entailed": "", "stated": STATED}
+MAX_EXTEND_IDS = 1000
+MAX_EXTEND_PROPERTIES = 50
+INTEGERS = {
+    str(PREFIXES["xsd"]) + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")
+}
+NUMBERS = {str(PREFIXES["xsd"]) + t for t in ("decimal", "double", "float")}
 
 
 def _json(payload, status: int = 200) -> Response:
@@ -81,13 +111,33 @@ def manifest() -> dict:
         "defaultTypes": [{"id": t, "name": label} for t, label in _type_names(DEFAULT_TYPES)],
         "preview": {"url": root + "/preview?id={{id}}", "width": 400, "height": 120},
         "suggest": {
-            kind: {
-                "service_url": url_for("site.home", _external=True).rstrip("/"),
-                "service_path": f"/reconcile/suggest/{kind}",
-            }
+            kind: {"service_url": _service_url(), "service_path": f"/reconcile/suggest/{kind}"}
             for kind in ("entity", "type", "property")
         },
+        "extend": {
+            "propose_properties": {"service_url": _service_url(), "service_path": "/reconcile/properties"},
+            "property_settings": [
+                {
+                    "name": "facts",
+                    "label": "Facts",
+                    "type": "select",
+                    "default": "entailed",
+                    "help_text": "entailed: the facts the claims state and those the reasoner infers from them; "
+                    "stated: only the facts that a claim, a dataset or a loaded file states",
+                    "choices": [{"value": v, "name": v} for v in FACTS],
+                }
+            ],
+        },
     }
+
+
+def _service_url() -> str:
+    return url_for("site.home", _external=True).rstrip("/")
+
+
+def property_id(iri: str) -> str:
+    """A property as the API names it: the ontology's local name, else a prefixed name (skos:exactMatch)."""
+    return short(iri, str(PD)) if iri.startswith(str(PD)) else curie(iri)
 
 
 def _ontology_labels(query: str) -> dict[str, str]:
@@ -230,7 +280,110 @@ def _batch() -> dict:
 def service():
     if "queries" in request.values:
         return _json(_batch())
+    if "extend" in request.values:
+        return _json(_extend())
     return _json(manifest())
+
+
+# ---- data extension ------------------------------------------------------------------------------
+
+
+def _iri_list(iris) -> str:
+    return " ".join(f"<{i}>" for i in iris)
+
+
+@blueprint.route("/properties")
+def propose_properties():
+    """The properties that entities of the type have, most used first (all entities without a type)."""
+    type_id = request.args.get("type", "")
+    try:
+        limit = max(1, min(int(request.args.get("limit") or 50), 200))
+    except ValueError:
+        raise HttpProblem(400, "limit must be a number") from None
+    extra = ", ".join(expand(p, str(PD)).join("<>") for p in EXTRA_PROPERTIES)
+    type_iri = expand(type_id, str(PD))
+    if type_id and not WRITABLE_IRI.fullmatch(type_iri):
+        raise HttpProblem(400, "type is not an IRI this service can look up")
+    rows = endpoint().rows(PROPOSE % (f"?class rdfs:subClassOf* <{type_iri}> ." if type_id else "", extra))
+    properties = [
+        {
+            "id": property_id(row["p"].value),
+            "name": row["label"].value if "label" in row else property_id(row["p"].value),
+        }
+        for row in rows[:limit]
+    ]
+    return _json(
+        {"type": type_id, "limit": limit, "properties": properties}
+        if type_id
+        else {"limit": limit, "properties": properties}
+    )
+
+
+def _read_extension() -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The entities of an `extend` request (IRI -> the id as asked) and its (property IRI, facts setting)
+    pairs, or 400."""
+    try:
+        ask = json.loads(request.values["extend"])
+    except json.JSONDecodeError as exc:
+        raise HttpProblem(400, f"extend must be a JSON object: {exc}") from exc
+    ids, properties = (ask.get("ids"), ask.get("properties")) if isinstance(ask, dict) else (None, None)
+    if not (isinstance(ids, list) and all(isinstance(i, str) for i in ids)):
+        raise HttpProblem(400, 'extend needs "ids": a list of entity identifiers')
+    if not (
+        isinstance(properties, list) and all(isinstance(p, dict) and isinstance(p.get("id"), str) for p in properties)
+    ):
+        raise HttpProblem(400, 'extend needs "properties": a list of objects with an "id"')
+    if len(ids) > MAX_EXTEND_IDS or len(properties) > MAX_EXTEND_PROPERTIES:
+        raise HttpProblem(413, f"extend takes at most {MAX_EXTEND_IDS} ids and {MAX_EXTEND_PROPERTIES} properties")
+    wanted = []
+    for p in properties:
+        settings = p.get("settings") or {}
+        facts = settings.get("facts", "entailed") if isinstance(settings, dict) else None
+        if facts not in FACTS:
+            raise HttpProblem(400, f"property {p['id']!r}: the setting facts is one of {', '.join(FACTS)}")
+        wanted.append((expand(p["id"], str(PD)), facts))
+    if len({p for p, _ in wanted}) < len(wanted):
+        raise HttpProblem(400, "each property may be asked for once")
+    iris = [expand(i, str(PDR)) for i in ids]
+    if not all(WRITABLE_IRI.fullmatch(i) for i in iris + [p for p, _ in wanted]):
+        raise HttpProblem(400, "an id or a property is not an IRI this service can look up")
+    return dict(zip(iris, ids)), wanted
+
+
+def _cell(row: dict) -> dict:
+    """A value as the API writes it: an entity of the graph as {id, name}, a number as int or float, the rest
+    (other IRIs, dates, text) as str."""
+    value = row["o"]
+    if value.kind == "uri":
+        if value.value.startswith(str(PDR)):
+            return {
+                "id": short(value.value, str(PDR)),
+                "name": row["label"].value if "label" in row else short(value.value, str(PDR)),
+            }
+        return {"str": value.value}
+    try:
+        if value.datatype in INTEGERS:
+            return {"int": int(value.value)}
+        if value.datatype in NUMBERS:
+            return {"float": float(value.value)}
+    except ValueError:  # an ill-typed literal is still its text
+        pass
+    return {"str": value.value}
+
+
+def _extend() -> dict:
+    asked, wanted = _read_extension()
+    iris = list(asked)
+    rows: dict[str, dict[str, list]] = {asked[i]: {property_id(p): [] for p, _ in wanted} for i in iris}
+    for facts in {f for _, f in wanted}:
+        properties = [p for p, f in wanted if f == facts]
+        for start in range(0, len(iris), 200):
+            query = EXTEND % (_iri_list(iris[start : start + 200]), _iri_list(properties), FACTS[facts])
+            for row in endpoint().rows(query):
+                rows[asked[row["r"].value]][property_id(row["p"].value)].append(_cell(row))
+    labels = _ontology_labels(PROPERTY_LABELS % _iri_list(p for p, _ in wanted))
+    meta = [{"id": property_id(p), "name": labels.get(p, property_id(p))} for p, _ in wanted]
+    return {"meta": meta, "rows": rows}
 
 
 # ---- suggest and preview -------------------------------------------------------------------------
