@@ -293,6 +293,7 @@ def test_no_absolute_machine_path_in_the_repository():
             assert machine not in path.read_text(encoding="utf-8", errors="replace"), name
 
 
+@needs_shared  # the marked sentences are found in the source text
 def test_endnotes_are_credited_to_the_sentence_that_carries_their_mark(store):
     """The 'fifth of all Chinese companies' is the paper's figure: endnote 24 (Wu 2014) stands on the settlers sentence."""
     rows = store.query("""SELECT ?c ?n ?s WHERE { ?c pd:endnoteMark ?m . ?m pd:markOf/pd:endnoteNumber ?n ;
