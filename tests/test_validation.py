@@ -3,7 +3,7 @@ field, nothing is written; and the two engines (pyshacl-turbo, the default, and 
 reference) give the same results on every case here and on the project's whole graph."""
 
 import pytest
-from conftest import ROOT, sources_dir
+from conftest import ROOT, needs_shared, sources_dir
 from rdflib import URIRef
 
 from paradiplomacy.build import prepare
@@ -152,6 +152,7 @@ def test_a_model_class_given_as_a_type_is_refused(mini_project, model):
         prepare(Config(home=mini_project, sources_dir=str(sources_dir())), datasets=False)
 
 
+@needs_shared  # where the marks stand is read in the source text
 def test_an_endnote_the_quoted_passage_does_not_carry_is_refused(mini_project):
     """A claim cites only the endnotes whose marks stand on its quoted words (16 here, not 17)."""
     path = mini_project / "data" / "claims" / "mini.yaml"
