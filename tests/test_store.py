@@ -9,7 +9,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import PROV
 from remote_servers import SERVERS, remote_settings
 
-from paradiplomacy.build import build, load_files
+from paradiplomacy.build import build, load_files, prepare
 from paradiplomacy.errors import InvalidInput
 from paradiplomacy.namespaces import PD, PDR
 from paradiplomacy.store import OxigraphStore, QuerySyntaxError, UpdateRefused, open_store
@@ -45,6 +45,15 @@ def quads_without_times(store):
         and not any(isinstance(t, BNode) for t in r)
     }
     return named, sum(1 for r in rows if any(isinstance(t, BNode) for t in r))
+
+
+def test_a_build_written_from_its_staging_store_equals_one_written_from_rdflib_quads(mini_project, tmp_path):
+    staged = prepare(make_config(tmp_path / "unused", home=mini_project), datasets=False).dataset
+    native, converted = OxigraphStore(tmp_path / "native"), OxigraphStore(tmp_path / "converted")
+    native.replace_all_from(staged.store)
+    converted.replace_all(staged.quads())
+    assert len(native) == len(converted) == len(staged) > 0
+    assert set(native.oxigraph()) == set(converted.oxigraph())  # the union default graph included
 
 
 def test_build_then_query(project):

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from paradiplomacy.errors import InvalidInput, Problem
-from paradiplomacy.evidence.claims import build_activity_iri, build_dataset
+from paradiplomacy.evidence.claims import build_activity_iri, build_store
 from paradiplomacy.evidence.ontology import Vocabulary, load_ontology, load_shapes
 from paradiplomacy.evidence.reader import Evidence, read_evidence
 from paradiplomacy.evidence.shacl import ShaclReport, shacl_check
@@ -36,8 +36,8 @@ from paradiplomacy.namespaces import (
     claim_iri,
     claim_provenance_iri,
 )
-from paradiplomacy.rdfutil import graph_name, quad_to_ox, slug_or_iri, to_rdflib
-from paradiplomacy.reasoning.reasoners import Inference, infer, infer_store, inferred_quads, java_available
+from paradiplomacy.rdfutil import OxDataset, graph_name, quad_to_ox, slug_or_iri, to_rdflib
+from paradiplomacy.reasoning.reasoners import Inference, infer_store, inferred_quads, java_available
 from paradiplomacy.settings import Config
 from paradiplomacy.store import Store
 
@@ -53,13 +53,15 @@ RDF_FORMATS = {
     ".json": "json-ld",
 }
 EVIDENCE_SUFFIXES = {".yaml", ".yml"}
+OX_TYPE, OX_LABEL, OX_CLAIM = (ox.NamedNode(str(t)) for t in (RDF.type, RDFS.label, PD.Claim))
 
 
 @dataclass
 class BuildResult:
-    dataset: Dataset
+    dataset: OxDataset  # everything the build will write, in memory
     evidence: Evidence
     shacl: ShaclReport
+    ontology: Graph
     inference: Inference | None = None
     datasets: list = field(default_factory=list)  # the imported datasets of data/datasets.yaml
     links: LinkReport | None = None
@@ -93,7 +95,16 @@ def _file_digest(h, path: Path, name: str) -> None:
     h.update(b"\0")
 
 
-def datasets_and_links_key(config: Config, ds: Dataset) -> str:
+def claim_types_and_labels(data: OxDataset):
+    """The rdf:type and rdfs:label quads of the claims' graphs (what the claims say of their resources'
+    kinds and names), as pyoxigraph quads."""
+    store = data.store
+    claims = {q.subject for q in store.quads_for_pattern(None, OX_TYPE, OX_CLAIM)}
+    for p in (OX_TYPE, OX_LABEL):
+        yield from (q for q in store.quads_for_pattern(None, p, None) if q.graph_name in claims)
+
+
+def datasets_and_links_key(config: Config, data: OxDataset) -> str:
     """A digest of everything the check of the datasets and links depends on: the files of data/ other
     than the evidence (sources.yaml, claims/, the source texts), the ontology and shapes, the code that
     checks them, the settings they read, and the types and labels the claims give their resources (what
@@ -113,14 +124,7 @@ def datasets_and_links_key(config: Config, ds: Dataset) -> str:
         for path in sorted((package / sub).glob("*.py")):
             _file_digest(h, path, f"{sub}/{path.name}")
     h.update(f"{config.shacl_engine}|{config.wikidata_same_as}\0".encode())
-    claims = {s for s, _, _, _ in ds.quads((None, RDF.type, PD.Claim, None))}
-    seen = sorted(
-        {
-            f"{s} {p} {o.n3()}"
-            for s, p, o, g in ds.quads((None, None, None, None))
-            if p in (RDF.type, RDFS.label) and graph_name(g) in claims
-        }
-    )
+    seen = sorted({f"{q.subject} {q.predicate} {q.object}" for q in claim_types_and_labels(data)})
     h.update("\n".join(seen).encode())
     return h.hexdigest()
 
@@ -151,21 +155,21 @@ def prepare(config: Config, extra_claim_files=(), datasets: bool = True, cache: 
         config.path("data_dir"), vocab, extra_claim_files, sources_dir=config.path("sources_dir"), root=config.home
     )
     stages.done("read")
-    ds = build_dataset(ontology, evidence, sources_dir=config.path("sources_dir"))
+    data = build_store(ontology, evidence, sources_dir=config.path("sources_dir"))
     stages.done("rdf")
-    report = shacl_check(ds, shapes, evidence, config.shacl_engine)
+    report = shacl_check(data, shapes, evidence, config.shacl_engine)
     if report.violations:
         raise InvalidInput(report.violations)
     stages.done("shacl")
-    result = BuildResult(ds, evidence, report, seconds=seconds)
-    key = datasets_and_links_key(config, ds) if datasets and cache is not None else None
+    result = BuildResult(data, evidence, report, ontology, seconds=seconds)
+    key = datasets_and_links_key(config, data) if datasets and cache is not None else None
     if key is not None and _cached_key(cache) == key:
         result.datasets_skipped = True
         stages.done("datasets and links unchanged")
     elif datasets:
         _add_default_datasets(config, result)
         # the Wikidata links and slice, validated against every resource: claims, reference, datasets
-        result.links = add_links(config, ds, ontology, build_activity_iri(evidence, ontology))
+        result.links = add_links(config, data, ontology, build_activity_iri(evidence, ontology))
         stages.done("datasets and links")
         if key is not None:
             cache.parent.mkdir(parents=True, exist_ok=True)
@@ -184,15 +188,12 @@ def _add_default_datasets(config: Config, result: BuildResult) -> None:
     """Add the reference data and the datasets of data/datasets.yaml to a validated build."""
     from paradiplomacy.importers.pipeline import default_datasets
 
-    ds = result.dataset
-    claims = {s for s, _, _, _ in ds.quads((None, RDF.type, PD.Claim, None))}
     declared: dict[str, set[tuple]] = {}  # what the claims say of each resource they declare: types, labels
-    for s, p, o, g in ds.quads((None, None, None, None)):
-        if graph_name(g) in claims and p in (RDF.type, RDFS.label) and str(s).startswith(str(PDR)):
-            declared.setdefault(slug_or_iri(s), set()).add((p, o))
+    for q in claim_types_and_labels(result.dataset):
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(str(PDR)):
+            declared.setdefault(slug_or_iri(q.subject.value), set()).add((to_rdflib(q.predicate), to_rdflib(q.object)))
     quads, imported = default_datasets(config, declared)
-    for quad in quads:
-        ds.add(quad)
+    result.dataset.extend(quads)
     result.datasets = imported
 
 
@@ -200,10 +201,8 @@ def add_inferences(result: BuildResult, use_hermit: bool = True, limit: int = 0,
     """Reason over the validated dataset, every graph of it, and add the inferred graphs to it
     (before any write, so that an inconsistency leaves the store untouched)."""
     where = {claim_iri(c.id): c.where for c in result.evidence.claims}
-    inference = infer(result.dataset, where, use_hermit=use_hermit, limit=limit, hermit_limit=hermit_limit)
-    activity = build_activity_iri(result.evidence, result.dataset.graph(GRAPH_ONTOLOGY))
-    for quad in inferred_quads(inference, activity):
-        result.dataset.add(quad)
+    inference = infer_store(result.dataset.store, where, use_hermit=use_hermit, limit=limit, hermit_limit=hermit_limit)
+    result.dataset.extend(inferred_quads(inference, build_activity_iri(result.evidence, result.ontology)))
     result.inference = inference
     return inference
 
@@ -226,10 +225,9 @@ def build(config: Config, store: Store, reason: bool = True, progress=_silent) -
             result, use_hermit=java_available(), limit=config.reasoning_limit, hermit_limit=config.hermit_limit
         )
         stages.done("reasoning")
-    quads = list(result.dataset.quads((None, None, None, None)))
-    result.quads, result.graphs = len(quads), len({q[3] for q in quads})
+    result.quads, result.graphs = len(result.dataset), len(result.dataset.named_graphs())
     progress(f"writing {result.quads} quads ...")
-    store.replace_all(quads)
+    store.replace_all_from(result.dataset.store)
     stages.done("write")
     if result.datasets:
         from paradiplomacy.importers.pipeline import write_build_review
@@ -278,15 +276,11 @@ def evidence_quads(config: Config, files: list[Path]) -> tuple[list, set, int]:
     result = prepare(config, files, datasets=False)
     wanted = {str(f.resolve()) for f in files}
     new_claims = [c for c in result.evidence.claims if _same_file(config, c.where.file, wanted)]
-    activity = build_activity_iri(result.evidence, load_ontology(config.path("ontology_dir")))
+    activity = build_activity_iri(result.evidence, result.ontology)
     keep = {GRAPH_BIBLIOGRAPHY, GRAPH_ONTOLOGY, activity}
     for c in new_claims:
         keep |= {claim_iri(c.id), claim_provenance_iri(c.id)}
-    quads = [
-        (s, p, o, graph_name(g))
-        for s, p, o, g in result.dataset.quads((None, None, None, None))
-        if graph_name(g) in keep
-    ]
+    quads = [q for g in keep for q in result.dataset.quads((None, None, None, g))]
     return quads, keep, len(new_claims)
 
 

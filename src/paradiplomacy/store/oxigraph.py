@@ -183,9 +183,16 @@ class OxigraphStore(Store):
         """Replace everything with these quads (each given once, as a Dataset gives them: the count of the
         named graphs' quads is taken as they pass)."""
 
+        self._replace_with(quad_to_ox(*q) for q in quads)
+
+    def replace_all_from(self, data: ox.Store) -> None:
+        """Replace everything with the quads of a pyoxigraph store, taken as they are (no conversion)."""
+        self._replace_with(iter(data))
+
+    def _replace_with(self, quads) -> None:
         def apply(new: ox.Store, base: int) -> int:
             counter = [0]
-            new.bulk_extend(_with_union((quad_to_ox(*q) for q in quads), counter))
+            new.bulk_extend(_with_union(quads, counter))
             return counter[0]
 
         self._write(False, apply)
