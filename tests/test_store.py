@@ -56,6 +56,36 @@ def test_a_build_written_from_its_staging_store_equals_one_written_from_rdflib_q
     assert set(native.oxigraph()) == set(converted.oxigraph())  # the union default graph included
 
 
+CACHED = "read from the build cache"  # the build's stage when it reuses the last build's validated data
+
+
+def test_a_rebuild_from_the_cache_writes_what_a_fresh_build_writes(mini_project, tmp_path):
+    cfg = make_config(tmp_path / "store", home=mini_project)
+    store = open_store(cfg)
+    fresh = build(cfg, store, reason=False, cache=False)
+    written = quads_without_times(store)
+    assert CACHED not in build(cfg, store, reason=False).seconds  # nothing kept yet: made afresh, and kept
+    again = build(cfg, store, reason=False)
+    assert list(again.seconds)[0] == CACHED
+    assert quads_without_times(store) == written and len(store) == again.quads == fresh.quads
+    assert len(again.evidence.claims) == len(fresh.evidence.claims) and again.shacl == fresh.shacl
+
+
+def test_a_changed_claim_file_is_read_again_and_a_bad_one_still_writes_nothing(mini_project, tmp_path):
+    cfg = make_config(tmp_path / "store", home=mini_project)
+    store = open_store(cfg)
+    build(cfg, store, reason=False)
+    claims = mini_project / "data" / "claims" / "mini.yaml"
+    claims.write_text(claims.read_text().replace("successful: true", "successful: false"))
+    assert CACHED not in build(cfg, store, reason=False).seconds
+    changed = "ASK { pdr:chongqing-atdc-lobbying pd:successful false }"
+    assert store.query(changed).boolean
+    claims.write_text(claims.read_text().replace("successful: false", "successful: false\n        startYear: 1x"))
+    with pytest.raises(InvalidInput, match=r"mini.yaml:\d+: claims\[0\]\.assert\[4\]\.startYear: malformed year"):
+        build(cfg, store, reason=False)
+    assert store.query(changed).boolean
+
+
 def test_build_then_query(project):
     cfg, store = project
     build(cfg, store, reason=False)

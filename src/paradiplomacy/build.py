@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
+from paradiplomacy import __version__
 from paradiplomacy.errors import InvalidInput, Problem
 from paradiplomacy.evidence.claims import build_activity_iri, build_store
 from paradiplomacy.evidence.ontology import Vocabulary, load_ontology, load_shapes
@@ -211,11 +214,67 @@ def _silent(message: str) -> None:
     pass
 
 
-def build(config: Config, store: Store, reason: bool = True, progress=_silent) -> BuildResult:
+BUILD_CACHE = Path("var") / "build-cache"  # under the project's workspace
+_BUILD_SETTINGS = ("shacl_engine", "wikidata_same_as")  # the settings, besides the directories, that prepare reads
+
+
+def build_input_key(config: Config) -> str:
+    """A digest of everything that `prepare` makes the validated data from: every file of data/, ontology/
+    and the source texts, the package's code, its version and the settings it reads. Same digest, same data.
+    The whole input, not each claim file: a claim file's validity and RDF depend on the others (ids, the
+    resources they declare, the works they cite; the build's IRI hashes every claim)."""
+    h = hashlib.sha256(__version__.encode() + b"\0")
+    roots = [(name, config.path(name)) for name in ("data_dir", "ontology_dir", "sources_dir")]
+    for name, root in [*roots, ("code", Path(__file__).parent)]:
+        files = (p for p in root.rglob("*.py" if name == "code" else "*") if p.is_file())
+        for path in sorted(files):
+            _file_digest(h, path, f"{name}/{path.relative_to(root).as_posix()}")
+    h.update("|".join(str(getattr(config, s)) for s in _BUILD_SETTINGS).encode())
+    return h.hexdigest()
+
+
+def _cached_prepare(config: Config, directory: Path) -> BuildResult:
+    """`prepare`, or what the last build with the same input validated (kept in `directory`, one entry)."""
+    key = build_input_key(config)
+    quads, rest = directory / f"{key}.nq", directory / f"{key}.pickle"
+    started = time.monotonic()
+    try:
+        with open(rest, "rb") as f:
+            result = pickle.load(f)
+        result.dataset = OxDataset()
+        # the blank nodes keep their labels: they are those of the pickled ontology graph
+        result.dataset.store.bulk_extend(ox.parse(path=quads, format=ox.RdfFormat.N_QUADS, rename_blank_nodes=False))
+    except Exception:  # no entry for this input, or one that cannot be read: made afresh
+        result = prepare(config)
+        kept = time.monotonic()
+        _keep(result, directory, key)
+        result.seconds["build cache kept"] = time.monotonic() - kept
+        return result
+    result.seconds = {"read from the build cache": time.monotonic() - started}
+    return result
+
+
+def _keep(result: BuildResult, directory: Path, key: str) -> None:
+    """Keep the validated data for the next build (written under temporary names, then renamed)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.iterdir():
+        stale.unlink()
+    result.dataset.store.dump(directory / "quads.tmp", ox.RdfFormat.N_QUADS)
+    dataset, result.dataset = result.dataset, None
+    try:
+        (directory / "rest.tmp").write_bytes(pickle.dumps(result))
+    finally:
+        result.dataset = dataset
+    os.replace(directory / "quads.tmp", directory / f"{key}.nq")
+    os.replace(directory / "rest.tmp", directory / f"{key}.pickle")  # last: the entry is whole once it is there
+
+
+def build(config: Config, store: Store, reason: bool = True, progress=_silent, cache: bool = True) -> BuildResult:
     """Validate, optionally reason, then replace the store's content in one atomic write.
-    Without Java, HermiT is skipped (and said so) but OWL 2 RL still runs."""
+    Without Java, HermiT is skipped (and said so) but OWL 2 RL still runs. With `cache`, what the last
+    build validated is reused when nothing it was made from has changed (see build_input_key)."""
     progress("reading and validating ontology/ and data/ (schema, ids, quotes, SHACL) ...")
-    result = prepare(config)
+    result = _cached_prepare(config, config.workspace / BUILD_CACHE) if cache else prepare(config)
     stages = _Stages(result.seconds)
     if reason:
         progress(
