@@ -6,6 +6,7 @@ SHACL); a failure raises InvalidInput with every problem located, and the store 
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import hashlib
 import json
@@ -139,6 +140,15 @@ def _cached_key(path: Path) -> str | None:
         return None
 
 
+def _give_back_freed_memory() -> None:
+    """Return the heap that SHACL's data graph freed to the system: glibc keeps it otherwise, and the write
+    that follows then starts 350 MB higher at 10^6 quads. Elsewhere than glibc, nothing."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def prepare(config: Config, extra_claim_files=(), datasets: bool = True, cache: Path | None = None) -> BuildResult:
     """Read and validate everything; raise InvalidInput on any problem. Writes nothing (but `cache`).
     With `datasets`, the datasets of data/datasets.yaml are imported too (see importers.pipeline), and
@@ -163,6 +173,7 @@ def prepare(config: Config, extra_claim_files=(), datasets: bool = True, cache: 
     report = shacl_check(data, shapes, evidence, config.shacl_engine)
     if report.violations:
         raise InvalidInput(report.violations)
+    _give_back_freed_memory()
     stages.done("shacl")
     result = BuildResult(data, evidence, report, ontology, seconds=seconds)
     key = datasets_and_links_key(config, data) if datasets and cache is not None else None
@@ -262,7 +273,8 @@ def _keep(result: BuildResult, directory: Path, key: str) -> None:
     result.dataset.store.dump(directory / "quads.tmp", ox.RdfFormat.N_QUADS)
     dataset, result.dataset = result.dataset, None
     try:
-        (directory / "rest.tmp").write_bytes(pickle.dumps(result))
+        with open(directory / "rest.tmp", "wb") as f:
+            pickle.dump(result, f)
     finally:
         result.dataset = dataset
     os.replace(directory / "quads.tmp", directory / f"{key}.nq")
