@@ -129,3 +129,28 @@ def test_rdflib_endpoint_on_a_few_questions(tiny):
     for name in few:
         assert scale["queries"][name]["rdflib-endpoint"]["status"] == "ok", scale["queries"][name]
         assert scale["agreement"][name]["verdict"] == "yes", scale["agreement"][name]
+
+
+def test_the_build_benchmark_sets_a_first_and_a_cached_build_beside_bulk_load(tmp_path):
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "build.py"),
+            "--triples",
+            "5e3",
+            "--out",
+            str(tmp_path),
+            "--json",
+            str(tmp_path / "out.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    (scale,) = json.loads((tmp_path / "out.json").read_text())
+    first, cached, bulk = scale["first"], scale["cached"], scale["bulk_load"]
+    assert first["quads"] == cached["quads"] == bulk["quads"] > 4000
+    assert "read from the build cache" in cached["reported_phases"] and "rdf" in first["reported_phases"]
+    assert all(run["rate"] > 0 and run["peak_tree_bytes"] > 0 for run in (first, cached, bulk))
+    assert "build again (cached)" in done.stdout and "pyoxigraph bulk_load" in done.stdout

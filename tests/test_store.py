@@ -9,7 +9,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import PROV
 from remote_servers import SERVERS, remote_settings
 
-from paradiplomacy.build import build, load_files
+from paradiplomacy.build import build, load_files, prepare
 from paradiplomacy.errors import InvalidInput
 from paradiplomacy.namespaces import PD, PDR
 from paradiplomacy.store import OxigraphStore, QuerySyntaxError, UpdateRefused, open_store
@@ -45,6 +45,45 @@ def quads_without_times(store):
         and not any(isinstance(t, BNode) for t in r)
     }
     return named, sum(1 for r in rows if any(isinstance(t, BNode) for t in r))
+
+
+def test_a_build_written_from_its_staging_store_equals_one_written_from_rdflib_quads(mini_project, tmp_path):
+    staged = prepare(make_config(tmp_path / "unused", home=mini_project), datasets=False).dataset
+    native, converted = OxigraphStore(tmp_path / "native"), OxigraphStore(tmp_path / "converted")
+    native.replace_all_from(staged.store)
+    converted.replace_all(staged.quads())
+    assert len(native) == len(converted) == len(staged) > 0
+    assert set(native.oxigraph()) == set(converted.oxigraph())  # the union default graph included
+
+
+CACHED = "read from the build cache"  # the build's stage when it reuses the last build's validated data
+
+
+def test_a_rebuild_from_the_cache_writes_what_a_fresh_build_writes(mini_project, tmp_path):
+    cfg = make_config(tmp_path / "store", home=mini_project)
+    store = open_store(cfg)
+    fresh = build(cfg, store, reason=False, cache=False)
+    written = quads_without_times(store)
+    assert CACHED not in build(cfg, store, reason=False).seconds  # nothing kept yet: made afresh, and kept
+    again = build(cfg, store, reason=False)
+    assert list(again.seconds)[0] == CACHED
+    assert quads_without_times(store) == written and len(store) == again.quads == fresh.quads
+    assert len(again.evidence.claims) == len(fresh.evidence.claims) and again.shacl == fresh.shacl
+
+
+def test_a_changed_claim_file_is_read_again_and_a_bad_one_still_writes_nothing(mini_project, tmp_path):
+    cfg = make_config(tmp_path / "store", home=mini_project)
+    store = open_store(cfg)
+    build(cfg, store, reason=False)
+    claims = mini_project / "data" / "claims" / "mini.yaml"
+    claims.write_text(claims.read_text().replace("successful: true", "successful: false"))
+    assert CACHED not in build(cfg, store, reason=False).seconds
+    changed = "ASK { pdr:chongqing-atdc-lobbying pd:successful false }"
+    assert store.query(changed).boolean
+    claims.write_text(claims.read_text().replace("successful: false", "successful: false\n        startYear: 1x"))
+    with pytest.raises(InvalidInput, match=r"mini.yaml:\d+: claims\[0\]\.assert\[4\]\.startYear: malformed year"):
+        build(cfg, store, reason=False)
+    assert store.query(changed).boolean
 
 
 def test_build_then_query(project):

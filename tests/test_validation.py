@@ -8,7 +8,7 @@ from rdflib import URIRef
 
 from paradiplomacy.build import prepare
 from paradiplomacy.errors import InvalidInput
-from paradiplomacy.evidence.claims import build_dataset
+from paradiplomacy.evidence.claims import build_store
 from paradiplomacy.evidence.ontology import Vocabulary, load_ontology, load_shapes
 from paradiplomacy.evidence.reader import read_evidence
 from paradiplomacy.evidence.shacl import ENGINES, SH, run_shacl, shacl_check, shape_predicates
@@ -55,7 +55,7 @@ def check(home, engine):
     evidence = read_evidence(
         config.path("data_dir"), Vocabulary(ontology), root=home, sources_dir=config.path("sources_dir")
     )
-    return shacl_check(build_dataset(ontology, evidence), load_shapes(config.path("ontology_dir")), evidence, engine)
+    return shacl_check(build_store(ontology, evidence), load_shapes(config.path("ontology_dir")), evidence, engine)
 
 
 @pytest.mark.slow

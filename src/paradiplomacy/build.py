@@ -6,19 +6,23 @@ SHACL); a failure raises InvalidInput with every problem located, and the store 
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import hashlib
 import json
+import os
+import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
+from paradiplomacy import __version__
 from paradiplomacy.errors import InvalidInput, Problem
-from paradiplomacy.evidence.claims import build_activity_iri, build_dataset
+from paradiplomacy.evidence.claims import build_activity_iri, build_store
 from paradiplomacy.evidence.ontology import Vocabulary, load_ontology, load_shapes
 from paradiplomacy.evidence.reader import Evidence, read_evidence
 from paradiplomacy.evidence.shacl import ShaclReport, shacl_check
@@ -36,8 +40,8 @@ from paradiplomacy.namespaces import (
     claim_iri,
     claim_provenance_iri,
 )
-from paradiplomacy.rdfutil import graph_name, quad_to_ox, slug_or_iri, to_rdflib
-from paradiplomacy.reasoning.reasoners import Inference, infer, infer_store, inferred_quads, java_available
+from paradiplomacy.rdfutil import OxDataset, graph_name, quad_to_ox, slug_or_iri, to_rdflib
+from paradiplomacy.reasoning.reasoners import Inference, infer_store, inferred_quads, java_available
 from paradiplomacy.settings import Config
 from paradiplomacy.store import Store
 
@@ -53,13 +57,15 @@ RDF_FORMATS = {
     ".json": "json-ld",
 }
 EVIDENCE_SUFFIXES = {".yaml", ".yml"}
+OX_TYPE, OX_LABEL, OX_CLAIM = (ox.NamedNode(str(t)) for t in (RDF.type, RDFS.label, PD.Claim))
 
 
 @dataclass
 class BuildResult:
-    dataset: Dataset
+    dataset: OxDataset  # everything the build will write, in memory
     evidence: Evidence
     shacl: ShaclReport
+    ontology: Graph
     inference: Inference | None = None
     datasets: list = field(default_factory=list)  # the imported datasets of data/datasets.yaml
     links: LinkReport | None = None
@@ -93,7 +99,16 @@ def _file_digest(h, path: Path, name: str) -> None:
     h.update(b"\0")
 
 
-def datasets_and_links_key(config: Config, ds: Dataset) -> str:
+def claim_types_and_labels(data: OxDataset):
+    """The rdf:type and rdfs:label quads of the claims' graphs (what the claims say of their resources'
+    kinds and names), as pyoxigraph quads."""
+    store = data.store
+    claims = {q.subject for q in store.quads_for_pattern(None, OX_TYPE, OX_CLAIM)}
+    for p in (OX_TYPE, OX_LABEL):
+        yield from (q for q in store.quads_for_pattern(None, p, None) if q.graph_name in claims)
+
+
+def datasets_and_links_key(config: Config, data: OxDataset) -> str:
     """A digest of everything the check of the datasets and links depends on: the files of data/ other
     than the evidence (sources.yaml, claims/, the source texts), the ontology and shapes, the code that
     checks them, the settings they read, and the types and labels the claims give their resources (what
@@ -113,14 +128,7 @@ def datasets_and_links_key(config: Config, ds: Dataset) -> str:
         for path in sorted((package / sub).glob("*.py")):
             _file_digest(h, path, f"{sub}/{path.name}")
     h.update(f"{config.shacl_engine}|{config.wikidata_same_as}\0".encode())
-    claims = {s for s, _, _, _ in ds.quads((None, RDF.type, PD.Claim, None))}
-    seen = sorted(
-        {
-            f"{s} {p} {o.n3()}"
-            for s, p, o, g in ds.quads((None, None, None, None))
-            if p in (RDF.type, RDFS.label) and graph_name(g) in claims
-        }
-    )
+    seen = sorted({f"{q.subject} {q.predicate} {q.object}" for q in claim_types_and_labels(data)})
     h.update("\n".join(seen).encode())
     return h.hexdigest()
 
@@ -130,6 +138,15 @@ def _cached_key(path: Path) -> str | None:
         return json.loads(path.read_text(encoding="utf-8")).get("datasets-and-links")
     except (OSError, ValueError, AttributeError):
         return None
+
+
+def _give_back_freed_memory() -> None:
+    """Return the heap that SHACL's data graph freed to the system: glibc keeps it otherwise, and the write
+    that follows then starts 350 MB higher at 891,396 quads. Elsewhere than glibc, nothing."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def prepare(config: Config, extra_claim_files=(), datasets: bool = True, cache: Path | None = None) -> BuildResult:
@@ -151,21 +168,22 @@ def prepare(config: Config, extra_claim_files=(), datasets: bool = True, cache: 
         config.path("data_dir"), vocab, extra_claim_files, sources_dir=config.path("sources_dir"), root=config.home
     )
     stages.done("read")
-    ds = build_dataset(ontology, evidence, sources_dir=config.path("sources_dir"))
+    data = build_store(ontology, evidence, sources_dir=config.path("sources_dir"))
     stages.done("rdf")
-    report = shacl_check(ds, shapes, evidence, config.shacl_engine)
+    report = shacl_check(data, shapes, evidence, config.shacl_engine)
     if report.violations:
         raise InvalidInput(report.violations)
+    _give_back_freed_memory()
     stages.done("shacl")
-    result = BuildResult(ds, evidence, report, seconds=seconds)
-    key = datasets_and_links_key(config, ds) if datasets and cache is not None else None
+    result = BuildResult(data, evidence, report, ontology, seconds=seconds)
+    key = datasets_and_links_key(config, data) if datasets and cache is not None else None
     if key is not None and _cached_key(cache) == key:
         result.datasets_skipped = True
         stages.done("datasets and links unchanged")
     elif datasets:
         _add_default_datasets(config, result)
         # the Wikidata links and slice, validated against every resource: claims, reference, datasets
-        result.links = add_links(config, ds, ontology, build_activity_iri(evidence, ontology))
+        result.links = add_links(config, data, ontology, build_activity_iri(evidence, ontology))
         stages.done("datasets and links")
         if key is not None:
             cache.parent.mkdir(parents=True, exist_ok=True)
@@ -184,15 +202,12 @@ def _add_default_datasets(config: Config, result: BuildResult) -> None:
     """Add the reference data and the datasets of data/datasets.yaml to a validated build."""
     from paradiplomacy.importers.pipeline import default_datasets
 
-    ds = result.dataset
-    claims = {s for s, _, _, _ in ds.quads((None, RDF.type, PD.Claim, None))}
     declared: dict[str, set[tuple]] = {}  # what the claims say of each resource they declare: types, labels
-    for s, p, o, g in ds.quads((None, None, None, None)):
-        if graph_name(g) in claims and p in (RDF.type, RDFS.label) and str(s).startswith(str(PDR)):
-            declared.setdefault(slug_or_iri(s), set()).add((p, o))
+    for q in claim_types_and_labels(result.dataset):
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(str(PDR)):
+            declared.setdefault(slug_or_iri(q.subject.value), set()).add((to_rdflib(q.predicate), to_rdflib(q.object)))
     quads, imported = default_datasets(config, declared)
-    for quad in quads:
-        ds.add(quad)
+    result.dataset.extend(quads)
     result.datasets = imported
 
 
@@ -200,10 +215,8 @@ def add_inferences(result: BuildResult, use_hermit: bool = True, limit: int = 0,
     """Reason over the validated dataset, every graph of it, and add the inferred graphs to it
     (before any write, so that an inconsistency leaves the store untouched)."""
     where = {claim_iri(c.id): c.where for c in result.evidence.claims}
-    inference = infer(result.dataset, where, use_hermit=use_hermit, limit=limit, hermit_limit=hermit_limit)
-    activity = build_activity_iri(result.evidence, result.dataset.graph(GRAPH_ONTOLOGY))
-    for quad in inferred_quads(inference, activity):
-        result.dataset.add(quad)
+    inference = infer_store(result.dataset.store, where, use_hermit=use_hermit, limit=limit, hermit_limit=hermit_limit)
+    result.dataset.extend(inferred_quads(inference, build_activity_iri(result.evidence, result.ontology)))
     result.inference = inference
     return inference
 
@@ -212,11 +225,68 @@ def _silent(message: str) -> None:
     pass
 
 
-def build(config: Config, store: Store, reason: bool = True, progress=_silent) -> BuildResult:
+BUILD_CACHE = Path("var") / "build-cache"  # under the project's workspace
+_BUILD_SETTINGS = ("shacl_engine", "wikidata_same_as")  # the settings, besides the directories, that prepare reads
+
+
+def build_input_key(config: Config) -> str:
+    """A digest of everything that `prepare` makes the validated data from: every file of data/, ontology/
+    and the source texts, the package's code, its version and the settings it reads. Same digest, same data.
+    The whole input, not each claim file: a claim file's validity and RDF depend on the others (ids, the
+    resources they declare, the works they cite; the build's IRI hashes every claim)."""
+    h = hashlib.sha256(__version__.encode() + b"\0")
+    roots = [(name, config.path(name)) for name in ("data_dir", "ontology_dir", "sources_dir")]
+    for name, root in [*roots, ("code", Path(__file__).parent)]:
+        files = (p for p in root.rglob("*.py" if name == "code" else "*") if p.is_file())
+        for path in sorted(files):
+            _file_digest(h, path, f"{name}/{path.relative_to(root).as_posix()}")
+    h.update("|".join(str(getattr(config, s)) for s in _BUILD_SETTINGS).encode())
+    return h.hexdigest()
+
+
+def _cached_prepare(config: Config, directory: Path) -> BuildResult:
+    """`prepare`, or what the last build with the same input validated (kept in `directory`, one entry)."""
+    key = build_input_key(config)
+    quads, rest = directory / f"{key}.nq", directory / f"{key}.pickle"
+    started = time.monotonic()
+    try:
+        with open(rest, "rb") as f:
+            result = pickle.load(f)
+        result.dataset = OxDataset()
+        # the blank nodes keep their labels: they are those of the pickled ontology graph
+        result.dataset.store.bulk_extend(ox.parse(path=quads, format=ox.RdfFormat.N_QUADS, rename_blank_nodes=False))
+    except Exception:  # no entry for this input, or one that cannot be read: made afresh
+        result = prepare(config)
+        kept = time.monotonic()
+        _keep(result, directory, key)
+        result.seconds["build cache kept"] = time.monotonic() - kept
+        return result
+    result.seconds = {"read from the build cache": time.monotonic() - started}
+    return result
+
+
+def _keep(result: BuildResult, directory: Path, key: str) -> None:
+    """Keep the validated data for the next build (written under temporary names, then renamed)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.iterdir():
+        stale.unlink()
+    result.dataset.store.dump(directory / "quads.tmp", ox.RdfFormat.N_QUADS)
+    dataset, result.dataset = result.dataset, None
+    try:
+        with open(directory / "rest.tmp", "wb") as f:
+            pickle.dump(result, f)
+    finally:
+        result.dataset = dataset
+    os.replace(directory / "quads.tmp", directory / f"{key}.nq")
+    os.replace(directory / "rest.tmp", directory / f"{key}.pickle")  # last: the entry is whole once it is there
+
+
+def build(config: Config, store: Store, reason: bool = True, progress=_silent, cache: bool = True) -> BuildResult:
     """Validate, optionally reason, then replace the store's content in one atomic write.
-    Without Java, HermiT is skipped (and said so) but OWL 2 RL still runs."""
+    Without Java, HermiT is skipped (and said so) but OWL 2 RL still runs. With `cache`, what the last
+    build validated is reused when nothing it was made from has changed (see build_input_key)."""
     progress("reading and validating ontology/ and data/ (schema, ids, quotes, SHACL) ...")
-    result = prepare(config)
+    result = _cached_prepare(config, config.workspace / BUILD_CACHE) if cache else prepare(config)
     stages = _Stages(result.seconds)
     if reason:
         progress(
@@ -226,10 +296,9 @@ def build(config: Config, store: Store, reason: bool = True, progress=_silent) -
             result, use_hermit=java_available(), limit=config.reasoning_limit, hermit_limit=config.hermit_limit
         )
         stages.done("reasoning")
-    quads = list(result.dataset.quads((None, None, None, None)))
-    result.quads, result.graphs = len(quads), len({q[3] for q in quads})
+    result.quads, result.graphs = len(result.dataset), len(result.dataset.named_graphs())
     progress(f"writing {result.quads} quads ...")
-    store.replace_all(quads)
+    store.replace_all_from(result.dataset.store)
     stages.done("write")
     if result.datasets:
         from paradiplomacy.importers.pipeline import write_build_review
@@ -278,15 +347,11 @@ def evidence_quads(config: Config, files: list[Path]) -> tuple[list, set, int]:
     result = prepare(config, files, datasets=False)
     wanted = {str(f.resolve()) for f in files}
     new_claims = [c for c in result.evidence.claims if _same_file(config, c.where.file, wanted)]
-    activity = build_activity_iri(result.evidence, load_ontology(config.path("ontology_dir")))
+    activity = build_activity_iri(result.evidence, result.ontology)
     keep = {GRAPH_BIBLIOGRAPHY, GRAPH_ONTOLOGY, activity}
     for c in new_claims:
         keep |= {claim_iri(c.id), claim_provenance_iri(c.id)}
-    quads = [
-        (s, p, o, graph_name(g))
-        for s, p, o, g in result.dataset.quads((None, None, None, None))
-        if graph_name(g) in keep
-    ]
+    quads = [q for g in keep for q in result.dataset.quads((None, None, None, g))]
     return quads, keep, len(new_claims)
 
 

@@ -111,8 +111,7 @@ def _report_build(result, seconds: float, config: Config) -> None:
     for line in report_lines(result.links):
         _say(line)
     if not result.quads:  # validated only: count what would be written
-        result.quads = sum(1 for _ in result.dataset.quads((None, None, None, None)))
-        result.graphs = sum(1 for _ in result.dataset.contexts())
+        result.quads, result.graphs = len(result.dataset), len(result.dataset.named_graphs())
     stages = ", ".join(f"{k} {v:.1f}s" for k, v in result.seconds.items())
     _say(f"{result.quads} quads in {result.graphs} named graphs ({seconds:.1f}s: {stages})")
 
@@ -228,8 +227,14 @@ def _report_inference(inference, seconds: float | None = None) -> None:
     show_default=True,
     help="Classify with HermiT and materialise OWL 2 RL into the inferred graph.",
 )
+@click.option(
+    "--cache/--no-cache",
+    default=True,
+    show_default=True,
+    help="Reuse what the last build validated when nothing under data/, ontology/ or the code has changed.",
+)
 @click.pass_context
-def build(ctx, reason):
+def build(ctx, reason, cache):
     """(Re)build the store from ontology/ and data/. Atomic: on any error the store is unchanged."""
     from paradiplomacy.build import build as do_build
 
@@ -237,7 +242,7 @@ def build(ctx, reason):
     started = time.monotonic()
     _say(f"building {config.backend} store at {store_location(config)} for {in_use(config)} ...")
     store = open_store(config)
-    result = do_build(config, store, reason=reason, progress=_say)
+    result = do_build(config, store, reason=reason, progress=_say, cache=cache)
     _report_build(result, time.monotonic() - started, config)
     _report_inference(result.inference, result.seconds.get("reasoning"))
     _say(f"store: {len(store)} quads")

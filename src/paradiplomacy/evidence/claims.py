@@ -8,6 +8,7 @@
   (section, endnotes), an oa:TextQuoteSelector with the verbatim quote, the evidence file and
   line, and the load activity (prov:wasGeneratedBy), whose own graph (<…/resource/build-HASH>)
   names the software, its version and the time.
+The functions below add each graph's triples to `g`, anything with rdflib's `add((s, p, o))`.
 Per-claim graphs let a claim be replaced or removed as a whole; queries see them all through
 the union default graph.
 Asserted knowledge never goes into <…/graph/inferred>, which is the reasoner's.
@@ -17,9 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from paradiplomacy import __version__
@@ -36,7 +39,7 @@ from paradiplomacy.namespaces import (
     claim_iri,
     claim_provenance_iri,
 )
-from paradiplomacy.rdfutil import slugify
+from paradiplomacy.rdfutil import OxDataset, quad_to_ox, slugify, to_ox
 
 CONTAINER_TYPE = {
     "AcademicArticle": BIBO.Journal,
@@ -67,7 +70,7 @@ def build_activity_iri(evidence: Evidence, ontology: Graph) -> URIRef:
     return PDR["build-" + h.hexdigest()[:16]]
 
 
-def bibliography_graph(g: Graph, works: dict[str, Work]) -> None:
+def bibliography_graph(g, works: dict[str, Work]) -> None:
     for work in works.values():
         s = PDR[work.id]
         d = work.data
@@ -130,7 +133,7 @@ def bibliography_graph(g: Graph, works: dict[str, Work]) -> None:
                 g.add((ei, DCTERMS.references, PDR[cited]))
 
 
-def assertion_graph(g: Graph, claim: Claim) -> None:
+def assertion_graph(g, claim: Claim) -> None:
     for item in claim.items:
         s = PDR[item.id]
         for t in item.types:
@@ -146,7 +149,7 @@ def assertion_graph(g: Graph, claim: Claim) -> None:
 
 
 def provenance(
-    g: Graph, claim: Claim, evidence: Evidence, activity: URIRef, when: Literal, texts: dict[str, SourceText | None]
+    g, claim: Claim, evidence: Evidence, activity: URIRef, when: Literal, texts: dict[str, SourceText | None]
 ) -> None:
     c = claim_iri(claim.id)
     src = PDR[claim.source]
@@ -199,7 +202,7 @@ def source_texts(evidence: Evidence, sources_dir: Path | None) -> dict[str, Sour
     return {wid: source_text(sources_dir, work.data.get("text_file")) for wid, work in evidence.works.items()}
 
 
-def activity_graph(g: Graph, activity: URIRef, evidence: Evidence, when: Literal) -> None:
+def activity_graph(g, activity: URIRef, evidence: Evidence, when: Literal) -> None:
     g.add((activity, RDF.type, PROV.Activity))
     g.add((activity, RDF.type, PD.LoadActivity))
     g.add((activity, RDFS.label, Literal("paradiplomacy build")))
@@ -214,19 +217,43 @@ def activity_graph(g: Graph, activity: URIRef, evidence: Evidence, when: Literal
     g.add((SOFTWARE, OWL.versionInfo, Literal(__version__)))
 
 
-def build_dataset(
+class _GraphQuads:
+    """One named graph being made, for the functions above: each triple added to it becomes a pyoxigraph
+    quad in `out` (no rdflib graph is kept)."""
+
+    def __init__(self, out: list, name: URIRef):
+        self.out, self.name = out, to_ox(name)
+
+    def add(self, triple) -> None:
+        s, p, o = triple
+        self.out.append(ox.Quad(to_ox(s), to_ox(p), to_ox(o), self.name))
+
+
+def dataset_quads(
     ontology: Graph, evidence: Evidence, sources_dir: Path | None = None, now: dt.datetime | None = None
-) -> Dataset:
-    ds = Dataset()
-    og = ds.graph(GRAPH_ONTOLOGY)
+) -> Iterator[ox.Quad]:
+    """The quads of the ontology, the bibliography, the build activity and every claim, made claim by
+    claim (only one claim's quads are held at a time)."""
+    out: list[ox.Quad] = []
     for t in ontology:
-        og.add(t)
-    bibliography_graph(ds.graph(GRAPH_BIBLIOGRAPHY), evidence.works)
+        out.append(quad_to_ox(*t, GRAPH_ONTOLOGY))
+    bibliography_graph(_GraphQuads(out, GRAPH_BIBLIOGRAPHY), evidence.works)
     when = Literal((now or dt.datetime.now(dt.UTC)).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
     activity = build_activity_iri(evidence, ontology)
-    activity_graph(ds.graph(activity), activity, evidence, when)
+    activity_graph(_GraphQuads(out, activity), activity, evidence, when)
     texts = source_texts(evidence, sources_dir)
     for claim in evidence.claims:
-        assertion_graph(ds.graph(claim_iri(claim.id)), claim)
-        provenance(ds.graph(claim_provenance_iri(claim.id)), claim, evidence, activity, when, texts)
-    return ds
+        yield from out
+        out.clear()
+        assertion_graph(_GraphQuads(out, claim_iri(claim.id)), claim)
+        provenance(_GraphQuads(out, claim_provenance_iri(claim.id)), claim, evidence, activity, when, texts)
+    yield from out
+
+
+def build_store(
+    ontology: Graph, evidence: Evidence, sources_dir: Path | None = None, now: dt.datetime | None = None
+) -> OxDataset:
+    """The dataset of the ontology and the evidence, in an in-memory pyoxigraph store."""
+    data = OxDataset()
+    data.store.bulk_extend(dataset_quads(ontology, evidence, sources_dir, now))
+    return data

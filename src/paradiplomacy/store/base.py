@@ -73,6 +73,12 @@ class Store:
         """Replace the whole content, atomically."""
         raise NotImplementedError
 
+    def replace_all_from(self, data: ox.Store) -> None:
+        """Replace the whole content with the quads of a pyoxigraph store (a build's, in memory), atomically."""
+        self.replace_all(
+            (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), to_rdflib(q.graph_name)) for q in data
+        )
+
     def add(self, quads: Iterable[tuple], replace_graphs: Iterable[URIRef] = ()) -> None:
         """Drop the named graphs given, then add the quads, atomically."""
         raise NotImplementedError

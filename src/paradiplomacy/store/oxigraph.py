@@ -15,6 +15,7 @@ that holds it; it stays in use only for a generation written before this (no UNI
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import shutil
 import threading
@@ -33,6 +34,10 @@ UNION_MARK = "DEFAULT-GRAPH-IS-UNION"  # in a generation's directory: its defaul
 DEFAULT = ox.DefaultGraph()
 NAMED_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 MATERIALISE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+# quads per bulk load of a full write: pyoxigraph's bulk loader holds all the quads of one call in memory
+# (1.5 GB for the 1.8 million quads, with the union, of a 10^6-quad build; 0.3 GB in calls of 200,000,
+# which took 30% longer)
+BULK_CHUNK = 200_000
 
 
 def _count_named(store: ox.Store) -> int:
@@ -58,6 +63,12 @@ def _with_union(quads, counter: list | None = None):
             counter[0] += 1
         yield q
         yield ox.Quad(q.subject, q.predicate, q.object, DEFAULT)
+
+
+def _chunks(items, size: int):
+    items = iter(items)
+    while chunk := list(itertools.islice(items, size)):
+        yield chunk
 
 
 def _read_mark(path: Path) -> tuple[bool, int | None]:
@@ -184,9 +195,17 @@ class OxigraphStore(Store):
         """Replace everything with these quads (each given once, as a Dataset gives them: the count of the
         named graphs' quads is taken as they pass)."""
 
+        self._replace_with(quad_to_ox(*q) for q in quads)
+
+    def replace_all_from(self, data: ox.Store) -> None:
+        """Replace everything with the quads of a pyoxigraph store, taken as they are (no conversion)."""
+        self._replace_with(iter(data))
+
+    def _replace_with(self, quads) -> None:
         def apply(new: ox.Store, base: int) -> int:
             counter = [0]
-            new.bulk_extend(_with_union((quad_to_ox(*q) for q in quads), counter))
+            for chunk in _chunks(_with_union(quads, counter), BULK_CHUNK):
+                new.bulk_extend(chunk)
             return counter[0]
 
         self._write(False, apply)
