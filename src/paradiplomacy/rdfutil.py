@@ -81,6 +81,20 @@ def quad_to_ox(s, p, o, g) -> ox.Quad:
     return ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph)
 
 
+def quad_to_rdflib(q: ox.Quad) -> tuple:
+    """(s, p, o, graph name) as rdflib terms; the graph name None for the default graph."""
+    return to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), to_rdflib(q.graph_name)
+
+
+def graph_of(store: ox.Store, graph=None) -> Graph:
+    """A copy of one graph of a pyoxigraph store (its IRI; None: its default graph) as an rdflib graph."""
+    name = ox.DefaultGraph() if graph is None else ox.NamedNode(str(graph))
+    g = Graph() if graph is None else Graph(identifier=URIRef(str(graph)))
+    for q in store.quads_for_pattern(None, None, None, name):
+        g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    return g
+
+
 def _ox_or_any(term):
     return None if term is None else to_ox(term)
 
@@ -96,8 +110,7 @@ class OxDataset:
     def quads(self, pattern=(None, None, None, None)):
         """(s, p, o, graph name) as rdflib terms, for a pattern of rdflib terms (None: any)."""
         s, p, o, g = (_ox_or_any(t) for t in pattern)
-        for q in self.store.quads_for_pattern(s, p, o, g):
-            yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), to_rdflib(q.graph_name)
+        yield from map(quad_to_rdflib, self.store.quads_for_pattern(s, p, o, g))
 
     def add(self, quad) -> None:
         self.store.add(quad_to_ox(*quad))
@@ -107,10 +120,7 @@ class OxDataset:
 
     def graph(self, name) -> Graph:
         """A copy of one named graph, for reading (what is added to it is not added here)."""
-        g = Graph(identifier=name)
-        for s, p, o, _ in self.quads((None, None, None, name)):
-            g.add((s, p, o))
-        return g
+        return graph_of(self.store, name)
 
     def named_graphs(self) -> list:
         return [to_rdflib(g) for g in self.store.named_graphs()]

@@ -39,7 +39,6 @@ from paradiplomacy.licences import (
 from paradiplomacy.namespaces import (
     BASE,
     GRAPH_INFERRED,
-    GRAPH_ONTOLOGY,
     ONTOLOGY_IRI,
     PDR,
     PREFIXES,
@@ -305,7 +304,7 @@ def release(
         store = OxigraphStore(build_config.path("store"))
         progress("building the graph afresh (validation, reasoning) ...")
         result = build(build_config, store, progress=progress)
-        ontology = result.dataset.graph(GRAPH_ONTOLOGY)
+        ontology = result.ontology
         rel = Release(directory, _ontology_version(ontology), issued or dt.datetime.now(dt.UTC).date())
         base_url = base_url or f"{BASE}release/{rel.version}/"
         progress(f"writing release {rel.version} ({rel.issued}) to {directory} ...")

@@ -21,10 +21,9 @@ def _say(message: str) -> None:
 def _prepared(config):
     from paradiplomacy.build import prepare
     from paradiplomacy.linking.mapping import entity_kinds
-    from paradiplomacy.namespaces import GRAPH_ONTOLOGY
 
     result = prepare(config)
-    ontology = result.dataset.graph(GRAPH_ONTOLOGY)
+    ontology = result.ontology
     mapping = result.links.mapping if result.links else None
     return result, ontology, mapping, entity_kinds(result.dataset, ontology)
 

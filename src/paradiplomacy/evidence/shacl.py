@@ -23,7 +23,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from paradiplomacy.errors import Problem
 from paradiplomacy.evidence.reader import Evidence, Where
 from paradiplomacy.namespaces import PDR, claim_iri
-from paradiplomacy.rdfutil import OxDataset, slug_or_iri, to_ox, to_rdflib
+from paradiplomacy.rdfutil import OxDataset, graph_of, slug_or_iri, to_ox
 
 ENGINES = ("turbo", "pyshacl")
 
@@ -47,7 +47,7 @@ def run_shacl(data: Graph | ox.Store, shapes: Graph, engine: str | None = None) 
         from pyshacl import validate
 
         if isinstance(data, ox.Store):
-            data = _as_graph(data)
+            data = graph_of(data)  # its default graph
     else:
         raise ValueError(f"unknown SHACL engine {engine!r}: one of {', '.join(ENGINES)}")
     # in place: an rdflib graph is not copied; a pyoxigraph store is read as it is either way, and in place
@@ -120,13 +120,6 @@ def _locator(evidence: Evidence):
     resources = {PDR[k]: w for k, w in evidence.declared.items()}
     works = {PDR[k]: w.where for k, w in evidence.works.items()}
     return {**works, **resources, **claims}
-
-
-def _as_graph(data: ox.Store) -> Graph:
-    g = Graph()
-    for q in data.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-        g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-    return g
 
 
 def shacl_data(dataset: OxDataset, shapes: Graph) -> ox.Store:

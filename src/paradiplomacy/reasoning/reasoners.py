@@ -38,7 +38,7 @@ from paradiplomacy.namespaces import (
     PD,
     PDR,
 )
-from paradiplomacy.rdfutil import quad_to_ox, to_rdflib
+from paradiplomacy.rdfutil import graph_of, quad_to_ox, to_rdflib
 from paradiplomacy.reasoning import rl
 from paradiplomacy.reasoning.rl import Selection
 
@@ -139,13 +139,6 @@ def store_claim_graphs(store: ox.Store) -> list[URIRef]:
             if isinstance(q.subject, ox.NamedNode)
         }
     )
-
-
-def graph_of(store: ox.Store, graph) -> Graph:
-    g = Graph()
-    for q in store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph))):
-        g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-    return g
 
 
 def _is_fact(t, ontology_properties) -> bool:

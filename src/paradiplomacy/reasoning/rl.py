@@ -41,6 +41,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from paradiplomacy.namespaces import GRAPH_INFERRED, GRAPH_INFERRED_EXPLICIT, GRAPH_INFERRED_PROVENANCE, GRAPH_ONTOLOGY
+from paradiplomacy.rdfutil import quad_to_rdflib, to_rdflib
 
 NOT_ASSERTED = {GRAPH_INFERRED, GRAPH_INFERRED_EXPLICIT, GRAPH_INFERRED_PROVENANCE}
 
@@ -169,21 +170,14 @@ class _TermCache(dict):
     def __call__(self, term):
         found = self.get(term)
         if found is None:
-            from paradiplomacy.rdfutil import to_rdflib
-
             found = self[term] = _norm(to_rdflib(term))
         return found
 
 
 def _triples(store: ox.Store, graphs, predicate=None, obj=None) -> list:
-    from paradiplomacy.rdfutil import to_rdflib
-
     p = ox.NamedNode(str(predicate)) if predicate is not None else None
     o = ox.NamedNode(str(obj)) if obj is not None else None
-    return [
-        (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), to_rdflib(q.graph_name))
-        for q in _asserted_quads(store, graphs, None, p, o)
-    ]
+    return [quad_to_rdflib(q) for q in _asserted_quads(store, graphs, None, p, o)]
 
 
 def ignored_axioms(store: ox.Store, sel: Selection) -> list[str]:

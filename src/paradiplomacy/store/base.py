@@ -15,7 +15,7 @@ from rdflib import Graph, URIRef
 
 from paradiplomacy.errors import StoreError
 from paradiplomacy.namespaces import PREFIXES
-from paradiplomacy.rdfutil import to_rdflib
+from paradiplomacy.rdfutil import quad_to_rdflib, to_rdflib
 
 EXPORT_FORMATS = {
     "nquads": (ox.RdfFormat.N_QUADS, "application/n-quads", "nquads"),
@@ -75,9 +75,7 @@ class Store:
 
     def replace_all_from(self, data: ox.Store) -> None:
         """Replace the whole content with the quads of a pyoxigraph store (a build's, in memory), atomically."""
-        self.replace_all(
-            (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), to_rdflib(q.graph_name)) for q in data
-        )
+        self.replace_all(map(quad_to_rdflib, data))
 
     def add(self, quads: Iterable[tuple], replace_graphs: Iterable[URIRef] = ()) -> None:
         """Drop the named graphs given, then add the quads, atomically."""
