@@ -39,6 +39,7 @@ blueprint = Blueprint("reconcile", __name__, url_prefix="/reconcile")
 DEFAULT_TYPES = ["ProvinceLevelUnit", "ForeignState", "Enterprise", "Actor", "Engagement"]
 MAX_QUERIES = 500  # queries in one batch (OpenRefine sends 10 at a time by default)
 MAX_CANDIDATES = 25
+VALUES_BATCH = 200  # entities looked up by one query (its VALUES clause)
 CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]{0,63}$")
 VALUES = """SELECT ?r ?p ?o ?label WHERE {
   VALUES ?r { %s } ?r ?p ?o OPTIONAL { ?o rdfs:label|skos:prefLabel|skos:altLabel|pd:pinyin ?label } }"""
@@ -186,12 +187,16 @@ def _read_query(key: str, q) -> Query:
     return Query(text, {expand(t, str(PD)) for t in types}, q.get("type_strict") or "any", limit, properties)
 
 
+def _iri_list(iris, separator: str = " ") -> str:
+    return separator.join(f"<{i}>" for i in iris)
+
+
 def _values_of(entries: list[Entry]) -> dict[str, dict[str, list[tuple[str, set[str]]]]]:
     """For each entry: property IRI -> [(value: IRI or literal, its names)]."""
     iris = [e.iri for e in entries if WRITABLE_IRI.fullmatch(e.iri)]
     out: dict[str, dict[str, dict[str, set[str]]]] = {}
-    for i in range(0, len(iris), 200):
-        for row in endpoint().rows(VALUES % " ".join(f"<{x}>" for x in iris[i : i + 200])):
+    for i in range(0, len(iris), VALUES_BATCH):
+        for row in endpoint().rows(VALUES % _iri_list(iris[i : i + VALUES_BATCH])):
             names = out.setdefault(row["r"].value, {}).setdefault(row["p"].value, {}).setdefault(row["o"].value, set())
             if "label" in row:
                 names.add(normalised(row["label"].value))
@@ -288,10 +293,6 @@ def service():
 # ---- data extension ------------------------------------------------------------------------------
 
 
-def _iri_list(iris) -> str:
-    return " ".join(f"<{i}>" for i in iris)
-
-
 @blueprint.route("/properties")
 def propose_properties():
     """The properties that entities of the type have, most used first (all entities without a type)."""
@@ -300,7 +301,7 @@ def propose_properties():
         limit = max(1, min(int(request.args.get("limit") or 50), 200))
     except ValueError:
         raise HttpProblem(400, "limit must be a number") from None
-    extra = ", ".join(expand(p, str(PD)).join("<>") for p in EXTRA_PROPERTIES)
+    extra = _iri_list((expand(p, str(PD)) for p in EXTRA_PROPERTIES), ", ")
     type_iri = expand(type_id, str(PD))
     if type_id and not WRITABLE_IRI.fullmatch(type_iri):
         raise HttpProblem(400, "type is not an IRI this service can look up")
@@ -312,11 +313,8 @@ def propose_properties():
         }
         for row in rows[:limit]
     ]
-    return _json(
-        {"type": type_id, "limit": limit, "properties": properties}
-        if type_id
-        else {"limit": limit, "properties": properties}
-    )
+    answer = {"limit": limit, "properties": properties}
+    return _json({"type": type_id, **answer} if type_id else answer)
 
 
 def _read_extension() -> tuple[dict[str, str], list[tuple[str, str]]]:
@@ -377,8 +375,8 @@ def _extend() -> dict:
     rows: dict[str, dict[str, list]] = {asked[i]: {property_id(p): [] for p, _ in wanted} for i in iris}
     for facts in {f for _, f in wanted}:
         properties = [p for p, f in wanted if f == facts]
-        for start in range(0, len(iris), 200):
-            query = EXTEND % (_iri_list(iris[start : start + 200]), _iri_list(properties), FACTS[facts])
+        for start in range(0, len(iris), VALUES_BATCH):
+            query = EXTEND % (_iri_list(iris[start : start + VALUES_BATCH]), _iri_list(properties), FACTS[facts])
             for row in endpoint().rows(query):
                 rows[asked[row["r"].value]][property_id(row["p"].value)].append(_cell(row))
     labels = _ontology_labels(PROPERTY_LABELS % _iri_list(p for p, _ in wanted))
