@@ -14,13 +14,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
 import pytest
 import requests
 from remote_servers import _stop, free_port
+from web_servers import wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -64,16 +64,11 @@ def user_env(tmp_path) -> dict:
     return env
 
 
-def wait_until_healthy(url: str, proc: subprocess.Popen, log: Path, seconds: float = 600) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"the server exited with {proc.returncode}:\n{log.read_text()}"
-        try:
-            if requests.get(url + "/health", timeout=5).status_code == 200:
-                return
-        except requests.ConnectionError:
-            time.sleep(0.5)
-    pytest.fail(f"the server did not answer in {seconds} s:\n{log.read_text()}")
+def installed(venv: Path, *args: str, env: dict, cwd: Path | None = None, timeout: float = 300):
+    """Run the wheel's `paradiplomacy` command, as its user would."""
+    return subprocess.run(
+        [str(venv / "paradiplomacy"), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def test_the_wheel_ships_the_project_and_only_what_may_be_shipped(wheel):
@@ -111,7 +106,7 @@ def test_serve_from_an_empty_directory_serves_the_papers_graph(venv, tmp_path, u
         )
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_until_healthy(url, proc, log)
+        wait_until_healthy(url, proc, log, timeout=600)
         answer = requests.get(
             url + "/sparql",
             params={
@@ -130,61 +125,24 @@ def test_serve_from_an_empty_directory_serves_the_papers_graph(venv, tmp_path, u
     said = log.read_text()
     assert "packaged project" in said and str(tmp_path / "xdg-data" / "paradiplomacy") in said
     assert not list(empty.iterdir())  # nothing written where the user stood
-    stats = subprocess.run(
-        check=False,
-        args=[str(venv / "paradiplomacy"), "stats"],
-        cwd=empty,
-        env=user_env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    stats = installed(venv, "stats", env=user_env, cwd=empty)
     assert stats.returncode == 0, stats.stderr
     assert "packaged project" in stats.stdout and f"claims                   {claims}" in stats.stdout
 
 
 def test_a_home_that_is_no_project_is_refused_with_exit_2(venv, tmp_path, user_env):
     for args in (["stats"], ["query", "ASK { ?s ?p ?o }"], ["explain", "shanghai"], ["serve"]):
-        done = subprocess.run(
-            check=False,
-            args=[str(venv / "paradiplomacy"), "--home", str(tmp_path), *args],
-            env=user_env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        done = installed(venv, "--home", str(tmp_path), *args, env=user_env)
         assert done.returncode == 2 and "not a paradiplomacy project" in done.stderr, (args, done.stderr)
         assert "paradiplomacy init" in done.stderr and not done.stdout
 
 
 def test_init_copies_an_editable_project_that_validates(venv, tmp_path, user_env):
     target = tmp_path / "my-project"
-    done = subprocess.run(
-        check=False,
-        args=[str(venv / "paradiplomacy"), "init", str(target)],
-        env=user_env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = installed(venv, "init", str(target), env=user_env)
     assert done.returncode == 0, done.stderr
     assert (target / "ontology" / "paradiplomacy.ttl").is_file() and (target / "data" / "claims").is_dir()
-    valid = subprocess.run(
-        check=False,
-        args=[str(venv / "paradiplomacy"), "validate"],
-        cwd=target,
-        env=user_env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    valid = installed(venv, "validate", env=user_env, cwd=target, timeout=600)
     assert valid.returncode == 0 and "valid" in valid.stderr, valid.stderr
-    again = subprocess.run(
-        check=False,
-        args=[str(venv / "paradiplomacy"), "init", str(target)],
-        env=user_env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    again = installed(venv, "init", str(target), env=user_env)
     assert again.returncode == 2 and "not an empty directory" in again.stderr

@@ -80,17 +80,7 @@ class Server:
         )
 
     def wait_until_healthy(self, timeout: float = 300) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited with {self.process.returncode}:\n{self.log.read_text()}")
-            try:
-                if requests.get(self.url + "/health", timeout=5).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"the server did not become healthy in {timeout} s:\n{self.log.read_text()}")
+        wait_until_healthy(self.url, self.process, self.log, timeout)
 
     def health(self) -> dict:
         return requests.get(self.url + "/health", timeout=30).json()
@@ -138,6 +128,21 @@ class Server:
 
     def stop(self) -> None:
         _stop(self.process)
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen, log: Path, timeout: float = 300) -> None:
+    """Return once the server at `url` answers /health; raise, with its log, if it exits or does not."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if requests.get(url + "/health", timeout=5).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"the server did not become healthy in {timeout} s:\n{log.read_text()}")
 
 
 def _env_value(value) -> str:
