@@ -177,6 +177,15 @@ SETTINGS = [
         float,
     ),
     Setting(
+        "fast_query_seconds",
+        "PARADIPLOMACY_FAST_QUERY_SECONDS",
+        0.05,
+        "A query that a worker answered within this many seconds is answered in the server process when it is "
+        "asked again, while the store is unchanged: no round trip to a worker. It cannot be stopped there, so at "
+        "most a tenth of the time limit is used. 0: every query goes to a worker.",
+        float,
+    ),
+    Setting(
         "queued_queries",
         "PARADIPLOMACY_QUEUED_QUERIES",
         64,

@@ -11,6 +11,7 @@ limits of what the query engine is given (checked_tokens): how many tokens, how 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterator
@@ -146,9 +147,17 @@ def _next_kind(tokens: Iterator[Token]) -> str | None:
     return token.kind if token is not None else None
 
 
+REMEMBERED_FORM_CHARS = 16_384  # the forms of the last 256 requests up to this long are remembered (under 4 MiB)
+
+
 def request_form(text: str) -> str | None:
     """SELECT, ASK, CONSTRUCT or DESCRIBE for a query; the first keyword of an update (INSERT,
     LOAD, ...); None when the text starts with neither. Reads the text only up to that keyword."""
+    # a request sent again is not read again: a prologue of a dozen prefixes took 0.3 ms (issue 14)
+    return _remembered_form(text) if len(text) <= REMEMBERED_FORM_CHARS else _request_form(text)
+
+
+def _request_form(text: str) -> str | None:
     tokens = iter_tokens(text)
     for token in tokens:  # the prologue, as prologue() reads it, then the keyword
         if token.is_word("BASE"):
@@ -161,6 +170,9 @@ def request_form(text: str) -> str | None:
             return None
         return token.text.upper() if token.is_word(*QUERY_FORMS, *UPDATE_WORDS) else None
     return None
+
+
+_remembered_form = functools.lru_cache(maxsize=256)(_request_form)
 
 
 def has_dataset_clause(text: str, tokens: list[Token] | None = None) -> bool:

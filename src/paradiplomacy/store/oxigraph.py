@@ -122,7 +122,16 @@ class OxigraphStore(Store):
             return None
         return name if (self.path / name).is_dir() else None
 
+    def _pointer_state(self) -> tuple | None:
+        """What identifies the pointer file as written (it is only ever replaced, by a rename): None if absent."""
+        try:
+            st = os.stat(self._pointer)
+        except FileNotFoundError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
     def _open_current(self):
+        self._pointer_seen = self._pointer_state()  # before the name is read: a switch after it is seen next time
         name = self._current_name()
         self._generation = name
         if name is None:
@@ -233,10 +242,14 @@ class OxigraphStore(Store):
 
     def reopen_if_changed(self) -> bool:
         """Follow a write made by another process; True if a newer generation was opened."""
+        state = self._pointer_state()
+        if state is not None and state == self._pointer_seen:  # a stat, not a read: this runs before every query
+            return False
         if self._current_name() != self._generation:
             with self._lock:
                 self._open_current()
             return True
+        self._pointer_seen = state
         return False
 
     def writer(self) -> OxigraphStore:

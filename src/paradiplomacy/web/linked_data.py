@@ -44,7 +44,7 @@ DESCRIPTION_QUADS = """SELECT ?r ?s ?p ?o ?g WHERE {
 
 
 def _page_format() -> Format:
-    fmt = negotiate(PAGE_FORMATS, request.accept_mimetypes, request.args.get("format"))
+    fmt = negotiate(PAGE_FORMATS, request.headers.get("Accept"), request.args.get("format"))
     if fmt is None:
         raise HttpProblem(406, f"this page can be {names(PAGE_FORMATS)}")
     return fmt

@@ -47,7 +47,7 @@ DESCRIPTION_FORMATS = GRAPH_FORMATS + (HTML,)
 
 
 def _description(what: str, triples, subject: str, title: str):
-    fmt = negotiate(DESCRIPTION_FORMATS, request.accept_mimetypes, request.args.get("format"))
+    fmt = negotiate(DESCRIPTION_FORMATS, request.headers.get("Accept"), request.args.get("format"))
     if fmt is None:
         raise HttpProblem(406, f"the {what} can be {names(DESCRIPTION_FORMATS)}")
     if fmt is HTML:

@@ -3,10 +3,15 @@
 pyoxigraph cannot cancel a query, so each query runs in a worker process (see worker.py) that
 the pool kills when the limit is over, and replaces with a fresh one. A job waits for a free
 worker first (bounded too); a worker that dies is replaced and the job fails, the server goes on.
+
+A query that a worker answered quickly is answered in the server process when it comes again on the
+same store generation (FastLane): the same text on the same data does the same work, and the round trip
+to a worker was most of such a query's time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import socket
 import subprocess
@@ -154,6 +159,8 @@ class WorkerPool:
         for _ in range(config.workers):
             self._dispatch.put(self._start(), "clients")
         self._dispatch.put(self._start(), "own")
+        fast = config.backend == "oxigraph" and config.fast_query_seconds > 0
+        self.fast_lane = FastLane(config) if fast else None
 
     def _start(self) -> _Worker:
         w = _Worker(self._config)
@@ -184,6 +191,10 @@ class WorkerPool:
         Raises TimeLimitExceeded (the worker was killed and replaced), PoolBusy (no worker became
         free in time) or WorkerLost (the worker died; it was replaced)."""
         limit = self.time_limit if time_limit is None else time_limit
+        if self.fast_lane is not None:
+            outcome = self.fast_lane.run(job)
+            if outcome is not None:
+                return outcome
         w, home = self._take(job, client)
         started = time.monotonic()
         expired = threading.Event()
@@ -204,8 +215,11 @@ class WorkerPool:
             watchdog.cancel()
             if expired.is_set():  # killed just as the answer was complete: the answer stands, the worker is new
                 w = self._replace(w)
+            seconds = time.monotonic() - started
             if client:
-                self._dispatch.ran(job, time.monotonic() - started)
+                self._dispatch.ran(job, seconds)
+            if self.fast_lane is not None:
+                self.fast_lane.ran(job, outcome, seconds)
             return outcome
         except (EOFError, OSError, WorkerLost) as exc:
             if self.closed:
@@ -241,27 +255,46 @@ class WorkerPool:
             workers, self._workers = list(self._workers), set()
         for w in workers:
             w.stop()
+        if self.fast_lane is not None:
+            self.fast_lane.close()
 
 
 class InlinePool:
     """Runs each job in the calling thread, on a store opened in this process: no worker processes,
     hence no time limit (pyoxigraph cannot cancel a query). For tests through Flask's test client and
-    for embedding the app; `paradiplomacy serve` uses WorkerPool."""
+    for embedding the app; `paradiplomacy serve` uses WorkerPool. `serial`: one job at a time, as one
+    worker would; else jobs run at once in the callers' threads (pyoxigraph releases the GIL while it
+    evaluates)."""
 
-    def __init__(self, config):
+    def __init__(self, config, serial: bool = True):
         from paradiplomacy.sparql.service import parse_map
         from paradiplomacy.store import open_store
 
         self._store = open_store(config, read_only=config.backend == "oxigraph")
         self._services = worker_module.ServicePolicy(frozenset(config.service_allow), parse_map(config.service_map))
-        self._lock = threading.Lock()  # one job at a time, as one worker would
+        self._lock = threading.Lock() if serial else contextlib.nullcontext()
+        self._max_answer_bytes = config.max_answer_bytes
         self.time_limit = config.query_timeout
         self.timeouts = 0
         self.closed = False
 
     def run(self, job, time_limit: float | None = None, client: bool = False):
         with self._lock:
-            return worker_module.answer(self._store, job, self._services)
+            return worker_module.within_limits(
+                worker_module.answer(self._store, job, self._services), job, self._max_answer_bytes
+            )
+
+    @property
+    def generation(self) -> str | None:
+        """The store generation this process reads, after following any rebuild."""
+        self._store.reopen_if_changed()
+        return self._store.generation
+
+    def calls_services(self, text: str) -> bool:
+        try:
+            return bool(self._services.prepare(text).services)
+        except Exception:  # refused or too complex: not for the fast lane (a worker tells why)
+            return True
 
     def pids(self) -> list[int]:
         return []
@@ -269,3 +302,73 @@ class InlinePool:
     def close(self) -> None:
         self.closed = True
         self._store.close()
+
+
+class FastLane:
+    """Queries answered in the server process, in the request's own thread, without the round trip to a
+    worker (0.2 ms on an idle machine, several ms when the machine is busy: two processes must be woken).
+
+    Only a query that a worker has answered within `seconds` on the same store generation comes here: the
+    same text, dataset, bindings and format on the same data does the same work, so it is answered as fast
+    again. A query that calls SERVICE never comes (its time is the remote's), nor one that failed. pyoxigraph
+    cannot be stopped in a thread, so `seconds` is kept at a tenth of the time limit at most; a query that
+    ran over `seconds` here anyway goes back to the workers. The answer is what the worker would give:
+    the same function makes it, under the same limits of rows and bytes."""
+
+    REMEMBERED = 10_000  # jobs known to be fast (the most recently used are kept)
+
+    def __init__(self, config):
+        self.seconds = min(config.fast_query_seconds, config.query_timeout / 10)
+        self._inline = InlinePool(config, serial=False)
+        self._lock = threading.Lock()
+        self._known: OrderedDict[tuple, None] = OrderedDict()
+        self.answered = 0
+
+    @staticmethod
+    def _key(job, generation: str | None) -> tuple | None:
+        if not isinstance(job, worker_module.QueryJob) or generation is None:
+            return None
+        return (
+            generation,
+            job.text,
+            job.results_format,
+            job.graph_format,
+            job.row_cap,
+            job.default_graphs,
+            job.named_graphs,
+            job.union_default,
+            tuple(sorted(job.substitutions.items())),
+            job.base_iri,
+        )
+
+    def run(self, job):
+        """The job's outcome, answered here, or None: it is not known to be fast (a worker answers it)."""
+        key = self._key(job, self._inline.generation)
+        if key is None:
+            return None
+        with self._lock:
+            if key not in self._known:
+                return None
+            self._known.move_to_end(key)
+        started = time.monotonic()
+        outcome = self._inline.run(job)
+        if time.monotonic() - started > self.seconds or not isinstance(outcome, worker_module.Answer):
+            with self._lock:
+                self._known.pop(key, None)
+        self.answered += 1
+        return outcome
+
+    def ran(self, job, outcome, seconds: float) -> None:
+        """A worker answered `job` in `seconds` (the round trip included): remember it if it was fast."""
+        if seconds > self.seconds or not isinstance(outcome, worker_module.Answer):
+            return
+        key = self._key(job, outcome.generation)
+        if key is None or key[0] != self._inline.generation or self._inline.calls_services(job.text):
+            return
+        with self._lock:
+            self._known[key] = None
+            while len(self._known) > self.REMEMBERED:
+                self._known.popitem(last=False)
+
+    def close(self) -> None:
+        self._inline.close()

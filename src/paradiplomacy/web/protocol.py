@@ -144,8 +144,8 @@ def query_job(req: ProtocolRequest) -> QueryJob:
         raise HttpProblem(
             400, f"this is an update ({form}), not a query: POST it as {UPDATE_BODY} or as the update parameter"
         )
-    results = negotiate(RESULT_FORMATS, request.accept_mimetypes, req.format)
-    graphs = negotiate(GRAPH_FORMATS, request.accept_mimetypes, req.format)
+    results = negotiate(RESULT_FORMATS, request.headers.get("Accept"), req.format)
+    graphs = negotiate(GRAPH_FORMATS, request.headers.get("Accept"), req.format)
     if form in ("SELECT", "ASK") and results is None:
         raise _not_acceptable(RESULT_FORMATS)
     if form in ("CONSTRUCT", "DESCRIBE") and graphs is None:
@@ -216,7 +216,7 @@ def sparql():
         return answer_update(req)
     if req.query is not None:
         return answer_query(req)
-    fmt = negotiate(GRAPH_FORMATS + (HTML,), request.accept_mimetypes, req.format)
+    fmt = negotiate(GRAPH_FORMATS + (HTML,), request.headers.get("Accept"), req.format)
     if fmt is HTML:  # a browser: the query interface
         return redirect(url_for("pages.query"), 303)
     if fmt is None:
