@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import atexit
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from paradiplomacy.settings import Config, SettingError
@@ -23,40 +23,44 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def _cors_and_safety_headers(config: Config):
-    def add(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if response.mimetype == "text/html":
-            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        if config.cors_origin:
-            response.headers["Access-Control-Allow-Origin"] = config.cors_origin
-            response.headers["Access-Control-Expose-Headers"] = "X-SPARQL-MaxRows, Content-Type"
-            if request.method == "OPTIONS":
-                response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-                response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, Authorization"
-                response.headers["Access-Control-Max-Age"] = "86400"
-        return response
+def safety_headers(config: Config, response: Response, method: str) -> Response:
+    """The headers every answer carries: no sniffing, the referrer policy, the content security policy of
+    pages, and CORS if the settings allow another origin."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if config.cors_origin:
+        response.headers["Access-Control-Allow-Origin"] = config.cors_origin
+        response.headers["Access-Control-Expose-Headers"] = "X-SPARQL-MaxRows, Content-Type"
+        if method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, Authorization"
+            response.headers["Access-Control-Max-Age"] = "86400"
+    return response
 
-    return add
+
+def problem_of(exc: Exception, page: bool | None = None) -> Response | None:
+    """The answer to a request that failed with `exc`, or None for an unexpected failure (500)."""
+    if isinstance(exc, HttpProblem):
+        return problem_response(exc.status, exc.message, exc.headers, page)
+    if isinstance(exc, TimeLimitExceeded):
+        return problem_response(
+            503, f"{exc} (PARADIPLOMACY_QUERY_TIMEOUT): make the query more selective, or add a LIMIT", page=page
+        )
+    if isinstance(exc, PoolBusy):
+        return problem_response(503, str(exc), {"Retry-After": "2"}, page)
+    if isinstance(exc, WorkerLost):
+        return problem_response(503, str(exc), {"Retry-After": "5"}, page)
+    if isinstance(exc, HTTPException):
+        allow = {k: v for k, v in exc.get_headers() if k.lower() == "allow"}
+        return problem_response(exc.code or 500, exc.description or exc.name, allow, page)
+    return None
 
 
 def _register_error_handlers(app: Flask) -> None:
-    app.register_error_handler(HttpProblem, lambda e: problem_response(e.status, e.message, e.headers))
-    app.register_error_handler(
-        TimeLimitExceeded,
-        lambda e: problem_response(
-            503, f"{e} (PARADIPLOMACY_QUERY_TIMEOUT): make the query more selective, or add a LIMIT"
-        ),
-    )
-    app.register_error_handler(PoolBusy, lambda e: problem_response(503, str(e), {"Retry-After": "2"}))
-    app.register_error_handler(WorkerLost, lambda e: problem_response(503, str(e), {"Retry-After": "5"}))
-
-    def http_error(e: HTTPException):
-        allow = {k: v for k, v in e.get_headers() if k.lower() == "allow"}
-        return problem_response(e.code or 500, e.description or e.name, allow)
-
-    app.register_error_handler(HTTPException, http_error)
+    for kind in (HttpProblem, TimeLimitExceeded, PoolBusy, WorkerLost, HTTPException):
+        app.register_error_handler(kind, problem_of)
 
 
 def service_routes(config: Config) -> dict[str, str]:
@@ -87,8 +91,14 @@ def create_app(config: Config, pool=None) -> Flask:
     app.register_blueprint(maps.blueprint)  # the map and network views (issue 5)
     for blueprint in (site.blueprint, search.blueprint, reconcile.blueprint):  # entrance, lists, search (issue 17)
         app.register_blueprint(blueprint)
-    app.after_request(_cors_and_safety_headers(config))
+    app.after_request(lambda response: safety_headers(config, response, request.method))
     caching.register(app, config)  # ETag, Last-Modified and 304 from the store's generation
+    app.wsgi_app = protocol.PostRoute(
+        app.wsgi_app,
+        app.extensions["paradiplomacy"],
+        finish=lambda response, method: safety_headers(config, response, method),
+        problem=lambda exc: problem_of(exc, page=False),
+    )  # POST /sparql without Flask's dispatch
     app.wsgi_app = PublicURL(app.wsgi_app, config)  # the absolute URLs it writes: public_url, never Host
     _register_error_handlers(app)
     app.jinja_env.globals.update(curie=curie, link=lambda iri: href(iri, request.script_root))

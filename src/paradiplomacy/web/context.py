@@ -68,12 +68,13 @@ class Endpoint:
         if self.admission is None:
             self.admission = Admission(self.config)
 
-    def run(self, job, client: bool = False) -> Answer:
+    def run(self, job, client: bool = False, address: str | None = None) -> Answer:
         """Run a job on the pool; a failure becomes the HTTP problem it maps to. A client's job (a SPARQL
-        request) is admitted first (Admission) and takes one of the clients' workers; the server's own (its
-        pages' queries) may also take the worker kept for them."""
+        request from `address`, else the current Flask request's) is admitted first (Admission) and takes one
+        of the clients' workers; the server's own (its pages' queries) may also take the worker kept for them."""
         if client:
-            with self.admission.admit(request.remote_addr or ""):
+            who = request.remote_addr if address is None else address
+            with self.admission.admit(who or ""):
                 outcome = self.pool.run(job, client=True)
         else:
             outcome = self.pool.run(job)

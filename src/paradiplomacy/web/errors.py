@@ -23,8 +23,10 @@ def _wants_html() -> bool:
     )
 
 
-def problem_response(status: int, message: str, headers: dict | None = None) -> Response:
-    if _wants_html():
+def problem_response(status: int, message: str, headers: dict | None = None, page: bool | None = None) -> Response:
+    """The answer to a failed request; `page`: as an HTML page (None: if the request is a browser's, outside
+    /sparql; only where a Flask request is current)."""
+    if _wants_html() if page is None else page:
         response = Response(
             render_template("error.html", status=status, message=message),
             status,

@@ -4,21 +4,29 @@ Queries by GET (`?query=`), by POST form-encoded, or by POST `application/sparql
 `default-graph-uri` and `named-graph-uri`; answers in the format that Accept (or a `format`
 parameter) asks for. Updates by POST (form `update=` or `application/sparql-update`), only when
 enabled, with the bearer token. GET without a query returns the service description.
+
+Every function here takes the request (a werkzeug Request) and the Endpoint explicitly: the Flask view
+`sparql` calls them for GET (whose answers are revalidated: web.caching), and `PostRoute`, a bare WSGI
+route in front of Flask, calls the same functions for POST, without Flask's dispatch (issue 14: that
+dispatch was about a third of a small query's time in the server).
 """
 
 from __future__ import annotations
 
 import codecs
 import hmac
+import logging
 import threading
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request, url_for
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.wrappers import Request
 
 from paradiplomacy.sparql.lexer import QUERY_FORMS, UPDATE_WORDS, request_form
 from paradiplomacy.web import descriptions
-from paradiplomacy.web.context import endpoint
+from paradiplomacy.web.context import Endpoint, endpoint
 from paradiplomacy.web.errors import HttpProblem
 from paradiplomacy.web.formats import BY_NAME, GRAPH_FORMATS, HTML, RESULT_FORMATS, names, negotiate
 from paradiplomacy.web.worker import QueryJob, UpdateJob
@@ -41,7 +49,7 @@ class ProtocolRequest:
     format: str | None
 
 
-def _check_charset() -> None:
+def _check_charset(request: Request) -> None:
     """A query or update sent directly is UTF-8, the only charset of application/sparql-query and
     application/sparql-update (SPARQL 1.1 Protocol, 2.1.3 and 2.2.2; their media type registrations): any
     other charset is 415, told from the header alone, before the body is read or decoded."""
@@ -54,7 +62,7 @@ def _check_charset() -> None:
         )
 
 
-def _body_text() -> str:
+def _body_text(request: Request) -> str:
     """The body, decoded as UTF-8 (the only decoding ever applied to it)."""
     try:
         return request.get_data().decode("utf-8")
@@ -79,7 +87,7 @@ def _iris(values: list[str], parameter: str) -> tuple[str, ...]:
     return tuple(values)
 
 
-def read_request() -> ProtocolRequest:
+def read_request(request: Request, ep: Endpoint) -> ProtocolRequest:
     """The operation and its parameters, wherever the protocol lets them stand; a request that
     gives more than one operation, or a body of the wrong media type, is refused. The cheap checks come
     first: an update is refused (disabled, no token) before its body is decoded."""
@@ -97,12 +105,12 @@ def read_request() -> ProtocolRequest:
             updates = request.form.getlist("update")
             params = request.values
         elif mimetype == QUERY_BODY:
-            _check_charset()
-            queries = queries + [_body_text()]
+            _check_charset(request)
+            queries = queries + [_body_text(request)]
         elif mimetype == UPDATE_BODY:
-            _check_charset()
-            check_update_allowed()  # before the body is decoded
-            updates = [_body_text()]
+            _check_charset(request)
+            check_update_allowed(request, ep)  # before the body is decoded
+            updates = [_body_text(request)]
         else:
             raise HttpProblem(
                 415,
@@ -138,14 +146,15 @@ def _not_acceptable(formats) -> HttpProblem:
     )
 
 
-def query_job(req: ProtocolRequest) -> QueryJob:
+def query_job(request: Request, ep: Endpoint, req: ProtocolRequest) -> QueryJob:
     form = request_form(req.query)
     if form in UPDATE_WORDS:
         raise HttpProblem(
             400, f"this is an update ({form}), not a query: POST it as {UPDATE_BODY} or as the update parameter"
         )
-    results = negotiate(RESULT_FORMATS, request.headers.get("Accept"), req.format)
-    graphs = negotiate(GRAPH_FORMATS, request.headers.get("Accept"), req.format)
+    accept = request.headers.get("Accept")
+    results = negotiate(RESULT_FORMATS, accept, req.format)
+    graphs = negotiate(GRAPH_FORMATS, accept, req.format)
     if form in ("SELECT", "ASK") and results is None:
         raise _not_acceptable(RESULT_FORMATS)
     if form in ("CONSTRUCT", "DESCRIBE") and graphs is None:
@@ -157,7 +166,7 @@ def query_job(req: ProtocolRequest) -> QueryJob:
         req.query,
         results.name if results else None,
         graphs.name if graphs else None,
-        endpoint().config.row_cap,
+        ep.config.row_cap,
         default_graphs=req.default_graphs if protocol_dataset else None,
         named_graphs=req.named_graphs if protocol_dataset else None,
         union_default=None,  # the worker reads the query's FROM, if any
@@ -165,30 +174,30 @@ def query_job(req: ProtocolRequest) -> QueryJob:
     )  # relative IRIs resolve against the endpoint's URL
 
 
-def answer_query(req: ProtocolRequest) -> Response:
-    answer = endpoint().run(query_job(req), client=True)
+def answer_query(request: Request, ep: Endpoint, req: ProtocolRequest) -> Response:
+    answer = ep.run(query_job(request, ep, req), client=True, address=request.remote_addr or "")
     response = Response(answer.body, content_type=BY_NAME[answer.format].content_type)
     response.headers["Vary"] = "Accept"
     if answer.truncated:
-        response.headers["X-SPARQL-MaxRows"] = str(endpoint().config.row_cap)
+        response.headers["X-SPARQL-MaxRows"] = str(ep.config.row_cap)
     return response
 
 
-def _bearer_token() -> str:
+def _bearer_token(request: Request) -> str:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-def check_update_allowed() -> None:
+def check_update_allowed(request: Request, ep: Endpoint) -> None:
     """Updates are enabled and the request has the update token (403, 401 otherwise)."""
-    config = endpoint().config
+    config = ep.config
     if not config.updates:
         raise HttpProblem(
             403,
             "SPARQL Update is disabled on this server: it is read-only "
             "(PARADIPLOMACY_UPDATES and PARADIPLOMACY_UPDATE_TOKEN enable it)",
         )
-    token = _bearer_token()
+    token = _bearer_token(request)
     if not (token and config.update_token and hmac.compare_digest(token.encode(), config.update_token.encode())):
         raise HttpProblem(
             401,
@@ -197,28 +206,62 @@ def check_update_allowed() -> None:
         )
 
 
-def answer_update(req: ProtocolRequest) -> Response:
-    check_update_allowed()
+def answer_update(request: Request, ep: Endpoint, req: ProtocolRequest) -> Response:
+    check_update_allowed(request, ep)
     if req.using_graphs or req.default_graphs or req.named_graphs:
         raise HttpProblem(
             400,
             "using-graph-uri and using-named-graph-uri are not supported: write USING or GRAPH in the update itself",
         )
     with _updates:
-        endpoint().run(UpdateJob(req.update), client=True)
+        ep.run(UpdateJob(req.update), client=True, address=request.remote_addr or "")
     return Response(status=204)
+
+
+def answer(request: Request, ep: Endpoint, req: ProtocolRequest) -> Response | None:
+    """The answer to a query or an update; None for a request that gives neither (a GET: the service
+    description, or the query interface for a browser)."""
+    if req.update is not None:
+        return answer_update(request, ep, req)
+    if req.query is not None:
+        return answer_query(request, ep, req)
+    return None
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def sparql():
-    req = read_request()
-    if req.update is not None:
-        return answer_update(req)
-    if req.query is not None:
-        return answer_query(req)
+    req = read_request(request, endpoint())
+    answered = answer(request, endpoint(), req)
+    if answered is not None:
+        return answered
     fmt = negotiate(GRAPH_FORMATS + (HTML,), request.headers.get("Accept"), req.format)
     if fmt is HTML:  # a browser: the query interface
         return redirect(url_for("pages.query"), 303)
     if fmt is None:
         raise _not_acceptable(GRAPH_FORMATS)
     return descriptions.service_description(fmt)
+
+
+class PostRoute:
+    """WSGI: POST /sparql answered by `answer` without Flask's dispatch, with the headers (`finish`) and the
+    problem answers (`problem`) the app gives; every other request goes on to the app. Only POST comes
+    here: a GET's answer is revalidated against the store's generation (web.caching), Flask's part."""
+
+    def __init__(self, app, ep: Endpoint, finish, problem):
+        self.app, self.ep, self.finish, self.problem = app, ep, finish, problem
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") != "/sparql" or environ.get("REQUEST_METHOD") != "POST":
+            return self.app(environ, start_response)
+        request = Request(environ)
+        request.max_content_length = request.max_form_memory_size = self.ep.config.max_request_bytes
+        try:
+            response = answer(request, self.ep, read_request(request, self.ep))  # a POST gives one, or is refused
+        except HTTPException as exc:  # werkzeug's own: a body over the limit (413), a malformed form
+            response = self.problem(exc)
+        except Exception as exc:
+            response = self.problem(exc)
+            if response is None:
+                logging.getLogger(__name__).exception("POST /sparql failed")
+                response = self.problem(InternalServerError())
+        return self.finish(response, "POST")(environ, start_response)
