@@ -314,6 +314,7 @@ def web_settings(stand_in) -> dict:
     return dict(
         row_cap=ROW_CAP,
         query_timeout=QUERY_TIMEOUT,
+        fast_query_seconds=QUERY_TIMEOUT / 10,  # the fast lane at its widest (web.pool.FastLane)
         service_allow=(WIKIDATA, stand_in.url),
         service_map=f"{WIKIDATA}={stand_in.url}",
     )

@@ -19,7 +19,7 @@ import time
 
 import pytest
 import requests
-from web_servers import QUERY_TIMEOUT
+from web_servers import QUERY_TIMEOUT, start, web_project
 
 pytestmark = pytest.mark.slow  # real servers, processes or a browser
 
@@ -118,6 +118,23 @@ def test_a_query_over_the_time_limit_is_stopped_and_the_server_goes_on(server):
         f"\ntime limit {QUERY_TIMEOUT} s: answered 503 after {elapsed:.2f} s; worker(s) {sorted(killed)} killed; "
         f"a concurrent query answered in {quick_answers[0][1]:.3f} s"
     )
+
+
+def test_a_deep_query_a_worker_answers_quickly_is_never_answered_on_the_servers_stack(tmp_path):
+    """The fast lane (web.pool.FastLane) answers a query again in the server's own request thread once a worker
+    has answered it within fast_query_seconds; 40,000 conditions joined by && are answered by a worker (512 MiB
+    stack) in about 0.7 s, and need more than a request thread's 16 MiB: with a bound above that time, asked
+    again, they must go to a worker again, not crash the server."""
+    server = start(tmp_path, web_project(tmp_path), workers=1, query_timeout=30, fast_query_seconds=3)
+    try:
+        deep = "SELECT ?s WHERE { ?s ?p ?o FILTER(" + " && ".join(["true"] * 40_000) + ") } LIMIT 1"
+        for _ in range(3):
+            r = requests.post(server.url + "/sparql", data={"query": deep}, headers={"Accept": JSON}, timeout=60)
+            assert r.status_code == 200, r.text[:300]
+        assert server.process.poll() is None
+        assert server.health()["status"] == "ok"
+    finally:
+        server.stop()
 
 
 def settle(server) -> None:

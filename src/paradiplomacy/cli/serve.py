@@ -7,6 +7,7 @@ import errno
 import signal
 import socket
 import sys
+import threading
 
 import click
 
@@ -137,6 +138,7 @@ def serve(ctx, host, port, workers):
     server.run()
 
 
+REQUEST_STACK_BYTES = 16 << 20  # the request threads' stack: queries of the fast lane recurse in it (web.pool.FastLane)
 CONNECTIONS = 1000  # open connections in all (waitress's default, 100, is one client's to take)
 PAGE_THREADS = 8  # request threads that the clients' SPARQL requests never hold: pages, static files, /health
 
@@ -256,7 +258,11 @@ def http_server(app, request_timeout: float = 0, client_connections: int = 0, **
             return not self.dropped and super().writable()
 
     listeners: dict = {}
-    server = create_server(app, map=listeners, **adjustments)
+    previous = threading.stack_size(REQUEST_STACK_BYTES)  # waitress starts its request threads here
+    try:
+        server = create_server(app, map=listeners, **adjustments)
+    finally:
+        threading.stack_size(previous)
     for listener in listeners.values():  # the listening sockets: they make a Channel per connection
         listener.channel_class = Channel
     return server

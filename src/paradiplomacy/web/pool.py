@@ -290,11 +290,12 @@ class InlinePool:
         self._store.reopen_if_changed()
         return self._store.generation
 
-    def calls_services(self, text: str) -> bool:
+    def prepared(self, text: str) -> worker_module.Prepared | None:
+        """The query as it would run here; None if it is refused (a worker tells why)."""
         try:
-            return bool(self._services.prepare(text).services)
-        except Exception:  # refused or too complex: not for the fast lane (a worker tells why)
-            return True
+            return self._services.prepare(text)
+        except Exception:
+            return None
 
     def pids(self) -> list[int]:
         return []
@@ -313,9 +314,16 @@ class FastLane:
     again. A query that calls SERVICE never comes (its time is the remote's), nor one that failed. pyoxigraph
     cannot be stopped in a thread, so `seconds` is kept at a tenth of the time limit at most; a query that
     ran over `seconds` here anyway goes back to the workers. The answer is what the worker would give:
-    the same function makes it, under the same limits of rows and bytes."""
+    the same function makes it, under the same limits of rows and bytes.
+
+    pyoxigraph recurses over a request's structure, and the server's threads do not have a worker's stack
+    (worker.STACK_BYTES): a request of more than TOKENS tokens always goes to a worker. The deepest requests
+    of that length measured (brackets, groups, subqueries, EXISTS, MINUS, paths and operator chains nested as
+    deep as it allows) ran on a 2 MiB stack; `paradiplomacy serve` gives its request threads 16 MiB
+    (cli.serve.REQUEST_STACK_BYTES). 10,000 terms added up took more than 8 MiB."""
 
     REMEMBERED = 10_000  # jobs known to be fast (the most recently used are kept)
+    TOKENS = 1_000  # the longest competency question has 374
 
     def __init__(self, config):
         self.seconds = min(config.fast_query_seconds, config.query_timeout / 10)
@@ -363,7 +371,10 @@ class FastLane:
         if seconds > self.seconds or not isinstance(outcome, worker_module.Answer):
             return
         key = self._key(job, outcome.generation)
-        if key is None or key[0] != self._inline.generation or self._inline.calls_services(job.text):
+        if key is None or key[0] != self._inline.generation:
+            return
+        prepared = self._inline.prepared(job.text)
+        if prepared is None or prepared.services or prepared.tokens > self.TOKENS:
             return
         with self._lock:
             self._known[key] = None

@@ -161,6 +161,7 @@ class Prepared:
     text: str  # the request as it runs: its SERVICE calls routed
     services: tuple[str, ...]  # the endpoints its SERVICE clauses name
     names_dataset: bool  # it says FROM or FROM NAMED
+    tokens: int  # how many tokens it has
 
 
 PREPARED_CACHE = 256  # requests whose preparation a worker remembers (the most recent)
@@ -199,7 +200,10 @@ class ServicePolicy:
         tokens = checked_tokens(text)
         calls = federation.check(text, self.allowed, update, tokens)
         return Prepared(
-            federation.route(text, calls, self.routes), tuple(c.target for c in calls), has_dataset_clause(text, tokens)
+            federation.route(text, calls, self.routes),
+            tuple(c.target for c in calls),
+            has_dataset_clause(text, tokens),
+            len(tokens),
         )
 
     def service_failed(self, prepared: Prepared, exc: Exception) -> ServiceFailed:
