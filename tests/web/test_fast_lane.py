@@ -109,3 +109,14 @@ def test_a_query_that_calls_service_is_never_answered_in_the_server_process(pool
         assert lane.run(job()).pid == os.getpid()
     finally:
         lane.close()
+
+
+def test_when_as_many_queries_as_workers_run_in_the_server_the_next_goes_to_a_worker(pool):
+    pool.run(job())
+    held = [pool.fast_lane._places.acquire(blocking=False) for _ in range(pool._config.workers)]
+    try:
+        assert all(held) and pool.run(job()).pid in pool.pids()
+    finally:
+        for _ in held:
+            pool.fast_lane._places.release()
+    assert pool.run(job()).pid == os.getpid()

@@ -320,7 +320,11 @@ class FastLane:
     (worker.STACK_BYTES): a request of more than TOKENS tokens always goes to a worker. The deepest requests
     of that length measured (brackets, groups, subqueries, EXISTS, MINUS, paths and operator chains nested as
     deep as it allows) ran on a 2 MiB stack; `paradiplomacy serve` gives its request threads 16 MiB
-    (cli.serve.REQUEST_STACK_BYTES). 10,000 terms added up took more than 8 MiB."""
+    (cli.serve.REQUEST_STACK_BYTES). 10,000 terms added up took more than 8 MiB.
+
+    The server's memory is not limited as a worker's is (worker_memory_bytes), so at most `workers` queries
+    run here at once, each one that took little time where it was measured; when all those places are taken, a
+    query goes to a worker."""
 
     REMEMBERED = 10_000  # jobs known to be fast (the most recently used are kept)
     TOKENS = 1_000  # the longest competency question has 374
@@ -328,6 +332,7 @@ class FastLane:
     def __init__(self, config):
         self.seconds = min(config.fast_query_seconds, config.query_timeout / 10)
         self._inline = InlinePool(config, serial=False)
+        self._places = threading.BoundedSemaphore(config.workers)
         self._lock = threading.Lock()
         self._known: OrderedDict[tuple, None] = OrderedDict()
         self.answered = 0
@@ -358,12 +363,18 @@ class FastLane:
             if key not in self._known:
                 return None
             self._known.move_to_end(key)
-        started = time.monotonic()
-        outcome = self._inline.run(job)
-        if time.monotonic() - started > self.seconds or not isinstance(outcome, worker_module.Answer):
-            with self._lock:
+        if not self._places.acquire(blocking=False):
+            return None
+        try:
+            started = time.monotonic()
+            outcome = self._inline.run(job)
+            seconds = time.monotonic() - started
+        finally:
+            self._places.release()
+        with self._lock:
+            if seconds > self.seconds or not isinstance(outcome, worker_module.Answer):
                 self._known.pop(key, None)
-        self.answered += 1
+            self.answered += 1
         return outcome
 
     def ran(self, job, outcome, seconds: float) -> None:
