@@ -58,6 +58,7 @@ def limited(tmp_path_factory):
         idle_timeout=IDLE,
         request_timeout=REQUEST,
         worker_wait=WAIT,
+        fast_query_seconds=1,  # the fast lane's widest bound here (a tenth of the default time limit)
         client_queries=2,
         trusted_hosts="127.0.0.1 localhost",
     )
@@ -272,7 +273,7 @@ def test_a_query_waits_for_a_worker_briefly_then_503_with_retry_after(limited):
     threads, answers = busy(limited, 2, source="127.0.0.2")
     try:
         started = time.monotonic()
-        r = query(limited, "ASK {}")
+        r = query(limited, f"ASK {{}} # never asked before: {time.time_ns()}")  # not one the fast lane knows
         waited = time.monotonic() - started
         FIGURES.append(
             f"every worker busy: a query got {r.status_code} after {waited:.2f} s (worker wait {WAIT} s), "
@@ -281,6 +282,23 @@ def test_a_query_waits_for_a_worker_briefly_then_503_with_retry_after(limited):
         assert r.status_code == 503 and "PARADIPLOMACY_WORKER_WAIT" in r.text, r.text
         assert r.headers["Retry-After"].isdigit()
         assert WAIT <= waited < WAIT + 1.5, waited
+    finally:
+        for t in threads:
+            t.join()
+
+
+def test_a_quick_question_asked_before_is_answered_while_every_worker_is_busy(limited):
+    """The fast lane (web.pool.FastLane): a question a worker answered within fast_query_seconds is answered
+    again in the server, without waiting for a worker."""
+    question = "ASK { ?s a ?type }"
+    assert query(limited, question).status_code == 200
+    threads, answers = busy(limited, 2, source="127.0.0.4")
+    try:
+        started = time.monotonic()
+        r = query(limited, question)
+        assert r.status_code == 200 and r.json()["boolean"] is True, r.text
+        assert time.monotonic() - started < WAIT
+        assert all(t.is_alive() for t in threads)  # the workers were busy all along
     finally:
         for t in threads:
             t.join()

@@ -196,11 +196,11 @@ class WorkerPool:
             if outcome is not None:
                 return outcome
         w, home = self._take(job, client)
-        started = time.monotonic()
         expired = threading.Event()
         watchdog = None
         try:
             w.await_ready(self.start_timeout)
+            started = time.monotonic()  # the job's own time: a worker's start (1-2 s, once) is not the job's
             w.conn.send(job)
             if not w.conn.poll(limit):
                 if client:
