@@ -10,7 +10,7 @@ from rdflib.namespace import PROV
 from remote_servers import SERVERS, remote_settings
 
 from paradiplomacy.build import build, load_files, prepare
-from paradiplomacy.errors import InvalidInput
+from paradiplomacy.errors import InvalidInput, StoreError
 from paradiplomacy.namespaces import PD, PDR
 from paradiplomacy.store import OxigraphStore, QuerySyntaxError, UpdateRefused, open_store
 from paradiplomacy.store.oxigraph import UNION_MARK
@@ -47,13 +47,27 @@ def quads_without_times(store):
     return named, sum(1 for r in rows if any(isinstance(t, BNode) for t in r))
 
 
-def test_a_build_written_from_its_staging_store_equals_one_written_from_rdflib_quads(mini_project, tmp_path):
+@pytest.mark.parametrize("bulk_load", [None, 50], ids=["one-bulk-load", "bulk-loads-of-50"])
+def test_a_build_written_from_its_staging_store_equals_one_written_from_rdflib_quads(
+    mini_project, tmp_path, monkeypatch, bulk_load
+):
+    if bulk_load:  # many bulk loads, a blank node's quads among them: the same store
+        monkeypatch.setattr("paradiplomacy.store.oxigraph.BULK_LOAD", bulk_load)
     staged = prepare(make_config(tmp_path / "unused", home=mini_project), datasets=False).dataset
     native, converted = OxigraphStore(tmp_path / "native"), OxigraphStore(tmp_path / "converted")
     native.replace_all_from(staged.store)
     converted.replace_all(staged.quads())
     assert len(native) == len(converted) == len(staged) > 0
     assert set(native.oxigraph()) == set(converted.oxigraph())  # the union default graph included
+    assert any(isinstance(q.subject, ox.BlankNode) for q in native.oxigraph())  # kept with their labels
+
+
+def test_a_write_from_a_staging_store_refuses_a_quad_for_the_default_graph(tmp_path):
+    store, data = OxigraphStore(tmp_path / "store"), ox.Store()
+    data.add(ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal("o")))
+    with pytest.raises(StoreError, match="a quad for the default graph"):
+        store.replace_all_from(data)
+    assert store.generation is None
 
 
 CACHED = "read from the build cache"  # the build's stage when it reuses the last build's validated data

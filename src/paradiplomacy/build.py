@@ -6,8 +6,10 @@ SHACL); a failure raises InvalidInput with every problem located, and the store 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -149,6 +151,22 @@ def _give_back_freed_memory() -> None:
         pass
 
 
+@contextlib.contextmanager
+def _no_cycle_collection():
+    """Python's cyclic garbage collector off for the while (as it was before, after): a build makes millions
+    of objects that live to its end (the evidence, its mappings, terms), which each full collection walked
+    again: 19.5 s of a 114 s build of 10^6 quads, with the same peak memory without it (1,713 and 1,708 MB).
+    Not around the reasoning, whose rdflib graphs may leave cycles to collect."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_no_cycle_collection()
 def prepare(config: Config, extra_claim_files=(), datasets: bool = True, cache: Path | None = None) -> BuildResult:
     """Read and validate everything; raise InvalidInput on any problem. Writes nothing (but `cache`).
     With `datasets`, the datasets of data/datasets.yaml are imported too (see importers.pipeline), and
@@ -298,7 +316,8 @@ def build(config: Config, store: Store, reason: bool = True, progress=_silent, c
         stages.done("reasoning")
     result.quads, result.graphs = len(result.dataset), len(result.dataset.named_graphs())
     progress(f"writing {result.quads} quads ...")
-    store.replace_all_from(result.dataset.store)
+    with _no_cycle_collection():
+        store.replace_all_from(result.dataset.store)
     stages.done("write")
     if result.datasets:
         from paradiplomacy.importers.pipeline import write_build_review

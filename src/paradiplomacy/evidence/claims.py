@@ -8,7 +8,8 @@
   (section, endnotes), an oa:TextQuoteSelector with the verbatim quote, the evidence file and
   line, and the load activity (prov:wasGeneratedBy), whose own graph (<…/resource/build-HASH>)
   names the software, its version and the time.
-The functions below add each graph's triples to `g`, anything with rdflib's `add((s, p, o))`.
+The bibliography and activity functions below add each graph's triples to `g`, anything with rdflib's
+`add((s, p, o))`; those of each claim's graphs append pyoxigraph quads to a list.
 Per-claim graphs let a claim be replaced or removed as a whole; queries see them all through
 the union default graph.
 Asserted knowledge never goes into <…/graph/inferred>, which is the reasoner's.
@@ -20,6 +21,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -133,69 +135,132 @@ def bibliography_graph(g, works: dict[str, Work]) -> None:
                 g.add((ei, DCTERMS.references, PDR[cited]))
 
 
-def assertion_graph(g, claim: Claim) -> None:
+def _iris(**terms) -> SimpleNamespace:
+    return SimpleNamespace(**{name: ox.NamedNode(str(term)) for name, term in terms.items()})
+
+
+# the IRIs of every claim's graphs as pyoxigraph terms, made once: each claim's quads are made as pyoxigraph
+# quads directly (making them from rdflib terms, then converting, was most of the time of the RDF stage)
+X = _iris(
+    type=RDF.type,
+    label=RDFS.label,
+    comment=RDFS.comment,
+    Claim=PD.Claim,
+    Entity=PROV.Entity,
+    wasDerivedFrom=PROV.wasDerivedFrom,
+    wasGeneratedBy=PROV.wasGeneratedBy,
+    generatedAtTime=PROV.generatedAtTime,
+    supportLevel=PD.supportLevel,
+    evidenceFile=PD.evidenceFile,
+    evidenceLine=PD.evidenceLine,
+    section=PD.section,
+    citesEndnote=PD.citesEndnote,
+    locator=PD.locator,
+    hasTarget=OA.hasTarget,
+    SpecificResource=OA.SpecificResource,
+    hasSource=OA.hasSource,
+    hasSelector=OA.hasSelector,
+    TextQuoteSelector=OA.TextQuoteSelector,
+    exact=OA.exact,
+    endnoteMark=PD.endnoteMark,
+    EndnoteMark=PD.EndnoteMark,
+    markOf=PD.markOf,
+    markedSentence=PD.markedSentence,
+    prefix=OA.prefix,
+    suffix=OA.suffix,
+    TextPositionSelector=OA.TextPositionSelector,
+    start=OA.start,
+    end=OA.end,
+    integer=XSD.integer,
+)
+X_SUPPORT = {level: ox.NamedNode(str(iri)) for level, iri in SUPPORT.items()}
+X_NAMES = {key: (ox.NamedNode(str(prop)), lang) for key, (prop, lang) in NAME_FIELDS.items()}
+_PDR = str(PDR)
+
+
+def _pdr(slug: str) -> ox.NamedNode:
+    return ox.NamedNode(_PDR + slug)
+
+
+def _integer(n: int) -> ox.Literal:
+    return ox.Literal(str(n), datatype=X.integer)  # as rdflib's Literal(n) writes an int
+
+
+def assertion_graph(out: list, graph: ox.NamedNode, claim: Claim, iris: dict) -> None:
+    """The quads of a claim's assertion graph; `iris`: the pyoxigraph terms of the ontology's IRIs made so far."""
     for item in claim.items:
-        s = PDR[item.id]
+        s = _pdr(item.id)
         for t in item.types:
-            g.add((s, RDF.type, t))
-        for key, (prop, lang) in NAME_FIELDS.items():
-            for value in item.names.get(key, []):
-                g.add((s, prop, Literal(value, lang=lang)))
+            out.append(ox.Quad(s, X.type, iris.get(t) or iris.setdefault(t, to_ox(t)), graph))
+        for key, (prop, lang) in X_NAMES.items():
+            for value in item.names.get(key, ()):
+                out.append(ox.Quad(s, prop, ox.Literal(value, language=lang), graph))
         for v in item.values:
+            p = iris.get(v.prop.iri) or iris.setdefault(v.prop.iri, to_ox(v.prop.iri))
             if v.prop.is_object:
-                g.add((s, v.prop.iri, PDR[v.value]))
-            else:
-                g.add((s, v.prop.iri, Literal(v.value, datatype=v.prop.datatype)))
+                out.append(ox.Quad(s, p, _pdr(v.value), graph))
+            else:  # rdflib's lexical form of the value (its canonical form of numbers, dates ...)
+                out.append(ox.Quad(s, p, to_ox(Literal(v.value, datatype=v.prop.datatype)), graph))
 
 
 def provenance(
-    g, claim: Claim, evidence: Evidence, activity: URIRef, when: Literal, texts: dict[str, SourceText | None]
+    out: list,
+    graph: ox.NamedNode,
+    claim: Claim,
+    activity: ox.NamedNode,
+    when: ox.Literal,
+    texts: dict[str, SourceText | None],
 ) -> None:
-    c = claim_iri(claim.id)
-    src = PDR[claim.source]
-    g.add((c, RDF.type, PD.Claim))
-    g.add((c, RDF.type, PROV.Entity))
-    g.add((c, RDFS.label, Literal(f"claim {claim.id}")))
-    g.add((c, PROV.wasDerivedFrom, src))
-    g.add((c, PROV.wasGeneratedBy, activity))
-    g.add((c, PROV.generatedAtTime, when))
-    g.add((c, PD.supportLevel, SUPPORT[claim.support]))
-    g.add((c, PD.evidenceFile, Literal(claim.where.file)))
-    g.add((c, PD.evidenceLine, Literal(claim.where.line)))
+    """The quads of a claim's provenance graph."""
+
+    def add(s, p, o) -> None:
+        out.append(ox.Quad(s, p, o, graph))
+
+    c = _pdr("claim-" + claim.id)
+    src = _pdr(claim.source)
+    add(c, X.type, X.Claim)
+    add(c, X.type, X.Entity)
+    add(c, X.label, ox.Literal(f"claim {claim.id}"))
+    add(c, X.wasDerivedFrom, src)
+    add(c, X.wasGeneratedBy, activity)
+    add(c, X.generatedAtTime, when)
+    add(c, X.supportLevel, X_SUPPORT[claim.support])
+    add(c, X.evidenceFile, ox.Literal(claim.where.file))
+    add(c, X.evidenceLine, _integer(claim.where.line))
     if claim.note:
-        g.add((c, RDFS.comment, Literal(claim.note, lang="en")))
+        add(c, X.comment, ox.Literal(claim.note, language="en"))
     if claim.section:
-        g.add((c, PD.section, section_iri(claim.source, claim.section)))
+        add(c, X.section, to_ox(section_iri(claim.source, claim.section)))
     for n in claim.endnotes:
-        g.add((c, PD.citesEndnote, endnote_iri(claim.source, n)))
+        add(c, X.citesEndnote, to_ox(endnote_iri(claim.source, n)))
     if claim.locator:
-        g.add((c, PD.locator, Literal(claim.locator)))
+        add(c, X.locator, ox.Literal(claim.locator))
     if claim.quote:
-        target, selector = PDR[f"claim-{claim.id}-target"], PDR[f"claim-{claim.id}-quote"]
-        g.add((c, OA.hasTarget, target))
-        g.add((target, RDF.type, OA.SpecificResource))
-        g.add((target, OA.hasSource, src))
-        g.add((target, OA.hasSelector, selector))
-        g.add((selector, RDF.type, OA.TextQuoteSelector))
-        g.add((selector, OA.exact, Literal(claim.quote)))
+        target, selector = _pdr(f"claim-{claim.id}-target"), _pdr(f"claim-{claim.id}-quote")
+        add(c, X.hasTarget, target)
+        add(target, X.type, X.SpecificResource)
+        add(target, X.hasSource, src)
+        add(target, X.hasSelector, selector)
+        add(selector, X.type, X.TextQuoteSelector)
+        add(selector, X.exact, ox.Literal(claim.quote))
         text = texts.get(claim.source)
         match = text.find(claim.quote) if text else None
         # each endnote the claim cites, with the quoted sentence its mark stands on (as the source places it)
         for n, sentence in text.marks(claim.quote).items() if match else ():
             if n in claim.endnotes:
-                mark = PDR[f"claim-{claim.id}-endnote-{n}"]
-                g.add((c, PD.endnoteMark, mark))
-                g.add((mark, RDF.type, PD.EndnoteMark))
-                g.add((mark, PD.markOf, endnote_iri(claim.source, n)))
-                g.add((mark, PD.markedSentence, Literal(sentence)))
+                mark = _pdr(f"claim-{claim.id}-endnote-{n}")
+                add(c, X.endnoteMark, mark)
+                add(mark, X.type, X.EndnoteMark)
+                add(mark, X.markOf, to_ox(endnote_iri(claim.source, n)))
+                add(mark, X.markedSentence, ox.Literal(sentence))
         if match:
-            g.add((selector, OA.prefix, Literal(match.prefix)))
-            g.add((selector, OA.suffix, Literal(match.suffix)))
-            position = PDR[f"claim-{claim.id}-position"]
-            g.add((target, OA.hasSelector, position))
-            g.add((position, RDF.type, OA.TextPositionSelector))
-            g.add((position, OA.start, Literal(match.start)))
-            g.add((position, OA.end, Literal(match.end)))
+            add(selector, X.prefix, ox.Literal(match.prefix))
+            add(selector, X.suffix, ox.Literal(match.suffix))
+            position = _pdr(f"claim-{claim.id}-position")
+            add(target, X.hasSelector, position)
+            add(position, X.type, X.TextPositionSelector)
+            add(position, X.start, _integer(match.start))
+            add(position, X.end, _integer(match.end))
 
 
 def source_texts(evidence: Evidence, sources_dir: Path | None) -> dict[str, SourceText | None]:
@@ -242,11 +307,12 @@ def dataset_quads(
     activity = build_activity_iri(evidence, ontology)
     activity_graph(_GraphQuads(out, activity), activity, evidence, when)
     texts = source_texts(evidence, sources_dir)
+    x_activity, x_when, iris = to_ox(activity), to_ox(when), {}
     for claim in evidence.claims:
         yield from out
         out.clear()
-        assertion_graph(_GraphQuads(out, claim_iri(claim.id)), claim)
-        provenance(_GraphQuads(out, claim_provenance_iri(claim.id)), claim, evidence, activity, when, texts)
+        assertion_graph(out, to_ox(claim_iri(claim.id)), claim, iris)
+        provenance(out, to_ox(claim_provenance_iri(claim.id)), claim, x_activity, x_when, texts)
     yield from out
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +31,7 @@ BATCH_MIN = 8  # shorter first parts are looked up one by one: they may stand in
 _PLAIN = re.compile(r"[!-)+-~]+(?: [!-)+-~]+)*")
 
 
-def _fold_char(c: str, i: int, out: list[str], where: list[int]) -> None:
+def _fold_char(c: str, i: int, out: list[str], where: array) -> None:
     if c in SUPERSCRIPTS:
         return
     for ch in unicodedata.normalize("NFKC", c).translate(_FOLD):
@@ -44,13 +45,14 @@ def _fold_char(c: str, i: int, out: list[str], where: list[int]) -> None:
                 where.append(i)
 
 
-def _fold_with_map(text: str) -> tuple[str, list[int]]:
+def _fold_with_map(text: str) -> tuple[str, array]:
     """The folded text and, for each of its characters, the index in `text` it came from.
 
     Runs of plain ASCII are taken whole (they fold to themselves, lower-cased): a source text of
     a megabyte folds in milliseconds instead of seconds; everything else goes a character at a time."""
     out: list[str] = []
-    where: list[int] = []
+    # an array, not a list: for a text of 5 million characters a list took 157 MB more, kept as long as the text
+    where = array("q")
     i, n = 0, len(text)
     while i < n:
         plain = _PLAIN.match(text, i)
@@ -89,6 +91,10 @@ class SourceText:
         self.text = text
         self.folded, self._where = _fold_with_map(text)
         self._found: dict[str, Match | None] = {}
+        # a quote -> where each of its parts stands in the folded text, found once: `spans` searched the text
+        # from its start again for every quote (twice per claim)
+        self._located: dict[str, list[tuple[int, int]]] = {}
+        self._marks: dict[str, dict[int, str]] = {}
         self._first: dict[str, int] = {}  # a quote's first part -> where it first stands (-1: nowhere)
         # where the list of endnotes begins (-1: none), found once: the search for it ran the length of a
         # text without one for every quote (3 s for 5,000 quotes)
@@ -120,22 +126,36 @@ class SourceText:
             self._found[quote] = self._find(quote)
         return self._found[quote]
 
+    def _locate(self, quote: str) -> list[tuple[int, int]]:
+        """Where each part of the quote stands in the folded text, (start, length), in order ([] if it does not
+        stand there); a first part found by `find_all` is not searched for again."""
+        if quote not in self._located:
+            out, at = [], 0
+            for p in parts(quote):
+                pos = self._first[p] if not out and p in self._first else self.folded.find(p, at)
+                if pos < 0:
+                    out = []
+                    break
+                out.append((pos, len(p)))
+                at = pos + len(p)
+            self._located[quote] = out
+        return self._located[quote]
+
     def spans(self, quote: str) -> list[tuple[int, int]]:
         """The (start, end) in the original text of each part of the quote ([] if it does not stand there)."""
-        ps, out, at = parts(quote), [], 0
-        for p in ps:
-            pos = self.folded.find(p, at)
-            if pos < 0:
-                return []
-            out.append((self._where[pos], self._where[pos + len(p) - 1] + 1))
-            at = pos + len(p)
-        return out
+        return [(self._where[pos], self._where[pos + n - 1] + 1) for pos, n in self._locate(quote)]
 
     def marks(self, quote: str) -> dict[int, str]:
         """The endnotes whose marks the quoted passage carries, each with the quoted sentence it stands
         on: a superscript inside a quoted part or right after its last word (closing punctuation
         between); elided text carries nothing. A part quoted from the list of endnotes carries the
-        number of the entry it stands in."""
+        number of the entry it stands in. Remembered per quote (asked when evidence is checked and again
+        when its RDF is made): do not change the answer."""
+        if quote not in self._marks:
+            self._marks[quote] = self._find_marks(quote)
+        return self._marks[quote]
+
+    def _find_marks(self, quote: str) -> dict[int, str]:
         out: dict[int, str] = {}
         endnotes = self._endnotes
         for start, end in self.spans(quote):
@@ -159,18 +179,10 @@ class SourceText:
         return out
 
     def _find(self, quote: str) -> Match | None:
-        ps = parts(quote)
-        if not ps:
+        located = self._locate(quote)
+        if not located:
             return None
-        at, first, last = 0, None, None
-        for p in ps:
-            pos = self._first[p] if first is None and p in self._first else self.folded.find(p, at)
-            if pos < 0:
-                return None
-            first = pos if first is None else first
-            last = pos + len(p) - 1
-            at = pos + len(p)
-        start, end = self._where[first], self._where[last] + 1
+        start, end = self._where[located[0][0]], self._where[located[-1][0] + located[-1][1] - 1] + 1
         return Match(start, end, self.text[max(0, start - CONTEXT) : start], self.text[end : end + CONTEXT])
 
     def divergence(self, quote: str) -> Divergence | None:

@@ -68,7 +68,9 @@ YEAR_PROPERTIES = {"startYear", "endYear", "year"}
 YEAR_RANGE = (1900, 2100)
 
 
-@dataclass
+# slots: a build holds every claim, item, value and their places to its end (the evidence of 10^6 quads:
+# 384 MB resident after the read with a __dict__ each, 359 MB with slots)
+@dataclass(slots=True)
 class Where:
     file: str
     line: int | None
@@ -94,7 +96,7 @@ class Work:
     endnotes: dict[int, list[str]] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Value:
     prop: PropertyInfo
     value: object  # a slug (str) for object properties, a Python value for literals
@@ -103,7 +105,7 @@ class Value:
     path: str  # the field, e.g. claims[3].assert[1].lobbiedBy
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     id: str
     types: list[URIRef]
@@ -113,7 +115,7 @@ class Item:
     path: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Claim:
     id: str
     source: str
