@@ -7,7 +7,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from flask import current_app, request
+from flask import current_app
 
 from paradiplomacy.settings import Config
 from paradiplomacy.web.errors import HttpProblem
@@ -68,13 +68,12 @@ class Endpoint:
         if self.admission is None:
             self.admission = Admission(self.config)
 
-    def run(self, job, client: bool = False, address: str | None = None) -> Answer:
+    def run(self, job, client: bool = False, address: str = "") -> Answer:
         """Run a job on the pool; a failure becomes the HTTP problem it maps to. A client's job (a SPARQL
-        request from `address`, else the current Flask request's) is admitted first (Admission) and takes one
-        of the clients' workers; the server's own (its pages' queries) may also take the worker kept for them."""
+        request from `address`) is admitted first (Admission) and takes one of the clients' workers; the
+        server's own (its pages' queries) may also take the worker kept for them."""
         if client:
-            who = request.remote_addr if address is None else address
-            with self.admission.admit(who or ""):
+            with self.admission.admit(address):
                 outcome = self.pool.run(job, client=True)
         else:
             outcome = self.pool.run(job)

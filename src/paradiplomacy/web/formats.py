@@ -94,16 +94,21 @@ def negotiate(formats: tuple[Format, ...], accept: str | None, format_param: str
         return next((f for f in formats if f.answers(format_param)), None)
     if not accept:
         return formats[0]
-    return _best_format(formats, accept)
+    # remembered: clients send the same few Accept headers, and werkzeug's parsing and matching of one took
+    # about a tenth of a small query's time in the server (issue 14); a longer header is not kept
+    return (_remembered_format if len(accept) <= REMEMBERED_ACCEPT_CHARS else _best_format)(formats, accept)
 
 
-@functools.lru_cache(maxsize=512)
+REMEMBERED_ACCEPT_CHARS = 1_024  # the best formats for the last 512 Accept headers up to this long are kept
+
+
 def _best_format(formats: tuple[Format, ...], accept: str) -> Format | None:
-    # remembered: clients send the same few Accept headers, and werkzeug's parsing and matching of one
-    # took about a tenth of a small query's time in the server (issue 14)
     offered = [t for f in formats for t in (f.media_type,) + f.aliases]
     best = parse_accept_header(accept, MIMEAccept).best_match(offered)
     return next((f for f in formats if best in (f.media_type,) + f.aliases), None) if best else None
+
+
+_remembered_format = functools.lru_cache(maxsize=512)(_best_format)
 
 
 def names(formats: tuple[Format, ...]) -> str:

@@ -12,6 +12,7 @@ to a worker was most of such a query's time.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import socket
 import subprocess
@@ -339,20 +340,12 @@ class FastLane:
 
     @staticmethod
     def _key(job, generation: str | None) -> tuple | None:
+        """The generation and every field of the query job (its bindings as sorted pairs): all of it decides
+        the work, and a field added to QueryJob is part of the key without a change here."""
         if not isinstance(job, worker_module.QueryJob) or generation is None:
             return None
-        return (
-            generation,
-            job.text,
-            job.results_format,
-            job.graph_format,
-            job.row_cap,
-            job.default_graphs,
-            job.named_graphs,
-            job.union_default,
-            tuple(sorted(job.substitutions.items())),
-            job.base_iri,
-        )
+        fields = tuple(getattr(job, f.name) for f in dataclasses.fields(job) if f.name != "substitutions")
+        return (generation, fields, tuple(sorted(job.substitutions.items())))
 
     def run(self, job):
         """The job's outcome, answered here, or None: it is not known to be fast (a worker answers it)."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request, url_for
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import InternalServerError
 from werkzeug.wrappers import Request
 
 from paradiplomacy.sparql.lexer import QUERY_FORMS, UPDATE_WORDS, request_form
@@ -230,8 +230,9 @@ def answer(request: Request, ep: Endpoint, req: ProtocolRequest) -> Response | N
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def sparql():
-    req = read_request(request, endpoint())
-    answered = answer(request, endpoint(), req)
+    ep = endpoint()
+    req = read_request(request, ep)
+    answered = answer(request, ep, req)
     if answered is not None:
         return answered
     fmt = negotiate(GRAPH_FORMATS + (HTML,), request.headers.get("Accept"), req.format)
@@ -257,9 +258,7 @@ class PostRoute:
         request.max_content_length = request.max_form_memory_size = self.ep.config.max_request_bytes
         try:
             response = answer(request, self.ep, read_request(request, self.ep))  # a POST gives one, or is refused
-        except HTTPException as exc:  # werkzeug's own: a body over the limit (413), a malformed form
-            response = self.problem(exc)
-        except Exception as exc:
+        except Exception as exc:  # ours, the pool's, or werkzeug's own (a body over the limit: 413)
             response = self.problem(exc)
             if response is None:
                 logging.getLogger(__name__).exception("POST /sparql failed")
