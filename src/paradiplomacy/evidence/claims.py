@@ -18,6 +18,7 @@ Asserted knowledge never goes into <…/graph/inferred>, which is the reasoner's
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -182,21 +183,25 @@ def _pdr(slug: str) -> ox.NamedNode:
     return ox.NamedNode(_PDR + slug)
 
 
+# the ontology's IRIs that claims use (classes, properties) as pyoxigraph terms, each made once
+_vocabulary_term = functools.lru_cache(maxsize=4096)(to_ox)
+
+
 def _integer(n: int) -> ox.Literal:
     return ox.Literal(str(n), datatype=X.integer)  # as rdflib's Literal(n) writes an int
 
 
-def assertion_graph(out: list, graph: ox.NamedNode, claim: Claim, iris: dict) -> None:
-    """The quads of a claim's assertion graph; `iris`: the pyoxigraph terms of the ontology's IRIs made so far."""
+def assertion_graph(out: list, graph: ox.NamedNode, claim: Claim) -> None:
+    """The quads of a claim's assertion graph."""
     for item in claim.items:
         s = _pdr(item.id)
         for t in item.types:
-            out.append(ox.Quad(s, X.type, iris.get(t) or iris.setdefault(t, to_ox(t)), graph))
+            out.append(ox.Quad(s, X.type, _vocabulary_term(t), graph))
         for key, (prop, lang) in X_NAMES.items():
             for value in item.names.get(key, ()):
                 out.append(ox.Quad(s, prop, ox.Literal(value, language=lang), graph))
         for v in item.values:
-            p = iris.get(v.prop.iri) or iris.setdefault(v.prop.iri, to_ox(v.prop.iri))
+            p = _vocabulary_term(v.prop.iri)
             if v.prop.is_object:
                 out.append(ox.Quad(s, p, _pdr(v.value), graph))
             else:  # rdflib's lexical form of the value (its canonical form of numbers, dates ...)
@@ -206,17 +211,17 @@ def assertion_graph(out: list, graph: ox.NamedNode, claim: Claim, iris: dict) ->
 def provenance(
     out: list,
     graph: ox.NamedNode,
+    c: ox.NamedNode,
     claim: Claim,
     activity: ox.NamedNode,
     when: ox.Literal,
     texts: dict[str, SourceText | None],
 ) -> None:
-    """The quads of a claim's provenance graph."""
+    """The quads of a claim's provenance graph; `c`: the claim's IRI (namespaces.claim_iri)."""
 
     def add(s, p, o) -> None:
         out.append(ox.Quad(s, p, o, graph))
 
-    c = _pdr("claim-" + claim.id)
     src = _pdr(claim.source)
     add(c, X.type, X.Claim)
     add(c, X.type, X.Entity)
@@ -307,12 +312,13 @@ def dataset_quads(
     activity = build_activity_iri(evidence, ontology)
     activity_graph(_GraphQuads(out, activity), activity, evidence, when)
     texts = source_texts(evidence, sources_dir)
-    x_activity, x_when, iris = to_ox(activity), to_ox(when), {}
+    x_activity, x_when = to_ox(activity), to_ox(when)
     for claim in evidence.claims:
         yield from out
         out.clear()
-        assertion_graph(out, to_ox(claim_iri(claim.id)), claim, iris)
-        provenance(out, to_ox(claim_provenance_iri(claim.id)), claim, x_activity, x_when, texts)
+        c = to_ox(claim_iri(claim.id))  # the claim, and the name of its assertion graph
+        assertion_graph(out, c, claim)
+        provenance(out, to_ox(claim_provenance_iri(claim.id)), c, claim, x_activity, x_when, texts)
     yield from out
 
 
